@@ -1,0 +1,139 @@
+// Creating an organization with its default workspace and first Admin (`roster init`, `/setup`).
+import { hashPassword } from '../auth/password.ts';
+import { profileColumns, profileEmails } from '../provisioning/member-row.ts';
+import { UniqueViolationError } from '../store/errors.ts';
+import { newId, now } from '../store/ids.ts';
+import type { MemberRow } from '../store/repos/members.ts';
+import type { OrganizationRecord, WorkspaceRecord } from '../store/repos/organizations.ts';
+import type { UserRecord } from '../store/repos/users.ts';
+import type { Store } from '../store/store.ts';
+import type { Actor } from './actor.ts';
+import { ConflictError, InvalidInputError } from './errors.ts';
+import { recordAudit } from './record-audit.ts';
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
+
+export function isEmail(value: string): boolean {
+  return value.length <= 320 && EMAIL.test(value);
+}
+
+export interface InitOrganizationInput {
+  name: string;
+  slug?: string;
+  adminEmail: string;
+  adminPassword: string;
+  actor: Actor;
+  requestId?: string;
+}
+
+export interface InitializedOrganization {
+  organization: OrganizationRecord;
+  workspace: WorkspaceRecord;
+  user: UserRecord;
+  membership: MemberRow;
+}
+
+export async function initOrganization(
+  store: Store,
+  input: InitOrganizationInput,
+): Promise<InitializedOrganization> {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 200)
+    throw new InvalidInputError('the organization name must be 1 to 200 characters');
+  const slug = (input.slug ?? slugify(name)).toLowerCase();
+  if (!SLUG.test(slug)) {
+    throw new InvalidInputError(
+      `"${slug}" is not a valid slug: use lowercase letters, digits and dashes (1 to 63)`,
+    );
+  }
+  const email = input.adminEmail.trim();
+  if (!isEmail(email)) throw new InvalidInputError(`"${email}" is not an email address`);
+  if (input.adminPassword.length < 12)
+    throw new InvalidInputError('the admin password must be at least 12 characters');
+  const passwordHash = await hashPassword(input.adminPassword);
+
+  try {
+    return await store.transaction(async (tx) => {
+      const at = now();
+      const organization: OrganizationRecord = {
+        id: newId(),
+        slug,
+        name,
+        default_role: 'member',
+        member_seq: 0,
+        created_at: at,
+        updated_at: at,
+      };
+      await tx.organizations.insert(organization);
+      const workspace: WorkspaceRecord = {
+        id: newId(),
+        organization_id: organization.id,
+        name: 'Default',
+        is_default: 1,
+        created_at: at,
+        updated_at: at,
+      };
+      await tx.organizations.insertWorkspace(workspace);
+
+      let user = await tx.users.findByEmail(email);
+      if (user) {
+        await tx.users.setPassword(user.id, passwordHash, at);
+        user = { ...user, password_hash: passwordHash, updated_at: at };
+      } else {
+        user = {
+          id: newId(),
+          email,
+          display_name: null,
+          password_hash: passwordHash,
+          created_at: at,
+          updated_at: at,
+        };
+        await tx.users.insert(user);
+      }
+
+      const document = { userName: email, emails: [{ value: email, type: 'work', primary: true }] };
+      const membership: MemberRow = {
+        id: newId(),
+        organization_id: organization.id,
+        user_id: user.id,
+        seq: await tx.organizations.nextMemberSeq(organization.id),
+        role: 'admin',
+        previous_role: null,
+        status: 'active',
+        source: 'cli',
+        ...profileColumns(document),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        deactivated_at: null,
+      };
+      await tx.members.insert(membership, profileEmails(document));
+
+      await recordAudit(tx, {
+        organizationId: organization.id,
+        actor: input.actor,
+        action: 'organization.created',
+        target: { type: 'organization', id: organization.id, label: slug },
+        after: { slug, name, workspace: workspace.name, admin: email },
+        requestId: input.requestId ?? null,
+      });
+      return { organization: { ...organization, member_seq: membership.seq }, workspace, user, membership };
+    });
+  } catch (error) {
+    if (error instanceof UniqueViolationError && /slug/.test(error.constraint)) {
+      throw new ConflictError(`an organization with the slug "${slug}" already exists`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,108 @@
+// Bearer token → Principal. Lookup is by the SHA-256 of the presented value through a unique index,
+// so no comparison ever runs over the secret itself; the digest found is re-checked in constant time.
+import type { Principal } from '../accounts/actor.ts';
+import type { Store } from '../store/store.ts';
+import { lowerRole } from './roles.ts';
+import { hashToken, sameHash, tokenKind } from './token-format.ts';
+
+export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired' | 'owner_deactivated';
+
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: AuthFailure };
+
+export const AUTH_FAILURE_DETAIL: Record<AuthFailure, string> = {
+  missing: 'authentication required: send "Authorization: Bearer <token>"',
+  malformed: 'the bearer token is not a Roster access token',
+  unknown: 'the bearer token is not valid',
+  revoked: 'the bearer token has been revoked',
+  expired: 'the bearer token has expired',
+  owner_deactivated: "the token's owner is deactivated in this organization",
+};
+
+/** Extracts the token from an Authorization header value (scheme case-insensitive, RFC 6750 §2.1). */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+export interface TokenAuthenticator {
+  authenticate(value: string | undefined): Promise<AuthResult>;
+}
+
+/**
+ * Records `last_used_at` at most once a minute per token and off the request path: the write is
+ * neither awaited nor allowed to fail the request.
+ */
+function lastUseRecorder(store: Store, onError: (error: unknown) => void) {
+  const written = new Map<string, number>();
+  return (kind: 'personal' | 'service', id: string) => {
+    const at = Date.now();
+    if ((written.get(id) ?? 0) > at - 60_000) return;
+    written.set(id, at);
+    if (written.size > 10_000) written.clear();
+    store.tokens.touch(kind, id, new Date(at).toISOString()).catch(onError);
+  };
+}
+
+export function createTokenAuthenticator(
+  store: Store,
+  options: { onError?: (error: unknown) => void } = {},
+): TokenAuthenticator {
+  const recordUse = lastUseRecorder(store, options.onError ?? (() => undefined));
+
+  return {
+    async authenticate(value) {
+      if (value === undefined) return { ok: false, reason: 'missing' };
+      const kind = tokenKind(value);
+      if (!kind) return { ok: false, reason: 'malformed' };
+      const hash = hashToken(value);
+      const personal = kind === 'personal' ? await store.tokens.findPersonalByHash(hash) : undefined;
+      const row = personal ?? (kind === 'service' ? await store.tokens.findServiceByHash(hash) : undefined);
+      if (!row || !sameHash(row.token_hash, hash)) return { ok: false, reason: 'unknown' };
+      if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
+      if (row.expires_at !== null && Date.parse(row.expires_at) <= Date.now())
+        return { ok: false, reason: 'expired' };
+      const organization = await store.organizations.getById(row.organization_id);
+      if (!organization) return { ok: false, reason: 'unknown' };
+
+      if (!personal) {
+        recordUse('service', row.id);
+        return {
+          ok: true,
+          principal: {
+            kind: 'service',
+            organizationId: organization.id,
+            organizationSlug: organization.slug,
+            role: row.role,
+            tokenId: row.id,
+            tokenName: row.name,
+            tokenRole: row.role,
+            membershipId: null,
+            userId: null,
+            actor: { type: 'service_token', id: row.id, label: row.name },
+          },
+        };
+      }
+
+      const owner = await store.members.getById(organization.id, personal.membership_id);
+      const role = owner && owner.status === 'active' ? lowerRole(row.role, owner.role) : null;
+      if (!owner || role === null) return { ok: false, reason: 'owner_deactivated' };
+      recordUse('personal', row.id);
+      return {
+        ok: true,
+        principal: {
+          kind: 'personal',
+          organizationId: organization.id,
+          organizationSlug: organization.slug,
+          role,
+          tokenId: row.id,
+          tokenName: row.name,
+          tokenRole: row.role,
+          membershipId: owner.id,
+          userId: owner.user_id,
+          actor: { type: 'personal_token', id: row.id, label: `${row.name} (${owner.user_name})` },
+        },
+      };
+    },
+  };
+}

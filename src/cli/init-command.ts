@@ -1,0 +1,52 @@
+import { CLI_ACTOR } from '../accounts/actor.ts';
+import { initOrganization } from '../accounts/organizations.ts';
+import { generatePassword } from '../auth/password.ts';
+import type { Config } from '../config.ts';
+import type { Output } from './main.ts';
+import { UsageError } from './main.ts';
+import { withStore } from './store-commands.ts';
+
+interface InitOptions {
+  'org-name'?: string;
+  'org-slug'?: string;
+  'admin-email'?: string;
+  'admin-password'?: string;
+}
+
+export async function initCommand(config: Config, options: InitOptions, out: Output): Promise<number> {
+  const name = options['org-name'];
+  const email = options['admin-email'];
+  if (!name || !email) throw new UsageError('init needs --org-name and --admin-email');
+  const generated = options['admin-password'] === undefined;
+  const password = options['admin-password'] ?? generatePassword();
+  return withStore(config, async (store) => {
+    const result = await initOrganization(store, {
+      name,
+      ...(options['org-slug'] ? { slug: options['org-slug'] } : {}),
+      adminEmail: email,
+      adminPassword: password,
+      actor: CLI_ACTOR,
+    });
+    const data = {
+      organization: {
+        id: result.organization.id,
+        slug: result.organization.slug,
+        name: result.organization.name,
+      },
+      workspace: { id: result.workspace.id, name: result.workspace.name },
+      admin: { userId: result.user.id, membershipId: result.membership.id, email: result.user.email },
+      ...(generated ? { password } : {}),
+    };
+    out.print(
+      [
+        `Created organization "${result.organization.name}" (slug ${result.organization.slug}) with workspace "${result.workspace.name}".`,
+        `Admin: ${result.user.email}`,
+        ...(generated ? [`Generated password (shown once): ${password}`] : []),
+        '',
+        `Next: npx roster tokens create --org ${result.organization.slug} --name okta --role admin --service`,
+      ].join('\n'),
+      data,
+    );
+    return 0;
+  });
+}

@@ -1,0 +1,103 @@
+// The `roster` command. Every command but `serve` takes --json for scripts; errors go to stderr
+// with a non-zero exit code (1 for a refused operation, 2 for a usage mistake).
+import { parseArgs } from 'node:util';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../accounts/errors.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { initCommand } from './init-command.ts';
+import { migrateCommand, orgsCommand } from './store-commands.ts';
+import { tokensCommand } from './tokens-command.ts';
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: roster <command> [options]
+
+Commands:
+  serve                         run the server (what \`npm start\` runs)
+  migrate                       apply pending database migrations
+  init --org-name NAME --admin-email EMAIL [--org-slug SLUG] [--admin-password PASSWORD]
+                                create an organization, its default workspace and first Admin
+  orgs list                     list organizations
+  tokens create --org SLUG --name NAME --role admin|member (--user EMAIL | --service) [--expires DATE]
+                                create an access token and print it once
+  tokens list --org SLUG        list tokens (never their values)
+  tokens revoke ID              revoke a token
+
+Every command but serve accepts --json. The database is DATABASE_URL (default sqlite:./data/roster.db).`;
+
+export interface Output {
+  json: boolean;
+  print(human: string, data: unknown): void;
+}
+
+function output(json: boolean): Output {
+  return {
+    json,
+    print(human, data) {
+      process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+    },
+  };
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        'org-name': { type: 'string' },
+        'org-slug': { type: 'string' },
+        'admin-email': { type: 'string' },
+        'admin-password': { type: 'string' },
+        org: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        user: { type: 'string' },
+        service: { type: 'boolean' },
+        expires: { type: 'string' },
+      },
+    });
+    json = values.json === true;
+    const [command, ...rest] = positionals;
+    if (values.help || !command || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return command || values.help ? 0 : 2;
+    }
+    const out = output(json);
+    switch (command) {
+      case 'serve': {
+        const { serve } = await import('../main.ts');
+        await serve(loadConfig());
+        return 0;
+      }
+      case 'migrate':
+        return await migrateCommand(loadConfig(), out);
+      case 'init':
+        return await initCommand(loadConfig(), values, out);
+      case 'orgs':
+        return await orgsCommand(loadConfig(), rest, out);
+      case 'tokens':
+        return await tokensCommand(loadConfig(), rest, values, out);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    const usage =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const known =
+      usage ||
+      error instanceof ConfigError ||
+      error instanceof InvalidInputError ||
+      error instanceof NotFoundError ||
+      error instanceof ConflictError ||
+      error instanceof ForbiddenError;
+    const message = known
+      ? (error as Error).message
+      : `unexpected error: ${(error as Error).stack ?? String(error)}`;
+    process.stderr.write(json ? `${JSON.stringify({ error: message })}\n` : `roster: ${message}\n`);
+    if (usage && !json) process.stderr.write(`\n${USAGE}\n`);
+    return usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,92 @@
+import { CLI_ACTOR } from '../accounts/actor.ts';
+import { NotFoundError } from '../accounts/errors.ts';
+import { createToken, listTokens, revokeToken } from '../accounts/tokens.ts';
+import { isRole } from '../auth/roles.ts';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/store.ts';
+import type { Output } from './main.ts';
+import { UsageError } from './main.ts';
+import { withStore } from './store-commands.ts';
+
+interface TokenOptions {
+  org?: string;
+  name?: string;
+  role?: string;
+  user?: string;
+  service?: boolean;
+  expires?: string;
+}
+
+async function organizationBySlug(store: Store, slug: string | undefined) {
+  if (!slug) throw new UsageError('--org SLUG is required');
+  const organization = await store.organizations.getBySlug(slug);
+  if (!organization) throw new NotFoundError(`no organization with the slug "${slug}"`);
+  return organization;
+}
+
+export async function tokensCommand(
+  config: Config,
+  args: string[],
+  options: TokenOptions,
+  out: Output,
+): Promise<number> {
+  const [action, id] = args;
+  return withStore(config, async (store) => {
+    switch (action) {
+      case 'create': {
+        const organization = await organizationBySlug(store, options.org);
+        if (!options.name) throw new UsageError('--name is required');
+        if (!isRole(options.role)) throw new UsageError('--role must be admin or member');
+        if (Boolean(options.user) === Boolean(options.service)) {
+          throw new UsageError(
+            'give either --user EMAIL (personal token) or --service (service access token)',
+          );
+        }
+        let membershipId: string | undefined;
+        if (options.user) {
+          const user = await store.users.findByEmail(options.user);
+          const member = user ? await store.members.findByUserId(organization.id, user.id) : undefined;
+          if (!member) throw new NotFoundError(`${options.user} is not a member of ${organization.slug}`);
+          membershipId = member.id;
+        }
+        const created = await createToken(store, {
+          kind: options.service ? 'service' : 'personal',
+          organizationId: organization.id,
+          ...(membershipId ? { membershipId } : {}),
+          name: options.name,
+          role: options.role,
+          expiresAt: options.expires ?? null,
+          actor: CLI_ACTOR,
+        });
+        out.print(
+          [
+            `Created ${created.kind} token "${created.name}" (${created.role}) with id ${created.id}.`,
+            'Copy it now; it is not shown again:',
+            '',
+            `  ${created.token}`,
+          ].join('\n'),
+          created,
+        );
+        return 0;
+      }
+      case 'list': {
+        const organization = await organizationBySlug(store, options.org);
+        const tokens = await listTokens(store, organization.id);
+        const lines = tokens.map(
+          (t) =>
+            `${t.id}\t${t.kind}\t${t.role}\t${t.name}\t…${t.lastFour}\t${t.revokedAt ? 'revoked' : 'active'}\tlast used ${t.lastUsedAt ?? 'never'}`,
+        );
+        out.print(lines.length === 0 ? 'no tokens' : lines.join('\n'), tokens);
+        return 0;
+      }
+      case 'revoke': {
+        if (!id) throw new UsageError('usage: roster tokens revoke ID');
+        const revoked = await revokeToken(store, { id, actor: CLI_ACTOR });
+        out.print(`Revoked token "${revoked.name}" (${revoked.id}).`, revoked);
+        return 0;
+      }
+      default:
+        throw new UsageError('usage: roster tokens create|list|revoke');
+    }
+  });
+}

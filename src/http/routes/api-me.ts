@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { reachableWorkspaces } from '../../accounts/workspaces.ts';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { Store } from '../../store/store.ts';
+import { principalOf, requireToken } from '../authenticate.ts';
+
+/** `GET /api/v1/me`: who the token speaks for, where, with which role, reaching which workspaces. */
+export function meRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
+  app.get('/api/v1/me', { onRequest: requireToken(authenticator, 'member') }, async (request) => {
+    const principal = principalOf(request);
+    const organization = await store.organizations.getById(principal.organizationId);
+    const member = principal.membershipId
+      ? await store.members.getById(principal.organizationId, principal.membershipId)
+      : undefined;
+    const user = member ? await store.users.getById(member.user_id) : undefined;
+    const workspaces = await reachableWorkspaces(
+      store,
+      principal.organizationId,
+      principal.membershipId,
+      principal.role,
+    );
+    return {
+      user: user ? { id: user.id, email: user.email } : null,
+      membership: member
+        ? {
+            id: member.id,
+            userName: member.user_name,
+            role: member.role,
+            status: member.status,
+            source: member.source,
+          }
+        : null,
+      organization: organization
+        ? { id: organization.id, slug: organization.slug, name: organization.name }
+        : null,
+      role: principal.role,
+      token: {
+        id: principal.tokenId,
+        name: principal.tokenName,
+        role: principal.tokenRole,
+        kind: principal.kind,
+      },
+      workspaces: workspaces.map((w) => ({ id: w.id, name: w.name, isDefault: w.is_default === 1 })),
+    };
+  });
+}

@@ -1,0 +1,23 @@
+// Versioned migrations, applied in name order by Kysely's Migrator (which also takes a lock, an
+// advisory lock on PostgreSQL, so several instances may run `roster migrate` at once).
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../dialect.ts';
+import * as initial from './001-initial.ts';
+
+type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
+
+const steps: Record<string, Step> = {
+  '001-initial': initial,
+};
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    async getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, step] of Object.entries(steps)) {
+        migrations[name] = { up: (db) => step.up(db, dialect) };
+      }
+      return migrations;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// DATABASE_URL → a Store. `sqlite:<path>` (default `sqlite:./data/roster.db`) or `postgres://…`.
+import type { StoreDialect } from './dialect.ts';
+import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
+import { createStore, type Store } from './store.ts';
+
+export async function createDialect(databaseUrl: string): Promise<StoreDialect> {
+  if (databaseUrl.startsWith('sqlite:')) {
+    return createSqliteDialect(databaseUrl.slice('sqlite:'.length) || './data/roster.db');
+  }
+  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+    const { createPostgresDialect } = await import('./postgres/postgres-dialect.ts');
+    return createPostgresDialect(databaseUrl);
+  }
+  throw new Error(
+    `DATABASE_URL must start with sqlite: or postgres:// (got "${databaseUrl.split(':')[0]}:…")`,
+  );
+}
+
+/** Opens the store and brings its schema up to date. */
+export async function openStore(databaseUrl: string, options: { migrate?: boolean } = {}): Promise<Store> {
+  const store = createStore(await createDialect(databaseUrl));
+  if (options.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}

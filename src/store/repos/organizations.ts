@@ -1,0 +1,72 @@
+import type { Selectable } from 'kysely';
+import type { OrganizationsTable, WorkspacesTable } from '../schema.ts';
+import type { RepoContext } from './context.ts';
+
+export type OrganizationRecord = Selectable<OrganizationsTable>;
+export type WorkspaceRecord = Selectable<WorkspacesTable>;
+
+export class OrganizationRepo {
+  constructor(private readonly ctx: RepoContext) {}
+
+  async insert(org: OrganizationRecord): Promise<void> {
+    await this.ctx.db.insertInto('organizations').values(org).execute();
+  }
+
+  async getById(id: string): Promise<OrganizationRecord | undefined> {
+    return this.ctx.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async getBySlug(slug: string): Promise<OrganizationRecord | undefined> {
+    return this.ctx.db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('slug', '=', slug.toLowerCase())
+      .executeTakeFirst();
+  }
+
+  async list(): Promise<OrganizationRecord[]> {
+    return this.ctx.db.selectFrom('organizations').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
+  async count(): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('organizations')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Takes the organization's row lock for the rest of the transaction (PostgreSQL) so that checks
+   * such as "is this the last active Admin?" cannot race; SQLite transactions are serialized anyway.
+   */
+  async lock(id: string): Promise<void> {
+    if (!this.ctx.dialect.rowLocks) return;
+    await this.ctx.db.selectFrom('organizations').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
+  /** Hands out the next dense member position of the organization (see `memberships.seq`). */
+  async nextMemberSeq(id: string): Promise<number> {
+    const row = await this.ctx.db
+      .updateTable('organizations')
+      .set((eb) => ({ member_seq: eb('member_seq', '+', 1) }))
+      .where('id', '=', id)
+      .returning('member_seq')
+      .executeTakeFirstOrThrow();
+    return Number(row.member_seq);
+  }
+
+  async insertWorkspace(workspace: WorkspaceRecord): Promise<void> {
+    await this.ctx.db.insertInto('workspaces').values(workspace).execute();
+  }
+
+  async listWorkspaces(organizationId: string): Promise<WorkspaceRecord[]> {
+    return this.ctx.db
+      .selectFrom('workspaces')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+}

@@ -1,0 +1,30 @@
+import type { Selectable } from 'kysely';
+import type { SessionsTable } from '../schema.ts';
+import type { RepoContext } from './context.ts';
+
+export type SessionRecord = Selectable<SessionsTable>;
+
+export class SessionRepo {
+  constructor(private readonly ctx: RepoContext) {}
+
+  async insert(session: SessionRecord): Promise<void> {
+    await this.ctx.db.insertInto('sessions').values(session).execute();
+  }
+
+  async findByHash(idHash: string): Promise<SessionRecord | undefined> {
+    return this.ctx.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+  }
+
+  async delete(idHash: string): Promise<void> {
+    await this.ctx.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+  }
+
+  /** Ends every session of a member (deactivation); returns how many there were. */
+  async deleteForMembership(membershipId: string): Promise<number> {
+    const result = await this.ctx.db
+      .deleteFrom('sessions')
+      .where('membership_id', '=', membershipId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,35 @@
+// SQLite through better-sqlite3 (12.x): WAL for concurrent readers, a busy timeout so that the CLI
+// and the server can share one file, and foreign keys on (SQLite leaves them off by default).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteDialect } from 'kysely';
+import type { StoreDialect } from '../dialect.ts';
+
+export function createSqliteDialect(path: string): StoreDialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return {
+    name: 'sqlite',
+    kysely: new SqliteDialect({ database }),
+    beginWrite: 'begin immediate',
+    rowLocks: false,
+    uniqueViolation(error) {
+      if (!(error instanceof Error) || (error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') {
+        return undefined;
+      }
+      // "UNIQUE constraint failed: memberships.organization_id, memberships.external_id" or
+      // "UNIQUE constraint failed: index 'users_email'"
+      return error.message.replace(/^UNIQUE constraint failed: /, '');
+    },
+    isUnavailable(error) {
+      const code = (error as { code?: string } | null)?.code;
+      return code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
+    },
+    describe: () => `sqlite:${path}`,
+  };
+}

@@ -1,0 +1,102 @@
+// The one Store: repositories written once over Kysely, run on whichever engine the dialect names.
+// Adapters (sqlite/, postgres/) only supply a StoreDialect.
+import { Kysely, Migrator, sql } from 'kysely';
+import type { StoreDialect } from './dialect.ts';
+import { StoreUnavailableError, UniqueViolationError } from './errors.ts';
+import { migrationProvider } from './migrations/index.ts';
+import { AuditRepo } from './repos/audit.ts';
+import type { RepoContext } from './repos/context.ts';
+import { MemberRepo } from './repos/members.ts';
+import { OrganizationRepo } from './repos/organizations.ts';
+import { SessionRepo } from './repos/sessions.ts';
+import { TokenRepo } from './repos/tokens.ts';
+import { UserRepo } from './repos/users.ts';
+import type { Database } from './schema.ts';
+
+export interface Repositories {
+  readonly organizations: OrganizationRepo;
+  readonly users: UserRepo;
+  readonly members: MemberRepo;
+  readonly tokens: TokenRepo;
+  readonly sessions: SessionRepo;
+  readonly audit: AuditRepo;
+}
+
+export interface Store extends Repositories {
+  readonly dialect: StoreDialect;
+  /** Runs `work` in one write transaction: all of it is stored, or none of it. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** The underlying query builder, for tests and tools that inspect the database. */
+  readonly db: Kysely<Database>;
+}
+
+function repositories(ctx: RepoContext): Repositories {
+  return {
+    organizations: new OrganizationRepo(ctx),
+    users: new UserRepo(ctx),
+    members: new MemberRepo(ctx),
+    tokens: new TokenRepo(ctx),
+    sessions: new SessionRepo(ctx),
+    audit: new AuditRepo(ctx),
+  };
+}
+
+/** Turns driver errors into the store's own, so callers never see SQLite or PostgreSQL codes. */
+export function translateError(dialect: StoreDialect, error: unknown): unknown {
+  if (error instanceof UniqueViolationError || error instanceof StoreUnavailableError) return error;
+  const constraint = dialect.uniqueViolation(error);
+  if (constraint !== undefined) return new UniqueViolationError(constraint, { cause: error });
+  if (dialect.isUnavailable(error)) return new StoreUnavailableError({ cause: error });
+  return error;
+}
+
+export function createStore(dialect: StoreDialect): Store {
+  const db = new Kysely<Database>({ dialect: dialect.kysely });
+  const base = repositories({ db, dialect });
+
+  return {
+    ...base,
+    dialect,
+    db,
+    async transaction(work) {
+      try {
+        // A reserved connection with an explicit BEGIN, so SQLite can take its write lock up front
+        // (`begin immediate`) instead of failing with SQLITE_BUSY when a reader upgrades later.
+        return await db.connection().execute(async (conn) => {
+          await sql.raw(dialect.beginWrite).execute(conn);
+          try {
+            const result = await work(repositories({ db: conn, dialect }));
+            await sql`commit`.execute(conn);
+            return result;
+          } catch (error) {
+            await sql`rollback`.execute(conn).catch(() => undefined);
+            throw error;
+          }
+        });
+      } catch (error) {
+        throw translateError(dialect, error);
+      }
+    },
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider(dialect.name) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw translateError(dialect, error);
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+      } catch (error) {
+        throw translateError(dialect, error);
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
