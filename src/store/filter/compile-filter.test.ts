@@ -1,0 +1,346 @@
+// The SQL compiler against the in-memory matcher, on SQLite and — when it is reachable — PostgreSQL:
+// for every filter of agreement-cases.fixture.ts, the members the database returns must be exactly
+// the members matchFilter picks from the same data's SCIM resources.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { CaseFolding } from '../../scim/filter/compare-values.ts';
+import { matchFilter } from '../../scim/filter/match-filter.ts';
+import { parseFilter } from '../../scim/filter/parse-filter.ts';
+import { ScimError } from '../../scim/scim-error.ts';
+import type { DialectName } from '../dialect.ts';
+import { up } from '../migrations/001-initial.ts';
+import type { Database as Tables } from '../schema.ts';
+import { AGREEMENT_CASES } from './agreement-cases.fixture.ts';
+import { compileFilter, compileSort, MEMBERSHIP_ALIAS } from './compile-filter.ts';
+import { ACME, ACME_RESOURCES, insertMembers, memberId } from './members.fixture.ts';
+
+const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Harness {
+  db: Kysely<Tables>;
+  /** How the database's lower() folds case, for matchFilter to do the same. */
+  folding: CaseFolding;
+  close(): Promise<void>;
+}
+
+async function openSqlite(): Promise<Harness> {
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+  await up(db as unknown as Kysely<unknown>, 'sqlite');
+  await insertMembers(db);
+  return { db, folding: 'ascii', close: () => db.destroy() };
+}
+
+/** A throwaway schema, reached through `search_path` on every connection of a dedicated pool. */
+async function openPostgres(): Promise<Harness> {
+  const schema = `filter_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  const pool = new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}`, max: 2 });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const close = async () => {
+    await db.destroy();
+    const cleanup = new pg.Client({ connectionString: POSTGRES_URL });
+    await cleanup.connect();
+    await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+    await cleanup.end();
+  };
+  try {
+    await up(db as unknown as Kysely<unknown>, 'postgres');
+    await insertMembers(db);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { db, folding: 'unicode', close };
+}
+
+async function selectIds(harness: Harness, filter: string, dialect: DialectName): Promise<string[]> {
+  const rows = await harness.db
+    .selectFrom('memberships as m')
+    .select('m.id')
+    .where('m.organization_id', '=', ACME)
+    .where(compileFilter(parseFilter(filter), dialect))
+    .execute();
+  return rows.map((row) => row.id).sort();
+}
+
+function matchIds(filter: string, folding: CaseFolding): string[] {
+  const parsed = parseFilter(filter);
+  return ACME_RESOURCES.filter((resource) => matchFilter(parsed, resource, { caseFolding: folding }))
+    .map((resource) => String(resource.id))
+    .sort();
+}
+
+function suite(dialect: DialectName, open: () => Promise<Harness>): void {
+  describe(`compileFilter on ${dialect}`, () => {
+    let harness: Harness | undefined;
+    let unavailable: string | undefined;
+
+    before(async () => {
+      try {
+        harness = await open();
+      } catch (error) {
+        if (dialect === 'sqlite' || process.env.REQUIRE_POSTGRES === '1') throw error;
+        unavailable = `PostgreSQL not reachable at ${POSTGRES_URL.replace(/\/\/[^@]*@/, '//…@')}: ${String(error)}`;
+      }
+    });
+    after(async () => harness?.close());
+
+    /** The harness, or undefined after marking the test skipped (PostgreSQL down, not required). */
+    const ready = (t: TestContext): Harness | undefined => {
+      if (harness === undefined) t.skip(unavailable ?? 'database not opened');
+      return harness;
+    };
+
+    for (const { filter, expect } of AGREEMENT_CASES) {
+      it(`returns what matchFilter returns for ${filter}`, async (t) => {
+        const h = ready(t);
+        if (h === undefined) return;
+        const expected = matchIds(filter, h.folding);
+        assert.deepEqual(await selectIds(h, filter, dialect), expected);
+        if (expect) assert.deepEqual(expected, expect.map(memberId).sort());
+      });
+    }
+
+    it('binds values as parameters instead of writing them into the SQL', async (t) => {
+      const h = ready(t);
+      if (h === undefined) return;
+      const value = `x'); DROP TABLE memberships; --`;
+      const query = h.db
+        .selectFrom('memberships as m')
+        .select('m.id')
+        .where(compileFilter(parseFilter(`displayName co "${value}"`), dialect))
+        .compile();
+      assert.ok(!query.sql.includes('DROP TABLE'));
+      assert.ok(query.parameters.some((p) => typeof p === 'string' && p.includes('DROP TABLE')));
+      assert.deepEqual(await selectIds(h, `displayName co "${value}"`, dialect), []);
+    });
+
+    it('answers a chain of 250 or terms, about as many as a 4096-character filter holds', async (t) => {
+      const h = ready(t);
+      if (h === undefined) return;
+      const filter = Array.from({ length: 250 }, (_, i) => `id eq "${i}"`).join(' or ');
+      assert.deepEqual(await selectIds(h, `${filter} or id eq "mem-jane"`, dialect), [memberId('jane')]);
+    });
+
+    it('sorts by userName ignoring case, with the tie-breaker the caller adds', async (t) => {
+      const h = ready(t);
+      if (h === undefined) return;
+      const rows = await h.db
+        .selectFrom('memberships as m')
+        .select(['m.id', 'm.user_name'])
+        .where('m.organization_id', '=', ACME)
+        .orderBy(compileSort('USERNAME', dialect), 'asc')
+        .orderBy('m.seq')
+        .execute();
+      const names = rows.map((row) => row.user_name);
+      const fold = (s: string) =>
+        h.folding === 'ascii' ? s.replace(/[A-Z]/g, (c) => c.toLowerCase()) : s.toLowerCase();
+      const sorted = [...names].sort((a, b) => Buffer.compare(Buffer.from(fold(a)), Buffer.from(fold(b))));
+      assert.deepEqual(names, sorted);
+    });
+
+    it('sorts a multi-valued attribute by its primary value, else its first', async (t) => {
+      const h = ready(t);
+      if (h === undefined) return;
+      const rows = await h.db
+        .selectFrom('memberships as m')
+        .select(['m.id', sql<string>`${compileSort('emails', dialect)}`.as('key')])
+        .where('m.organization_id', '=', ACME)
+        .where('m.id', 'in', [memberId('john'), memberId('photo'), memberId('cross'), memberId('noprimary')])
+        .execute();
+      const keys = Object.fromEntries(rows.map((row) => [row.id, row.key]));
+      assert.deepEqual(keys, {
+        [memberId('john')]: 'john.smith@acme.com',
+        [memberId('photo')]: 'photo@acme.com',
+        [memberId('cross')]: 'cross@other.org',
+        [memberId('noprimary')]: 'p1@acme.com',
+      });
+      const phones = await h.db
+        .selectFrom('memberships as m')
+        .select(sql<string>`${compileSort('phoneNumbers.value', dialect)}`.as('key'))
+        .where('m.id', '=', memberId('phones'))
+        .executeTakeFirstOrThrow();
+      assert.equal(phones.key, '+33 1 23 45');
+    });
+
+    it('sorts by dates, extension attributes and roles', async (t) => {
+      const h = ready(t);
+      if (h === undefined) return;
+      for (const sortBy of [
+        'meta.created',
+        `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`,
+        'roles',
+        'active',
+      ]) {
+        const rows = await h.db
+          .selectFrom(`memberships as ${MEMBERSHIP_ALIAS}`)
+          .select('m.id')
+          .where('m.organization_id', '=', ACME)
+          .orderBy(compileSort(sortBy, dialect), 'desc')
+          .execute();
+        assert.equal(rows.length, ACME_RESOURCES.length, sortBy);
+      }
+    });
+  });
+}
+
+suite('sqlite', openSqlite);
+suite('postgres', openPostgres);
+
+/**
+ * The lookups IdPs make before every create must be index searches, not scans of the organization
+ * (SQLite `EXPLAIN QUERY PLAN`). The caller's `m.organization_id = ?` is part of each query, as in
+ * store/repos/members.ts.
+ */
+describe('compileFilter query plans on SQLite', () => {
+  const PLANS: ReadonlyArray<readonly [string, RegExp]> = [
+    [
+      'userName eq "jane.doe@acme.com"',
+      /SEARCH m USING INDEX memberships_org_user_name \(organization_id=\? AND <expr>=\?\)/,
+    ],
+    [
+      'externalId eq "00ujl29u0le5T6Aj10h7"',
+      /SEARCH m USING INDEX \S+ \(organization_id=\? AND external_id=\?\)/,
+    ],
+    [
+      'emails.value eq "jane.doe@acme.com"',
+      /SEARCH e (?:EXISTS )?USING INDEX member_emails_org_value \(organization_id=\? AND <expr>=\?\)/,
+    ],
+    [
+      'emails[type eq "work"].value eq "jane.doe@acme.com"',
+      /SEARCH e (?:EXISTS )?USING INDEX member_emails_org_value/,
+    ],
+    ['id eq "mem-jane"', /SEARCH m USING INDEX \S+ \(id=\?\)/],
+  ];
+  let harness: Harness;
+  before(async () => {
+    harness = await openSqlite();
+  });
+  after(async () => harness.close());
+
+  for (const [filter, index] of PLANS) {
+    it(`answers ${filter} from an index without scanning memberships`, async () => {
+      const query = harness.db
+        .selectFrom('memberships as m')
+        .select('m.id')
+        .where('m.organization_id', '=', ACME)
+        .where(compileFilter(parseFilter(filter), 'sqlite'))
+        .compile();
+      const { rows } = await harness.db.executeQuery<{ detail: string }>({
+        ...query,
+        sql: `EXPLAIN QUERY PLAN ${query.sql}`,
+      });
+      const plan = rows.map((row) => row.detail).join('\n');
+      assert.match(plan, index);
+      assert.doesNotMatch(plan, /SCAN m\b/);
+    });
+  }
+});
+
+/** The same lookups on PostgreSQL, with sequential scans disabled so that the tiny fixture cannot hide them. */
+describe('compileFilter query plans on PostgreSQL', () => {
+  const PLANS: ReadonlyArray<readonly [string, RegExp]> = [
+    [
+      'userName eq "jane.doe@acme.com"',
+      /Index Scan on memberships_org_user_name|Index Scan using memberships_org_user_name/,
+    ],
+    ['externalId eq "00ujl29u0le5T6Aj10h7"', /memberships_org_external_id/],
+    ['emails.value eq "jane.doe@acme.com"', /Index Scan using member_emails_org_value/],
+    ['id eq "mem-jane"', /Index Scan using memberships_pkey/],
+  ];
+  let harness: Harness | undefined;
+  let unavailable: string | undefined;
+  before(async () => {
+    try {
+      harness = await openPostgres();
+      await sql`ANALYZE memberships, member_emails`.execute(harness.db);
+    } catch (error) {
+      if (process.env.REQUIRE_POSTGRES === '1') throw error;
+      unavailable = `PostgreSQL not reachable at ${POSTGRES_URL.replace(/\/\/[^@]*@/, '//…@')}: ${String(error)}`;
+    }
+  });
+  after(async () => harness?.close());
+
+  for (const [filter, index] of PLANS) {
+    it(`answers ${filter} from an index`, async (t) => {
+      if (harness === undefined) return t.skip(unavailable);
+      const { db } = harness;
+      const plan = await db.connection().execute(async (connection) => {
+        await sql`SET enable_seqscan = off`.execute(connection);
+        const query = connection
+          .selectFrom('memberships as m')
+          .select('m.id')
+          .where('m.organization_id', '=', ACME)
+          .where(compileFilter(parseFilter(filter), 'postgres'))
+          .compile();
+        const { rows } = await connection.executeQuery<{ 'QUERY PLAN': string }>({
+          ...query,
+          sql: `EXPLAIN ${query.sql}`,
+        });
+        await sql`RESET enable_seqscan`.execute(connection);
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      assert.match(plan, index);
+      assert.doesNotMatch(plan, /Seq Scan on memberships/);
+    });
+  }
+});
+
+describe('compileFilter refusals', () => {
+  const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
+    ['an unknown attribute', 'favoriteColor eq "blue"', /unknown attribute 'favoriteColor'/],
+    [
+      'an attribute of another schema',
+      'urn:example:1.0:Thing:color eq "red"',
+      /schema 'urn:example:1.0:Thing'/,
+    ],
+    ['an extension attribute without its URN', 'department eq "x"', /take their schema URN/],
+    ['a boolean compared with gt', 'active gt true', /boolean: only eq, ne and pr/],
+    ['a boolean sub-attribute compared with lt', 'emails[primary lt true]', /boolean: only eq, ne and pr/],
+    ['a boolean attribute compared with a string', 'active eq "True"', /compare it with true or false/],
+    ['a string attribute compared with a boolean', 'userName eq true', /'userName' is a string/],
+    ['an invalid dateTime', 'meta.lastModified gt "2024-13-01T00:00:00Z"', /not an xsd:dateTime/],
+    ['co on a dateTime', 'meta.created co "2024"', /is a dateTime/],
+    [
+      'a comparison of meta.location',
+      'meta.location eq "https://x/Users/1"',
+      /'meta.location' cannot be compared/,
+    ],
+    ['a comparison of a complex attribute', 'name eq "Jane"', /is a complex attribute/],
+    ['the password', 'password pr', /never returned/],
+  ];
+  for (const [name, filter, message] of REFUSED) {
+    it(`rejects ${name} with 400 invalidFilter: ${filter}`, () => {
+      for (const dialect of ['sqlite', 'postgres'] as const) {
+        assert.throws(
+          () => compileFilter(parseFilter(filter), dialect),
+          (error: unknown) =>
+            error instanceof ScimError &&
+            error.status === 400 &&
+            error.scimType === 'invalidFilter' &&
+            message.test(error.detail),
+        );
+      }
+    });
+  }
+
+  for (const sortBy of ['favoriteColor', 'name', 'meta.location', 'name..x', '']) {
+    it(`rejects sortBy ${JSON.stringify(sortBy)} with 400 invalidValue`, () => {
+      assert.throws(
+        () => compileSort(sortBy, 'sqlite'),
+        (error: unknown) =>
+          error instanceof ScimError && error.status === 400 && error.scimType === 'invalidValue',
+      );
+    });
+  }
+});

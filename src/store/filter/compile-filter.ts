@@ -1,0 +1,150 @@
+// SCIM filter → a Kysely boolean expression over `memberships as m`, the same for SQLite and
+// PostgreSQL. Use it as
+//
+//   db.selectFrom('memberships as m').where('m.organization_id', '=', orgId).where(compileFilter(f, d))
+//
+// The organization condition is the caller's: the compiler never sees it, but the expressions it
+// writes (lower(col) = lower(?), emails via member_emails) are shaped for the (organization_id, …)
+// indexes that condition opens. Values are always bound parameters. The filter is validated first
+// (validateFilter), so unknown attributes and ill-typed comparisons are a 400 `invalidFilter`, and on
+// any valid filter the result equals `matchFilter` over the members' SCIM resources.
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { AttributePath, FilterNode } from '../../scim/filter/ast.ts';
+import { type ResolvedPath, resolveElementPath, resolvePath } from '../../scim/filter/resolve-filter-path.ts';
+import { validateFilter } from '../../scim/filter/validate-filter.ts';
+import type { AttributeDefinition } from '../../scim/schemas/attribute-definition.ts';
+import { ScimError } from '../../scim/scim-error.ts';
+import type { DialectName } from '../dialect.ts';
+import { type ElementSource, elementSource, rowLeaf } from './membership-attributes.ts';
+import { compareLeaf, FALSE, type Leaf, leafPresent } from './sql-leaf.ts';
+
+export { compileSort } from './compile-sort.ts';
+export { MEMBERSHIP_ALIAS } from './profile-json.ts';
+
+/** Where paths are read: the member row, one element of a multi-valued attribute, or `name[…]`. */
+type Scope =
+  | { kind: 'row'; dialect: DialectName }
+  | { kind: 'element'; dialect: DialectName; attribute: AttributeDefinition; source: ElementSource }
+  | { kind: 'complex'; dialect: DialectName; parent: ResolvedPath };
+
+export function compileFilter(filter: FilterNode, dialect: DialectName): Expression<SqlBool> {
+  return compileNode(validateFilter(filter), { kind: 'row', dialect });
+}
+
+function compileNode(node: FilterNode, scope: Scope): Expression<SqlBool> {
+  switch (node.kind) {
+    case 'and':
+    case 'or': {
+      // Chains are flattened into one (a OR b OR c …): no nesting depth for SQLite's parser to hit.
+      const parts = flatten(node).map((part) => compileNode(part, scope));
+      return sql<SqlBool>`(${sql.join(parts, sql.raw(node.kind === 'and' ? ' AND ' : ' OR '))})`;
+    }
+    case 'not':
+      // Every condition below is TRUE or FALSE, never NULL (see sql-leaf.ts), so NOT is SCIM's not.
+      return sql<SqlBool>`(NOT ${compileNode(node.filter, scope)})`;
+    case 'present':
+      return compileAt(node.path, scope, leafPresent, true);
+    case 'compare': {
+      if (node.op === 'ne') return sql<SqlBool>`(NOT ${compileNode({ ...node, op: 'eq' }, scope)})`;
+      const { op } = node;
+      // validateFilter has rewritten nulls (as pr) and numbers (as their text, for string attributes).
+      if (node.value === null) throw invalidFilter('null comparisons must be validated first');
+      const value = typeof node.value === 'number' ? String(node.value) : node.value;
+      return compileAt(node.path, scope, (leaf) => compareLeaf(leaf, op, value, scope.dialect), false);
+    }
+    case 'valuePath':
+      return compileValuePath(node, scope);
+  }
+}
+
+function flatten(node: FilterNode & { kind: 'and' | 'or' }): FilterNode[] {
+  const parts: FilterNode[] = [];
+  const stack: FilterNode[] = [node];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next.kind === node.kind) stack.push(next.right, next.left);
+    else parts.push(next);
+  }
+  return parts;
+}
+
+/** `attr[filter]`: the whole bracket inside ONE EXISTS, so it must hold for one element. */
+function compileValuePath(node: FilterNode & { kind: 'valuePath' }, scope: Scope): Expression<SqlBool> {
+  if (scope.kind !== 'row') throw invalidFilter('value filters cannot be nested');
+  const resolved = mustResolve(node.path);
+  if (!resolved.attribute.multiValued) {
+    return compileNode(node.filter, { kind: 'complex', dialect: scope.dialect, parent: resolved });
+  }
+  const source = elementSource(resolved.attribute, readSubAttributes(node.filter), scope.dialect);
+  const condition = compileNode(node.filter, {
+    ...scope,
+    kind: 'element',
+    attribute: resolved.attribute,
+    source,
+  });
+  return source.exists(condition);
+}
+
+/** The condition `build` makes of the leaf at `path`, wrapped in EXISTS for multi-valued attributes. */
+function compileAt(
+  path: AttributePath,
+  scope: Scope,
+  build: (leaf: Leaf) => Expression<SqlBool>,
+  presence: boolean,
+): Expression<SqlBool> {
+  if (scope.kind === 'element') return build(scope.source.leaf(mustResolveIn(scope.attribute, path)));
+  const resolved =
+    scope.kind === 'complex'
+      ? { ...scope.parent, subAttribute: mustResolveIn(scope.parent.attribute, path) }
+      : mustResolve(path);
+  const { attribute, subAttribute } = resolved;
+  if (attribute.multiValued) {
+    // `emails.value eq "x"`: some element matches. `emails pr`: some element has some value.
+    const subs = subAttribute === undefined ? (attribute.subAttributes ?? []) : [subAttribute];
+    const source = elementSource(attribute, new Set(subs.map((sub) => sub.name)), scope.dialect);
+    return source.exists(anyOf(subs.map((sub) => build(source.leaf(sub)))));
+  }
+  if (attribute.type === 'complex' && subAttribute === undefined) {
+    // Only `pr` gets here (validateFilter rejects `name eq …`): present when any part is present.
+    if (!presence) throw invalidFilter(`'${attribute.name}' is complex: compare one of its sub-attributes`);
+    return anyOf(
+      (attribute.subAttributes ?? []).map((sub) =>
+        build(rowLeaf({ ...resolved, subAttribute: sub }, scope.dialect)),
+      ),
+    );
+  }
+  return build(rowLeaf(resolved, scope.dialect));
+}
+
+function anyOf(conditions: Expression<SqlBool>[]): Expression<SqlBool> {
+  if (conditions.length === 0) return FALSE;
+  return conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql.raw(' OR '))})`;
+}
+
+/** The sub-attribute names a bracketed filter reads. */
+function readSubAttributes(node: FilterNode, names = new Set<string>()): Set<string> {
+  if (node.kind === 'and' || node.kind === 'or') {
+    for (const part of flatten(node)) readSubAttributes(part, names);
+  } else if (node.kind === 'not' || node.kind === 'valuePath') {
+    readSubAttributes(node.filter, names);
+  } else {
+    names.add(node.path.attribute);
+  }
+  return names;
+}
+
+function mustResolve(path: AttributePath): ResolvedPath {
+  const resolved = resolvePath(path);
+  if (typeof resolved === 'string') throw invalidFilter(resolved);
+  return resolved;
+}
+
+function mustResolveIn(parent: AttributeDefinition, path: AttributePath): AttributeDefinition {
+  const sub = resolveElementPath(parent, path);
+  if (typeof sub === 'string') throw invalidFilter(sub);
+  return sub;
+}
+
+function invalidFilter(detail: string): ScimError {
+  return new ScimError(400, `Invalid filter: ${detail}`, 'invalidFilter');
+}

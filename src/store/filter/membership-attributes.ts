@@ -1,0 +1,171 @@
+// Where each SCIM User attribute lives in the database (see migrations/001-initial.ts and
+// provisioning/member-row.ts): a few have columns of their own on `memberships` (with the expression
+// indexes that make IdP lookups fast), emails are also indexed row by row in `member_emails`,
+// `active`/`roles`/`meta` are derived from server-owned columns, and everything else is read from the
+// `profile` JSON document, which holds the identity provider's view in SCIM wire shape.
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { ResolvedPath } from '../../scim/filter/resolve-filter-path.ts';
+import type { AttributeDefinition } from '../../scim/schemas/attribute-definition.ts';
+import { ENTERPRISE_USER_SCHEMA } from '../../scim/schemas/urns.ts';
+import type { DialectName } from '../dialect.ts';
+import {
+  elementBooleanIs,
+  elementHasValue,
+  elementPosition,
+  elementText,
+  MEMBERSHIP_ALIAS,
+  profileArray,
+  profileText,
+} from './profile-json.ts';
+import { FALSE, type Leaf } from './sql-leaf.ts';
+
+/** The elements of one multi-valued attribute of the member, wherever they are stored. */
+export interface ElementSource {
+  /** Whether some element satisfies `condition` (written over `leaf()`s); never NULL. */
+  exists(condition: Expression<SqlBool>): Expression<SqlBool>;
+  leaf(sub: AttributeDefinition): Leaf;
+  /** `expr` on the primary element, else the first (sortBy, RFC 7644 §3.4.2.3). */
+  first(expr: Expression<unknown>): Expression<unknown>;
+}
+
+const m = (column: string) => sql.ref(`${MEMBERSHIP_ALIAS}.${column}`);
+
+function column(name: string, nullable: boolean, definition: AttributeDefinition): Leaf {
+  // dateTime columns hold toISOString() text and the filter's value is normalised to it (validateFilter).
+  const caseExact = definition.caseExact || definition.type === 'dateTime';
+  return { kind: 'text', expr: m(name), nullable, caseExact };
+}
+
+function jsonLeaf(dialect: DialectName, path: string[], definition: AttributeDefinition): Leaf {
+  if (definition.type === 'boolean') {
+    return { kind: 'opaque', name: path.join('.'), reason: 'this boolean is not stored for filtering' };
+  }
+  return { kind: 'text', expr: profileText(dialect, path), nullable: true, caseExact: definition.caseExact };
+}
+
+/** The leaf of a single-valued attribute, or of a sub-attribute of a single-valued complex one. */
+export function rowLeaf(resolved: ResolvedPath, dialect: DialectName): Leaf {
+  const { attribute, subAttribute } = resolved;
+  const definition = subAttribute ?? attribute;
+  const names = subAttribute === undefined ? [attribute.name] : [attribute.name, subAttribute.name];
+  if (resolved.schema === ENTERPRISE_USER_SCHEMA)
+    return jsonLeaf(dialect, [resolved.schema, ...names], definition);
+  switch (names.join('.')) {
+    case 'id':
+      return column('id', false, definition);
+    case 'externalId':
+      return column('external_id', true, definition);
+    case 'userName':
+      return column('user_name', false, definition);
+    case 'displayName':
+      return column('display_name', true, definition);
+    case 'name.givenName':
+      return column('given_name', true, definition);
+    case 'name.familyName':
+      return column('family_name', true, definition);
+    case 'active':
+      return {
+        kind: 'boolean',
+        isTrue: sql<SqlBool>`(${m('status')} = 'active')`,
+        isFalse: sql<SqlBool>`(${m('status')} <> 'active')`,
+        present: sql<SqlBool>`(1 = 1)`,
+      };
+    case 'meta.created':
+      return column('created_at', false, definition);
+    case 'meta.lastModified':
+      return column('updated_at', false, definition);
+    case 'meta.resourceType':
+      return { kind: 'text', expr: sql.lit('User'), nullable: false, caseExact: definition.caseExact };
+    case 'meta.version':
+      // The ETag as provisioning/member-resource.ts writes it: W/"<version>".
+      return { kind: 'text', expr: sql`('W/"' || ${m('version')} || '"')`, nullable: false, caseExact: true };
+    case 'meta.location':
+      return { kind: 'opaque', name: 'meta.location', reason: "it depends on the server's public base URL" };
+    default:
+      return jsonLeaf(dialect, names, definition);
+  }
+}
+
+/**
+ * The element source of a multi-valued attribute. `subAttributes` are the sub-attributes the
+ * condition will read: emails go to the indexed `member_emails` table when only `value`/`type` are
+ * read, and to the profile otherwise (`member_emails.primary` is 0 for "false" and for "not sent").
+ */
+export function elementSource(
+  attribute: AttributeDefinition,
+  subAttributes: ReadonlySet<string>,
+  dialect: DialectName,
+): ElementSource {
+  if (attribute.name === 'groups') return NO_ELEMENTS; // no groups until group push exists
+  if (attribute.name === 'roles') return ROLE_ELEMENT;
+  if (
+    attribute.name === 'emails' &&
+    [...subAttributes].every((name) => name === 'value' || name === 'type')
+  ) {
+    return MEMBER_EMAILS;
+  }
+  return profileElements(attribute, dialect);
+}
+
+const NO_ELEMENTS: ElementSource = {
+  exists: () => FALSE,
+  leaf: () => ({ kind: 'absent' }),
+  first: () => sql`NULL`,
+};
+
+/** `roles` is the member's one role, or nothing while deactivated (provisioning/member-resource.ts). */
+const ROLE_ELEMENT: ElementSource = {
+  exists: (condition) => sql<SqlBool>`(${m('role')} IS NOT NULL AND ${condition})`,
+  leaf(sub) {
+    if (sub.name === 'value')
+      return { kind: 'text', expr: m('role'), nullable: true, caseExact: sub.caseExact };
+    if (sub.name === 'display') {
+      const display = sql`(CASE ${m('role')} WHEN 'admin' THEN 'Admin' WHEN 'member' THEN 'Member' END)`;
+      return { kind: 'text', expr: display, nullable: true, caseExact: sub.caseExact };
+    }
+    if (sub.name === 'primary') {
+      const hasRole = sql<SqlBool>`(${m('role')} IS NOT NULL)`;
+      return { kind: 'boolean', isTrue: hasRole, isFalse: FALSE, present: hasRole };
+    }
+    return { kind: 'absent' };
+  },
+  first: (expr) => expr,
+};
+
+const EMAIL_ROWS = sql`member_emails AS e WHERE e.membership_id = ${m('id')}`;
+
+const MEMBER_EMAILS: ElementSource = {
+  // `e.organization_id = m.organization_id` lets the (organization_id, lower(value)) index serve
+  // `emails.value eq "…"`, the lookup Entra ID makes before creating a user.
+  exists: (condition) =>
+    sql<SqlBool>`EXISTS (SELECT 1 FROM ${EMAIL_ROWS} AND e.organization_id = ${m('organization_id')} AND ${condition})`,
+  leaf(sub) {
+    const nullable = sub.name !== 'value';
+    return { kind: 'text', expr: sql.ref(`e.${sub.name}`), nullable, caseExact: sub.caseExact };
+  },
+  first: (expr) =>
+    sql`(SELECT ${expr} FROM ${EMAIL_ROWS} ORDER BY ${sql.ref('e.primary')} DESC, e.position LIMIT 1)`,
+};
+
+function profileElements(attribute: AttributeDefinition, dialect: DialectName): ElementSource {
+  const elements = profileArray(dialect, attribute.name);
+  const hasPrimary = attribute.subAttributes?.some((sub) => sub.name === 'primary') ?? false;
+  return {
+    exists: (condition) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${elements} WHERE ${condition})`,
+    leaf(sub) {
+      if (sub.type === 'boolean') {
+        return {
+          kind: 'boolean',
+          isTrue: elementBooleanIs(dialect, sub.name, true),
+          isFalse: elementBooleanIs(dialect, sub.name, false),
+          present: elementHasValue(dialect, sub.name),
+        };
+      }
+      return { kind: 'text', expr: elementText(dialect, sub.name), nullable: true, caseExact: sub.caseExact };
+    },
+    first(expr) {
+      const primaryFirst = hasPrimary ? sql`${elementBooleanIs(dialect, 'primary', true)} DESC, ` : sql``;
+      return sql`(SELECT ${expr} FROM ${elements} ORDER BY ${primaryFirst}${elementPosition(dialect)} LIMIT 1)`;
+    },
+  };
+}
