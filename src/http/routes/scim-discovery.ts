@@ -1,0 +1,63 @@
+// Discovery (RFC 7644 §4): public documents, no tenant data, so no token is needed to read them.
+// /Groups answers 501 until group push is built, and discovery does not list it.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import { resourceTypeById, resourceTypes } from '../../scim/schemas/resource-types.ts';
+import { schemaById, schemas } from '../../scim/schemas/schema-documents.ts';
+import { serviceProviderConfig } from '../../scim/schemas/service-provider-config.ts';
+import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
+import { ScimError } from '../../scim/scim-error.ts';
+import { requireToken } from '../authenticate.ts';
+import { sendScim } from '../scim-reply.ts';
+
+function listResponse(resources: unknown[]) {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults: resources.length,
+    itemsPerPage: resources.length,
+    startIndex: 1,
+    Resources: resources,
+  };
+}
+
+export function scimDiscoveryRoutes(
+  app: FastifyInstance,
+  authenticator: TokenAuthenticator,
+  scimBaseUrl: string,
+  maxResults: number,
+): void {
+  app.get('/scim/v2/ServiceProviderConfig', async (_request, reply) =>
+    sendScim(reply, 200, serviceProviderConfig(scimBaseUrl, { maxResults })),
+  );
+  app.get('/scim/v2/ResourceTypes', async (_request, reply) =>
+    sendScim(reply, 200, listResponse(resourceTypes(scimBaseUrl))),
+  );
+  app.get(
+    '/scim/v2/ResourceTypes/:id',
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      const document = resourceTypeById(scimBaseUrl, request.params.id);
+      if (!document) throw new ScimError(404, `no resource type "${request.params.id}"`);
+      return sendScim(reply, 200, document);
+    },
+  );
+  app.get('/scim/v2/Schemas', async (_request, reply) =>
+    sendScim(reply, 200, listResponse(schemas(scimBaseUrl))),
+  );
+  app.get('/scim/v2/Schemas/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const document = schemaById(scimBaseUrl, request.params.id);
+    if (!document) throw new ScimError(404, `no schema "${request.params.id}"`);
+    return sendScim(reply, 200, document);
+  });
+
+  app.register(async (scope) => {
+    scope.addHook('onRequest', requireToken(authenticator, 'admin'));
+    const notImplemented = async () => {
+      throw new ScimError(
+        501,
+        'Groups are not supported yet: Roster does not accept group push. Provision Users only.',
+      );
+    };
+    scope.all('/scim/v2/Groups', notImplemented);
+    scope.all('/scim/v2/Groups/*', notImplemented);
+  });
+}

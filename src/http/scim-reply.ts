@@ -1,0 +1,37 @@
+// Small helpers shared by the SCIM routes: the media type, query parameters, the request context.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ProvisioningContext } from '../provisioning/context.ts';
+import { badRequest } from '../scim/scim-error.ts';
+import { principalOf } from './authenticate.ts';
+
+export const SCIM_MEDIA_TYPE = 'application/scim+json; charset=utf-8';
+
+export function sendScim(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).type(SCIM_MEDIA_TYPE).send(body);
+}
+
+/**
+ * Reads query parameters by case-insensitive name (clients vary: `startIndex`, `startindex`);
+ * a parameter given twice is ambiguous and refused.
+ */
+export function queryParameters(request: FastifyRequest): (name: string) => string | undefined {
+  const query = (request.query ?? {}) as Record<string, string | string[] | undefined>;
+  const byName = new Map<string, string | string[] | undefined>();
+  for (const [key, value] of Object.entries(query)) byName.set(key.toLowerCase(), value);
+  return (name) => {
+    const value = byName.get(name.toLowerCase());
+    if (Array.isArray(value))
+      throw badRequest(`the query parameter ${name} is given more than once`, 'invalidValue');
+    return value;
+  };
+}
+
+export function provisioningContext(request: FastifyRequest, scimBaseUrl: string): ProvisioningContext {
+  const principal = principalOf(request);
+  return {
+    organizationId: principal.organizationId,
+    actor: principal.actor,
+    requestId: request.id,
+    scimBaseUrl,
+  };
+}

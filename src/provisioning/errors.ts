@@ -1,0 +1,44 @@
+// Provisioning's refusals, phrased for the IT admin who reads them in Okta's or Entra's task log.
+import { ScimError } from '../scim/scim-error.ts';
+import type { UniqueViolationError } from '../store/errors.ts';
+
+export function memberNotFound(id: string): ScimError {
+  return new ScimError(404, `no User with id "${id}" in this organization`);
+}
+
+/** Turns a unique-index refusal into the SCIM 409 naming what was duplicated. */
+export function uniquenessError(error: UniqueViolationError): ScimError {
+  const constraint = error.constraint.toLowerCase();
+  if (constraint.includes('user_name')) {
+    return new ScimError(409, 'a User with this userName already exists in this organization', 'uniqueness');
+  }
+  if (constraint.includes('external_id')) {
+    return new ScimError(
+      409,
+      'a User with this externalId already exists in this organization',
+      'uniqueness',
+    );
+  }
+  if (
+    constraint.includes('org_user') ||
+    constraint.includes('memberships.organization_id, memberships.user_id')
+  ) {
+    return new ScimError(
+      409,
+      'a member with this email address already exists in this organization',
+      'uniqueness',
+    );
+  }
+  return new ScimError(409, 'a User with these unique attributes already exists', 'uniqueness');
+}
+
+export function lastAdminError(userName: string): ScimError {
+  return new ScimError(
+    409,
+    `${userName} is the last active Admin of this organization and cannot be deactivated; make another member Admin first`,
+  );
+}
+
+export function preconditionFailed(): ScimError {
+  return new ScimError(412, 'the resource has changed: its version does not match If-Match');
+}

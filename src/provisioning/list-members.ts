@@ -1,0 +1,83 @@
+// GET /Users: filter, sort and page (RFC 7644 §3.4.2). Pages are 1-based; `count=0` gives the total.
+import { parseFilter } from '../scim/filter/parse-filter.ts';
+import { DEFAULT_MAX_RESULTS } from '../scim/schemas/service-provider-config.ts';
+import { badRequest } from '../scim/scim-error.ts';
+import { compileFilter, compileSort } from '../store/filter/compile-filter.ts';
+import type { MemberRow } from '../store/repos/members.ts';
+import type { Store } from '../store/store.ts';
+
+export const DEFAULT_PAGE_SIZE = 100;
+/** The most members one page holds; ServiceProviderConfig advertises it as filter.maxResults. */
+export const MAX_PAGE_SIZE = DEFAULT_MAX_RESULTS;
+
+export interface ListQuery {
+  filter?: string;
+  startIndex?: string;
+  count?: string;
+  sortBy?: string;
+  sortOrder?: string;
+}
+
+export interface MemberPage {
+  totalResults: number;
+  startIndex: number;
+  rows: MemberRow[];
+}
+
+function integerParameter(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d{1,15}$/.test(raw.trim()))
+    throw badRequest(`${name} must be an integer (got "${raw}")`, 'invalidValue');
+  return Number(raw);
+}
+
+export async function listMembers(
+  store: Store,
+  organizationId: string,
+  query: ListQuery,
+): Promise<MemberPage> {
+  // RFC 7644 §3.4.2.4: startIndex below 1 is read as 1; a negative count as 0; more than the
+  // maximum is capped (the response then says how many it holds in itemsPerPage).
+  const startIndex = Math.max(1, integerParameter('startIndex', query.startIndex, 1));
+  const count = Math.min(
+    MAX_PAGE_SIZE,
+    Math.max(0, integerParameter('count', query.count, DEFAULT_PAGE_SIZE)),
+  );
+  const sortOrder = (query.sortOrder ?? 'ascending').toLowerCase();
+  if (sortOrder !== 'ascending' && sortOrder !== 'descending') {
+    throw badRequest('sortOrder must be "ascending" or "descending"', 'invalidValue');
+  }
+  const dialect = store.dialect.name;
+  const where =
+    query.filter !== undefined && query.filter.trim() !== ''
+      ? compileFilter(parseFilter(query.filter), dialect, { organizationId })
+      : undefined;
+  const orderBy = query.sortBy ? compileSort(query.sortBy, dialect) : undefined;
+
+  if (!where && !orderBy) {
+    // Memberships are never deleted and take dense positions 1..N, so the organization's counter is
+    // the total and startIndex is a position: an index range however deep the page.
+    const organization = await store.organizations.getById(organizationId);
+    const totalResults = organization?.member_seq ?? 0;
+    const rows = count === 0 ? [] : await store.members.listBySeq(organizationId, startIndex, count);
+    return { totalResults, startIndex, rows };
+  }
+
+  if (count === 0)
+    return { totalResults: await store.members.count(organizationId, where), startIndex, rows: [] };
+  const rows = await store.members.list(organizationId, {
+    ...(where ? { where } : {}),
+    ...(orderBy ? { orderBy } : {}),
+    descending: sortOrder === 'descending',
+    offset: startIndex - 1,
+    limit: count,
+  });
+  // A page that is not full and not past the end is the last one: the total is known without a
+  // second query. This is every IdP lookup (`userName eq "…"` finds 0 or 1 on page 1); only a full
+  // page, or one past the end, is counted.
+  const lastPage = rows.length < count && (rows.length > 0 || startIndex === 1);
+  const totalResults = lastPage
+    ? startIndex - 1 + rows.length
+    : await store.members.count(organizationId, where);
+  return { totalResults, startIndex, rows };
+}

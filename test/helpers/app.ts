@@ -1,0 +1,75 @@
+// An app over a fresh store with one organization, its first Admin and tokens, for HTTP tests.
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { CLI_ACTOR } from '../../src/accounts/actor.ts';
+import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
+import { createToken } from '../../src/accounts/tokens.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createApp } from '../../src/http/create-app.ts';
+import type { Store } from '../../src/store/store.ts';
+import { openTestStore, type StoreKind, type TestDatabase } from './stores.ts';
+
+export const PUBLIC_URL = 'https://roster.test';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: Store;
+  database: TestDatabase;
+  config: Config;
+  org: InitializedOrganization;
+  /** A service access token of the organization (Admin). */
+  token: string;
+  /** Sends a SCIM request with the organization's token (or `token` in options). */
+  scim(
+    method: InjectOptions['method'],
+    path: string,
+    body?: unknown,
+    options?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
+  cleanup(): Promise<void>;
+}
+
+export async function setupApp(kind: StoreKind, orgSlug = 'acme'): Promise<TestApp> {
+  const { store, database, cleanup } = await openTestStore(kind);
+  const config = loadConfig({ PUBLIC_URL: PUBLIC_URL, DATABASE_URL: database.url });
+  const app = createApp(config, store, { logger: false });
+  const org = await initOrganization(store, {
+    name: 'Acme Inc',
+    slug: orgSlug,
+    adminEmail: `admin@${orgSlug}.test`,
+    adminPassword: 'correct horse battery staple',
+    actor: CLI_ACTOR,
+  });
+  const { token } = await createToken(store, {
+    kind: 'service',
+    organizationId: org.organization.id,
+    name: 'okta',
+    role: 'admin',
+    actor: CLI_ACTOR,
+  });
+  return {
+    app,
+    store,
+    database,
+    config,
+    org,
+    token,
+    scim(method, path, body, options = {}) {
+      const bearer = options.token === undefined ? token : options.token;
+      return app.inject({
+        method,
+        url: path.startsWith('/') ? path : `/scim/v2/${path}`,
+        headers: {
+          accept: 'application/scim+json',
+          ...(body !== undefined ? { 'content-type': 'application/scim+json; charset=utf-8' } : {}),
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          ...options.headers,
+        },
+        ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+    },
+    async cleanup() {
+      await app.close();
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Discovery documents over HTTP, and ETag / If-Match / If-None-Match on Users.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setupApp, type TestApp } from '../helpers/app.ts';
+
+describe('SCIM discovery over HTTP', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await setupApp('sqlite');
+  });
+  after(() => t.cleanup());
+
+  it('describes what Roster really supports in /ServiceProviderConfig, without a token', async () => {
+    const res = await t.scim('GET', 'ServiceProviderConfig', undefined, { token: null });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^application\/scim\+json/);
+    const body = res.json();
+    assert.equal(body.patch.supported, true);
+    assert.equal(body.bulk.supported, false);
+    assert.equal(body.filter.supported, true);
+    assert.equal(body.filter.maxResults, 200);
+    assert.equal(body.sort.supported, true);
+    assert.equal(body.etag.supported, true);
+    assert.equal(body.changePassword.supported, false);
+    assert.equal(body.authenticationSchemes[0].type, 'oauthbearertoken');
+    assert.equal(body.meta.location, 'https://roster.test/scim/v2/ServiceProviderConfig');
+  });
+
+  it('lists only the User resource type, with the enterprise extension', async () => {
+    const body = (await t.scim('GET', 'ResourceTypes')).json();
+    assert.equal(body.totalResults, 1);
+    assert.equal(body.Resources[0].id, 'User');
+    assert.equal(body.Resources[0].endpoint, '/Users');
+    assert.equal(
+      body.Resources[0].schemaExtensions[0].schema,
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    );
+    assert.equal((await t.scim('GET', 'ResourceTypes/User')).statusCode, 200);
+    assert.equal((await t.scim('GET', 'ResourceTypes/Group')).statusCode, 404);
+  });
+
+  it('serves the User and EnterpriseUser schemas', async () => {
+    const body = (await t.scim('GET', 'Schemas')).json();
+    const ids = body.Resources.map((s: { id: string }) => s.id).sort();
+    assert.deepEqual(ids, [
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    ]);
+    const user = (await t.scim('GET', 'Schemas/urn:ietf:params:scim:schemas:core:2.0:User')).json();
+    const roles = user.attributes.find((a: { name: string }) => a.name === 'roles');
+    assert.equal(roles.mutability, 'readOnly');
+  });
+
+  it('answers every Groups route with 501 and a SCIM error', async () => {
+    for (const [method, path] of [
+      ['GET', 'Groups'],
+      ['POST', 'Groups'],
+      ['GET', 'Groups/abc'],
+      ['PATCH', 'Groups/abc'],
+      ['DELETE', 'Groups/abc'],
+    ] as const) {
+      const res = await t.scim(
+        method,
+        path,
+        method === 'POST' || method === 'PATCH' ? { displayName: 'x' } : undefined,
+      );
+      assert.equal(res.statusCode, 501, `${method} ${path}`);
+      assert.equal(res.json().status, '501');
+    }
+  });
+});
+
+describe('versions of Users', () => {
+  let t: TestApp;
+  let id: string;
+  let etag: string;
+  before(async () => {
+    t = await setupApp('sqlite');
+    const res = await t.scim('POST', 'Users', {
+      userName: 'v@acme.test',
+      emails: [{ value: 'v@acme.test' }],
+    });
+    id = res.json().id;
+    etag = String(res.headers.etag);
+  });
+  after(() => t.cleanup());
+
+  it('returns the same weak ETag in the header and meta.version', async () => {
+    const res = await t.scim('GET', `Users/${id}`);
+    assert.equal(res.headers.etag, etag);
+    assert.equal(res.json().meta.version, etag);
+    assert.match(etag, /^W\/"\d+"$/);
+  });
+
+  it('answers 304 to If-None-Match with the current ETag', async () => {
+    const res = await t.scim('GET', `Users/${id}`, undefined, { headers: { 'if-none-match': etag } });
+    assert.equal(res.statusCode, 304);
+  });
+
+  it('applies a PATCH whose If-Match is current, and changes the ETag', async () => {
+    const res = await t.scim(
+      'PATCH',
+      `Users/${id}`,
+      { Operations: [{ op: 'replace', path: 'displayName', value: 'Vee' }] },
+      { headers: { 'if-match': etag } },
+    );
+    assert.equal(res.statusCode, 200);
+    assert.notEqual(res.headers.etag, etag);
+    assert.equal(res.json().meta.version, res.headers.etag);
+  });
+
+  it('refuses a PUT whose If-Match is stale with 412, storing nothing', async () => {
+    const res = await t.scim(
+      'PUT',
+      `Users/${id}`,
+      { userName: 'v@acme.test', displayName: 'Stale' },
+      { headers: { 'if-match': etag } },
+    );
+    assert.equal(res.statusCode, 412);
+    assert.equal((await t.scim('GET', `Users/${id}`)).json().displayName, 'Vee');
+  });
+
+  it('accepts If-Match: *', async () => {
+    const res = await t.scim(
+      'PUT',
+      `Users/${id}`,
+      { userName: 'v@acme.test', displayName: 'Star' },
+      { headers: { 'if-match': '*' } },
+    );
+    assert.equal(res.statusCode, 200);
+  });
+});
