@@ -23,7 +23,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Decimal digits only: Number() would read "  " as 0 (PORT=" " listening on a random port) and
+  // accept "0x50" or "8e3".
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
@@ -55,6 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const bodyLimit = integer(env, 'BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024);
+  // Read by the PostgreSQL adapter when it opens its pool; checked here so a bad value stops the boot.
+  integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000);
 
   return { port, host, databaseUrl, logLevel: logLevel as Config['logLevel'], publicUrl, bodyLimit };
 }

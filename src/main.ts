@@ -1,5 +1,5 @@
 // Composition root: loadConfig → openStore → createApp → listen, and a graceful stop on signals.
-import { type Config, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createApp } from './http/create-app.ts';
 import { openStore } from './store/open-store.ts';
 
@@ -18,7 +18,17 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await store.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new ConfigError(`cannot listen on ${config.host}:${config.port} (${code}); set PORT or HOST`);
+    }
+    throw error;
+  }
   const organizations = await store.organizations.count();
   const base = config.publicUrl;
   if (organizations === 0) {
@@ -26,7 +36,11 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
       [
         '',
         `Roster is running at ${base} (${store.dialect.describe()}).`,
-        'There is no organization yet. Create the first one and its Admin with:',
+        'There is no organization yet. Open this page to create the first one and its Admin:',
+        '',
+        `  ${base}/setup`,
+        '',
+        'Or, from the command line:',
         '',
         '  npx roster init --org-name "Acme Inc" --admin-email you@example.com',
         '',
@@ -38,7 +52,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     );
   } else {
     process.stdout.write(
-      `\nRoster is running at ${base} (${store.dialect.describe()}). SCIM base URL: ${base}/scim/v2\n`,
+      `\nRoster is running at ${base} (${store.dialect.describe()}). Dashboard: ${base}/signin · SCIM base URL: ${base}/scim/v2\n`,
     );
   }
 }

@@ -15,13 +15,17 @@ const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function slugify(name: string): string {
-  return name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
+  return (
+    name
+      .normalize('NFKD')
+      // NFKD splits "è" into "e" and a combining accent: drop the accent, or it becomes a dash ("cre-me").
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
+      .replace(/-+$/, '')
+  );
 }
 
 export function isEmail(value: string): boolean {
@@ -32,9 +36,26 @@ export interface InitOrganizationInput {
   name: string;
   slug?: string;
   adminEmail: string;
-  adminPassword: string;
+  /**
+   * The Admin's password. Optional when the email already has a Roster account: that account joins
+   * as Admin and keeps its password unless one is given here.
+   */
+  adminPassword?: string;
   actor: Actor;
   requestId?: string;
+  /**
+   * First-run setup from the dashboard: refuse unless this is the installation's first
+   * organization, checked inside the creating transaction (see `lockForSetup`).
+   */
+  onlyIfFirst?: boolean;
+}
+
+/** `/setup` after an organization exists (including one created by a concurrent setup). */
+export class AlreadySetUpError extends ConflictError {
+  constructor() {
+    super('Roster is already set up: an organization exists');
+    this.name = 'AlreadySetUpError';
+  }
 }
 
 export interface InitializedOrganization {
@@ -59,12 +80,16 @@ export async function initOrganization(
   }
   const email = input.adminEmail.trim();
   if (!isEmail(email)) throw new InvalidInputError(`"${email}" is not an email address`);
-  if (input.adminPassword.length < 12)
+  if (input.adminPassword !== undefined && input.adminPassword.length < 12)
     throw new InvalidInputError('the admin password must be at least 12 characters');
-  const passwordHash = await hashPassword(input.adminPassword);
+  const passwordHash = input.adminPassword === undefined ? undefined : await hashPassword(input.adminPassword);
 
   try {
     return await store.transaction(async (tx) => {
+      if (input.onlyIfFirst) {
+        await tx.organizations.lockForSetup();
+        if ((await tx.organizations.count()) > 0) throw new AlreadySetUpError();
+      }
       const at = now();
       const organization: OrganizationRecord = {
         id: newId(),
@@ -88,9 +113,12 @@ export async function initOrganization(
 
       let user = await tx.users.findByEmail(email);
       if (user) {
-        await tx.users.setPassword(user.id, passwordHash, at);
-        user = { ...user, password_hash: passwordHash, updated_at: at };
+        if (passwordHash !== undefined) {
+          await tx.users.setPassword(user.id, passwordHash, at);
+          user = { ...user, password_hash: passwordHash, updated_at: at };
+        }
       } else {
+        if (passwordHash === undefined) throw new InvalidInputError('a password is required for a new Admin');
         user = {
           id: newId(),
           email,

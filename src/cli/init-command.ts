@@ -17,14 +17,17 @@ export async function initCommand(config: Config, options: InitOptions, out: Out
   const name = options['org-name'];
   const email = options['admin-email'];
   if (!name || !email) throw new UsageError('init needs --org-name and --admin-email');
-  const generated = options['admin-password'] === undefined;
-  const password = options['admin-password'] ?? generatePassword();
   return withStore(config, async (store) => {
+    // A person who already has a Roster account keeps their password; a new one gets a generated
+    // password unless --admin-password is given.
+    const existing = await store.users.findByEmail(email.trim());
+    const generated = options['admin-password'] === undefined && !existing?.password_hash;
+    const password = options['admin-password'] ?? (generated ? generatePassword() : undefined);
     const result = await initOrganization(store, {
       name,
       ...(options['org-slug'] ? { slug: options['org-slug'] } : {}),
       adminEmail: email,
-      adminPassword: password,
+      ...(password !== undefined ? { adminPassword: password } : {}),
       actor: CLI_ACTOR,
     });
     const data = {

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../accounts/errors.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { copyCommand } from './copy-command.ts';
 import { initCommand } from './init-command.ts';
 import { migrateCommand, orgsCommand } from './store-commands.ts';
 import { tokensCommand } from './tokens-command.ts';
@@ -21,6 +22,12 @@ Commands:
                                 create an access token and print it once
   tokens list --org SLUG        list tokens (never their values)
   tokens revoke ID              revoke a token
+  copy --from DATABASE_URL --to DATABASE_URL
+                                copy every row into an empty database (SQLite → PostgreSQL or back)
+  sso status --org SLUG         show an organization's SAML SSO settings
+  sso require --org SLUG on|off turn "SSO required" on or off (the break-glass switch)
+  test-idp --org SLUG [--port 7000] [--configure] [--domain DOMAIN]
+                                run a SAML test identity provider on 127.0.0.1 for local trials
 
 Every command but serve accepts --json. The database is DATABASE_URL (default sqlite:./data/roster.db).`;
 
@@ -57,6 +64,11 @@ export async function runCli(argv: string[]): Promise<number> {
         user: { type: 'string' },
         service: { type: 'boolean' },
         expires: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        port: { type: 'string' },
+        domain: { type: 'string' },
+        configure: { type: 'boolean' },
       },
     });
     json = values.json === true;
@@ -80,6 +92,13 @@ export async function runCli(argv: string[]): Promise<number> {
         return await orgsCommand(loadConfig(), rest, out);
       case 'tokens':
         return await tokensCommand(loadConfig(), rest, values, out);
+      case 'copy':
+        return await copyCommand(values, out);
+      // Loaded on demand: SAML brings XML and X.509 libraries the other commands do not need.
+      case 'sso':
+        return await (await import('./sso-command.ts')).ssoCommand(loadConfig(), rest, values, out);
+      case 'test-idp':
+        return await (await import('./sso-command.ts')).testIdpCommand(loadConfig(), values, out);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

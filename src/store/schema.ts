@@ -113,7 +113,11 @@ export interface SessionsTable {
   created_at: string;
   expires_at: string;
   last_seen_at: string;
+  /** `password` (the column's default) or `sso`. */
+  sign_in_method: ColumnType<SignInMethod, SignInMethod | undefined, SignInMethod>;
 }
+
+export type SignInMethod = 'password' | 'sso';
 
 export interface AuditEventsTable {
   id: Generated<number>;
@@ -131,6 +135,73 @@ export interface AuditEventsTable {
   request_id: string | null;
 }
 
+/** The latest SCIM requests of each organization, for the dashboard's SCIM page (trimmed per organization). */
+export interface ScimRequestsTable {
+  id: Generated<number>;
+  organization_id: string;
+  occurred_at: string;
+  method: string;
+  /** The path and query string as received (after canonicalisation), truncated. */
+  path: string;
+  status: number;
+  duration_ms: number;
+  user_agent: string | null;
+  /** The error's `detail` for a refused request, truncated. */
+  detail: string | null;
+  request_id: string | null;
+}
+
+export type SsoBinding = 'redirect' | 'post';
+
+/** An organization's SAML SSO settings: its identity provider, and Roster's service-provider key pair. */
+export interface SsoSettingsTable {
+  organization_id: string;
+  idp_entity_id: string;
+  idp_sso_url: string;
+  /** How AuthnRequests reach the IdP: HTTP-Redirect (preferred) or HTTP-POST. */
+  idp_sso_binding: SsoBinding;
+  /** JSON array of the IdP's signing certificates, as PEM. */
+  idp_certificates: string;
+  /** 1: password sign-in is refused for the organization's members. */
+  sso_required: number;
+  /** Just-in-time provisioning: the role of members created at their first SSO sign-in; null: off. */
+  jit_role: Role | null;
+  sign_authn_requests: number;
+  /** PKCS#8 PEM. Kept in the database so that every instance signs alike (see docs/sso-okta.md). */
+  sp_private_key: string;
+  sp_certificate: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Email domains an organization owns: the primary key makes each domain belong to one organization. */
+export interface SsoDomainsTable {
+  /** Lower case. */
+  domain: string;
+  organization_id: string;
+  created_at: string;
+}
+
+/** SP-initiated AuthnRequests awaiting their response (`InResponseTo`), with the opaque RelayState. */
+export interface SamlRequestsTable {
+  /** The AuthnRequest's ID. */
+  id: string;
+  organization_id: string;
+  relay_state: string;
+  /** Where to land after sign-in: a same-site path. */
+  return_path: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Assertions already used: the primary key refuses a second use on any instance until they expire. */
+export interface SamlAssertionsTable {
+  organization_id: string;
+  assertion_id: string;
+  consumed_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   workspaces: WorkspacesTable;
@@ -142,6 +213,11 @@ export interface Database {
   service_access_tokens: ServiceAccessTokensTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  scim_requests: ScimRequestsTable;
+  sso_settings: SsoSettingsTable;
+  sso_domains: SsoDomainsTable;
+  saml_requests: SamlRequestsTable;
+  saml_assertions: SamlAssertionsTable;
 }
 
 export type Count = ColumnType<number | string | bigint, never, never>;

@@ -9,6 +9,7 @@ import type { RepoContext } from './repos/context.ts';
 import { MemberRepo } from './repos/members.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
 import { SessionRepo } from './repos/sessions.ts';
+import { SsoRepo } from './repos/sso.ts';
 import { TokenRepo } from './repos/tokens.ts';
 import { UserRepo } from './repos/users.ts';
 import type { Database } from './schema.ts';
@@ -20,12 +21,18 @@ export interface Repositories {
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly audit: AuditRepo;
+  readonly sso: SsoRepo;
 }
 
 export interface Store extends Repositories {
   readonly dialect: StoreDialect;
   /** Runs `work` in one write transaction: all of it is stored, or none of it. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * The same write transaction, handing `work` the raw query builder of its reserved connection:
+   * for bulk tools such as `roster copy`, not for use cases (they go through `transaction`).
+   */
+  withTransaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Resolves when the database answers a trivial query. */
@@ -43,6 +50,7 @@ function repositories(ctx: RepoContext): Repositories {
     tokens: new TokenRepo(ctx),
     sessions: new SessionRepo(ctx),
     audit: new AuditRepo(ctx),
+    sso: new SsoRepo(ctx),
   };
 }
 
@@ -59,32 +67,59 @@ export function createStore(dialect: StoreDialect): Store {
   const db = new Kysely<Database>({ dialect: dialect.kysely });
   const base = repositories({ db, dialect });
 
+  async function withTransaction<T>(work: (conn: Kysely<Database>) => Promise<T>): Promise<T> {
+    try {
+      // A reserved connection with an explicit BEGIN, so SQLite can take its write lock up front
+      // (`begin immediate`) instead of failing with SQLITE_BUSY when a reader upgrades later.
+      return await db.connection().execute(async (conn) => {
+        await sql.raw(dialect.beginWrite).execute(conn);
+        try {
+          const result = await work(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw error;
+        }
+      });
+    } catch (error) {
+      throw translateError(dialect, error);
+    }
+  }
+
   return {
     ...base,
     dialect,
     db,
-    async transaction(work) {
-      try {
-        // A reserved connection with an explicit BEGIN, so SQLite can take its write lock up front
-        // (`begin immediate`) instead of failing with SQLITE_BUSY when a reader upgrades later.
-        return await db.connection().execute(async (conn) => {
+    withTransaction,
+    transaction: (work) => withTransaction((conn) => work(repositories({ db: conn, dialect }))),
+    async migrate() {
+      const migrateToLatest = (target: Kysely<Database>) =>
+        new Migrator({ db: target, provider: migrationProvider(dialect.name) }).migrateToLatest();
+      // Kysely's migration lock is an advisory lock on PostgreSQL but a no-op on SQLite (it assumes
+      // one process), so two processes starting on a fresh file raced ('table "organizations"
+      // already exists'). On SQLite the whole migration runs under the file's write lock instead:
+      // a second process waits (busy_timeout), then finds everything applied. SQLite's DDL is
+      // transactional, so a failed migration also leaves nothing half done.
+      const underWriteLock = () =>
+        db.connection().execute(async (conn) => {
           await sql.raw(dialect.beginWrite).execute(conn);
           try {
-            const result = await work(repositories({ db: conn, dialect }));
-            await sql`commit`.execute(conn);
-            return result;
+            const outcome = await migrateToLatest(conn);
+            await sql.raw(outcome.error ? 'rollback' : 'commit').execute(conn);
+            return outcome;
           } catch (error) {
             await sql`rollback`.execute(conn).catch(() => undefined);
             throw error;
           }
         });
+      let outcome: Awaited<ReturnType<typeof migrateToLatest>>;
+      try {
+        outcome = dialect.name === 'sqlite' ? await underWriteLock() : await migrateToLatest(db);
       } catch (error) {
         throw translateError(dialect, error);
       }
-    },
-    async migrate() {
-      const migrator = new Migrator({ db, provider: migrationProvider(dialect.name) });
-      const { error, results } = await migrator.migrateToLatest();
+      const { error, results } = outcome;
       if (error) throw translateError(dialect, error);
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },

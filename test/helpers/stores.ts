@@ -84,10 +84,19 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
 }
 
 /** A migrated store on a fresh database, and the function that closes and drops it. */
-export async function openTestStore(kind: StoreKind): Promise<{ store: Store; database: TestDatabase; cleanup(): Promise<void> }> {
+export async function openTestStore(
+  kind: StoreKind,
+): Promise<{ store: Store; database: TestDatabase; cleanup(): Promise<void> }> {
   const database = await createTestDatabase(kind);
   const store = database.open();
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (error) {
+    // Leave no schema or file behind.
+    await store.close();
+    await database.drop();
+    throw error;
+  }
   return {
     store,
     database,

@@ -14,8 +14,9 @@ import { ScimError } from '../../scim/scim-error.ts';
 import type { DialectName } from '../dialect.ts';
 import { up } from '../migrations/001-initial.ts';
 import type { Database as Tables } from '../schema.ts';
+import { optimizeAtOpen } from '../sqlite/optimizing-dialect.ts';
 import { AGREEMENT_CASES } from './agreement-cases.fixture.ts';
-import { compileFilter, compileSort, MEMBERSHIP_ALIAS } from './compile-filter.ts';
+import { type CompileOptions, compileFilter, compileSort, MEMBERSHIP_ALIAS } from './compile-filter.ts';
 import { ACME, ACME_RESOURCES, insertMembers, memberId } from './members.fixture.ts';
 
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -63,12 +64,17 @@ async function openPostgres(): Promise<Harness> {
   return { db, folding: 'unicode', close };
 }
 
-async function selectIds(harness: Harness, filter: string, dialect: DialectName): Promise<string[]> {
+async function selectIds(
+  harness: Harness,
+  filter: string,
+  dialect: DialectName,
+  options: CompileOptions = {},
+): Promise<string[]> {
   const rows = await harness.db
     .selectFrom('memberships as m')
     .select('m.id')
     .where('m.organization_id', '=', ACME)
-    .where(compileFilter(parseFilter(filter), dialect))
+    .where(compileFilter(parseFilter(filter), dialect, options))
     .execute();
   return rows.map((row) => row.id).sort();
 }
@@ -107,6 +113,8 @@ function suite(dialect: DialectName, open: () => Promise<Harness>): void {
         if (h === undefined) return;
         const expected = matchIds(filter, h.folding);
         assert.deepEqual(await selectIds(h, filter, dialect), expected);
+        // Told the organization, as listMembers does (emails then start from the organization's index).
+        assert.deepEqual(await selectIds(h, filter, dialect, { organizationId: ACME }), expected);
         if (expect) assert.deepEqual(expected, expect.map(memberId).sort());
       });
     }
@@ -198,9 +206,12 @@ suite('sqlite', openSqlite);
 suite('postgres', openPostgres);
 
 /**
- * The lookups IdPs make before every create must be index searches, not scans of the organization
- * (SQLite `EXPLAIN QUERY PLAN`). The caller's `m.organization_id = ?` is part of each query, as in
- * store/repos/members.ts.
+ * The lookups IdPs make before every create — and prefix searches — must be index searches, not
+ * walks of the organization (SQLite `EXPLAIN QUERY PLAN`), at a realistic size and with the planner
+ * statistics the store keeps (sqlite/optimizing-dialect.ts). The caller's `m.organization_id = ?`
+ * is part of each query and the organization is passed to the compiler, as in listMembers.
+ * Regression: `emails.value co|sw` once probed every email of the organization for every member
+ * (100 s at 10k members), and `emails.value eq` visited every member.
  */
 describe('compileFilter query plans on SQLite', () => {
   const PLANS: ReadonlyArray<readonly [string, RegExp]> = [
@@ -214,27 +225,98 @@ describe('compileFilter query plans on SQLite', () => {
     ],
     [
       'emails.value eq "jane.doe@acme.com"',
-      /SEARCH e (?:EXISTS )?USING INDEX member_emails_org_value \(organization_id=\? AND <expr>=\?\)/,
+      /SEARCH e USING INDEX member_emails_org_value \(organization_id=\? AND <expr>=\?\)/,
     ],
     [
       'emails[type eq "work"].value eq "jane.doe@acme.com"',
-      /SEARCH e (?:EXISTS )?USING INDEX member_emails_org_value/,
+      /SEARCH e USING INDEX member_emails_org_value \(organization_id=\? AND <expr>=\?\)/,
+    ],
+    [
+      'emails.value sw "jane."',
+      /SEARCH e USING INDEX member_emails_org_value \(organization_id=\? AND <expr>>\? AND <expr><\?\)/,
+    ],
+    [
+      'userName sw "JANE"',
+      /SEARCH m USING INDEX memberships_org_user_name \(organization_id=\? AND <expr>>\? AND <expr><\?\)/,
+    ],
+    [
+      'displayName sw "Jane D"',
+      /SEARCH m USING INDEX memberships_org_display_name \(organization_id=\? AND <expr>>\? AND <expr><\?\)/,
     ],
     ['id eq "mem-jane"', /SEARCH m USING INDEX \S+ \(id=\?\)/],
   ];
+  /** Members beyond the fixture's, so that reaching one by the organization alone is a real walk. */
+  const FILLER = 2000;
   let harness: Harness;
   before(async () => {
-    harness = await openSqlite();
+    const database = new Database(':memory:');
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+    await up(db as unknown as Kysely<unknown>, 'sqlite');
+    await insertMembers(db);
+    const at = '2024-01-01T00:00:00.000Z';
+    for (let i = 0; i < FILLER; i += 1) {
+      const email = `filler.${i}@acme.com`;
+      await db
+        .insertInto('users')
+        .values({
+          id: `user-filler-${i}`,
+          email,
+          display_name: null,
+          password_hash: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      await db
+        .insertInto('memberships')
+        .values({
+          id: `mem-filler-${i}`,
+          organization_id: ACME,
+          user_id: `user-filler-${i}`,
+          seq: 1000 + i,
+          role: 'member',
+          previous_role: null,
+          status: 'active',
+          source: 'scim',
+          user_name: email,
+          external_id: null,
+          display_name: `Filler ${i}`,
+          given_name: 'Filler',
+          family_name: String(i),
+          profile: JSON.stringify({
+            userName: email,
+            emails: [{ value: email, type: 'work', primary: true }],
+          }),
+          version: 1,
+          created_at: at,
+          updated_at: at,
+          deactivated_at: null,
+        })
+        .execute();
+      await db
+        .insertInto('member_emails')
+        .values({
+          membership_id: `mem-filler-${i}`,
+          organization_id: ACME,
+          position: 0,
+          value: email,
+          type: 'work',
+          primary: 1,
+        })
+        .execute();
+    }
+    optimizeAtOpen(database);
+    harness = { db, folding: 'ascii', close: () => db.destroy() };
   });
   after(async () => harness.close());
 
   for (const [filter, index] of PLANS) {
-    it(`answers ${filter} from an index without scanning memberships`, async () => {
+    it(`answers ${filter} from an index without walking the organization`, async () => {
       const query = harness.db
         .selectFrom('memberships as m')
         .select('m.id')
         .where('m.organization_id', '=', ACME)
-        .where(compileFilter(parseFilter(filter), 'sqlite'))
+        .where(compileFilter(parseFilter(filter), 'sqlite', { organizationId: ACME }))
         .compile();
       const { rows } = await harness.db.executeQuery<{ detail: string }>({
         ...query,
@@ -243,8 +325,29 @@ describe('compileFilter query plans on SQLite', () => {
       const plan = rows.map((row) => row.detail).join('\n');
       assert.match(plan, index);
       assert.doesNotMatch(plan, /SCAN m\b/);
+      // Every member of the organization, one by one:
+      assert.doesNotMatch(plan, /SEARCH m USING (?:COVERING )?INDEX \S+ \(organization_id=\?\)/);
+      assert.doesNotMatch(
+        plan,
+        /SEARCH e (?:EXISTS )?USING (?:COVERING )?INDEX member_emails_org_value \(organization_id=\?\)/,
+      );
     });
   }
+
+  it("reads an email condition on the member's own emails when the organization is not given", async () => {
+    const query = harness.db
+      .selectFrom('memberships as m')
+      .select('m.id')
+      .where('m.organization_id', '=', ACME)
+      .where(compileFilter(parseFilter('emails.value co "filler.1"'), 'sqlite'))
+      .compile();
+    const { rows } = await harness.db.executeQuery<{ detail: string }>({
+      ...query,
+      sql: `EXPLAIN QUERY PLAN ${query.sql}`,
+    });
+    const plan = rows.map((row) => row.detail).join('\n');
+    assert.match(plan, /SEARCH e EXISTS USING INDEX sqlite_autoindex_member_emails_1 \(membership_id=\?\)/);
+  });
 });
 
 /** The same lookups on PostgreSQL, with sequential scans disabled so that the tiny fixture cannot hide them. */
@@ -256,6 +359,7 @@ describe('compileFilter query plans on PostgreSQL', () => {
     ],
     ['externalId eq "00ujl29u0le5T6Aj10h7"', /memberships_org_external_id/],
     ['emails.value eq "jane.doe@acme.com"', /Index Scan using member_emails_org_value/],
+    ['emails[type eq "work"].value eq "jane.doe@acme.com"', /Index Scan using member_emails_org_value/],
     ['id eq "mem-jane"', /Index Scan using memberships_pkey/],
   ];
   let harness: Harness | undefined;
@@ -281,7 +385,7 @@ describe('compileFilter query plans on PostgreSQL', () => {
           .selectFrom('memberships as m')
           .select('m.id')
           .where('m.organization_id', '=', ACME)
-          .where(compileFilter(parseFilter(filter), 'postgres'))
+          .where(compileFilter(parseFilter(filter), 'postgres', { organizationId: ACME }))
           .compile();
         const { rows } = await connection.executeQuery<{ 'QUERY PLAN': string }>({
           ...query,

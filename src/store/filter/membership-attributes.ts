@@ -94,15 +94,17 @@ export function rowLeaf(resolved: ResolvedPath, dialect: DialectName): Leaf {
 export function elementSource(
   attribute: AttributeDefinition,
   subAttributes: ReadonlySet<string>,
-  dialect: DialectName,
+  target: DialectName | { dialect: DialectName; organizationId?: string | undefined },
 ): ElementSource {
+  const { dialect, organizationId } =
+    typeof target === 'string' ? { dialect: target, organizationId: undefined } : target;
   if (attribute.name === 'groups') return NO_ELEMENTS; // no groups until group push exists
   if (attribute.name === 'roles') return ROLE_ELEMENT;
   if (
     attribute.name === 'emails' &&
     [...subAttributes].every((name) => name === 'value' || name === 'type')
   ) {
-    return MEMBER_EMAILS;
+    return memberEmails(organizationId);
   }
   return profileElements(attribute, dialect);
 }
@@ -134,18 +136,32 @@ const ROLE_ELEMENT: ElementSource = {
 
 const EMAIL_ROWS = sql`member_emails AS e WHERE e.membership_id = ${m('id')}`;
 
-const MEMBER_EMAILS: ElementSource = {
-  // `e.organization_id = m.organization_id` lets the (organization_id, lower(value)) index serve
-  // `emails.value eq "…"`, the lookup Entra ID makes before creating a user.
-  exists: (condition) =>
-    sql<SqlBool>`EXISTS (SELECT 1 FROM ${EMAIL_ROWS} AND e.organization_id = ${m('organization_id')} AND ${condition})`,
-  leaf(sub) {
-    const nullable = sub.name !== 'value';
-    return { kind: 'text', expr: sql.ref(`e.${sub.name}`), nullable, caseExact: sub.caseExact };
-  },
-  first: (expr) =>
-    sql`(SELECT ${expr} FROM ${EMAIL_ROWS} ORDER BY ${sql.ref('e.primary')} DESC, e.position LIMIT 1)`,
-};
+/**
+ * Emails from the `member_emails` index table. When the organization is known, a condition on them
+ * starts from the organization's emails — `m.id IN (its matching emails)` — uncorrelated, so it is
+ * evaluated once: `emails.value eq "…"` (Entra ID's lookup before a create) is a seek on the
+ * (organization_id, lower(value)) index and then each hit by primary key, and `co` one pass over that
+ * index. Without it, the member's own emails are read on the (membership_id, position) primary key.
+ * That EXISTS must NOT also say `e.organization_id = m.organization_id`: it invites SQLite to answer
+ * it from the organization's emails index, i.e. to walk every email of the organization for every
+ * member (a 10k-member `emails.value co` took 100 s).
+ */
+function memberEmails(organizationId: string | undefined): ElementSource {
+  return {
+    exists(condition) {
+      if (organizationId !== undefined) {
+        return sql<SqlBool>`(${m('id')} IN (SELECT e.membership_id FROM member_emails AS e WHERE e.organization_id = ${organizationId} AND ${condition}))`;
+      }
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM ${EMAIL_ROWS} AND ${condition})`;
+    },
+    leaf(sub) {
+      const nullable = sub.name !== 'value';
+      return { kind: 'text', expr: sql.ref(`e.${sub.name}`), nullable, caseExact: sub.caseExact };
+    },
+    first: (expr) =>
+      sql`(SELECT ${expr} FROM ${EMAIL_ROWS} ORDER BY ${sql.ref('e.primary')} DESC, e.position LIMIT 1)`,
+  };
+}
 
 function profileElements(attribute: AttributeDefinition, dialect: DialectName): ElementSource {
   const elements = profileArray(dialect, attribute.name);

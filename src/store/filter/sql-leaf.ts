@@ -28,6 +28,9 @@ export const FALSE: RawBuilder<SqlBool> = sql<SqlBool>`(1 = 0)`;
 
 const ORDER_SQL = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 
+/** Above every character a lowered prefix can be followed by, in SQLite's byte order. */
+const PREFIX_END = '\u{10FFFF}';
+
 /** `leaf op value` for every operator but `ne`, which the compiler writes as `NOT (eq)`. */
 export function compareLeaf(
   leaf: Leaf,
@@ -88,9 +91,14 @@ function compareText(
     }
     const pattern = wrapPattern(op, escapeLike(value), '%');
     // lower() on both sides rather than ILIKE or SQLite's LIKE folding, so both databases fold alike.
-    return leaf.caseExact
-      ? sql<SqlBool>`(${leaf.expr} LIKE ${pattern} ESCAPE '\\')`
-      : sql<SqlBool>`(lower(${leaf.expr}) LIKE lower(${pattern}) ESCAPE '\\')`;
+    if (leaf.caseExact) return sql<SqlBool>`(${leaf.expr} LIKE ${pattern} ESCAPE '\\')`;
+    const like = sql<SqlBool>`(lower(${leaf.expr}) LIKE lower(${pattern}) ESCAPE '\\')`;
+    if (op !== 'sw' || dialect !== 'sqlite') return like;
+    // SQLite never turns LIKE on an expression into an index range, so `sw` says the range itself:
+    // in SQLite's byte order every string starting with the prefix lies in [prefix, prefix || U+10FFFF),
+    // which the (organization_id, lower(col)) indexes answer; the LIKE keeps the match exact.
+    // (PostgreSQL's expression indexes use the database collation, where that range is not safe.)
+    return sql<SqlBool>`(lower(${leaf.expr}) >= lower(${value}) AND lower(${leaf.expr}) < lower(${value + PREFIX_END}) AND ${like})`;
   }
   const operator = sql.raw(ORDER_SQL[op]);
   // `lower(col) = lower(?)` is the shape of the expression indexes (organization_id, lower(col)).

@@ -3,11 +3,15 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 import * as initial from './001-initial.ts';
+import * as dashboard from './002-dashboard.ts';
+import * as sso from './003-sso.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
 const steps: Record<string, Step> = {
   '001-initial': initial,
+  '002-dashboard': dashboard,
+  '003-sso': sso,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,8 +1,18 @@
 // PostgreSQL through `pg`: a connection pool shared by the instance (DATABASE_POOL_SIZE), row locks
 // for read-modify-write, and driver errors translated by SQLSTATE.
-import { PostgresDialect } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type Kysely,
+  type PostgresCursor,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+} from 'kysely';
 import pg from 'pg';
 import type { StoreDialect } from '../dialect.ts';
+import { StoreUnavailableError } from '../errors.ts';
+import { CurrentSchemaIntrospector } from './current-schema-introspector.ts';
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -11,7 +21,21 @@ const UNAVAILABLE_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
+
+// What `pg` and `pg-pool` say when the socket is gone: the server or network dropped it
+// ("Connection terminated unexpectedly"), the pool waited too long for a connection, or a client
+// whose socket already failed is asked to run another query.
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|is not queryable|Query read timeout/i;
+
+/**
+ * How long a request waits for a connection (a new socket, or a free one from a busy pool) before
+ * it is answered 503: short, so that an outage shows as quick 503s rather than hanging requests.
+ */
+const CONNECT_TIMEOUT_MS = 3000;
 
 export interface PostgresOptions {
   poolSize?: number;
@@ -19,35 +43,106 @@ export interface PostgresOptions {
   options?: string;
 }
 
+function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  // SQLSTATE class 08 (connection exception), 57P (operator intervention: shutdown, restart).
+  if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('57P'))) {
+    return true;
+  }
+  return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message);
+}
+
+function unavailableOr(error: unknown): unknown {
+  return isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
+}
+
+/** A pooled client whose query failures say "unavailable" in the store's own words. */
+function translatingClient(client: pg.PoolClient): PostgresPoolClient {
+  function query<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  function query<R>(
+    text: string | PostgresCursor<R>,
+    parameters: ReadonlyArray<unknown> = [],
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    // Kysely passes a cursor only for streaming, which this dialect does not configure.
+    if (typeof text !== 'string') throw new Error('streaming queries are not enabled');
+    return client.query(text, [...parameters]).then(
+      (result) => result as PostgresQueryResult<R>,
+      (error: unknown) => {
+        throw unavailableOr(error);
+      },
+    );
+  }
+  return { query, release: (destroy) => client.release(destroy) };
+}
+
+/**
+ * The pool as Kysely sees it, translating "the database is gone" where it happens. Store methods
+ * outside a transaction (token lookups, reads) run straight on Kysely, so without this an outage
+ * during authentication would surface as a raw driver error, i.e. a 500 instead of a 503.
+ */
+function translatingPool(pool: pg.Pool): PostgresPool {
+  // Kysely keeps one connection object per client it is given: hand it the same wrapper each time.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  return {
+    async connect() {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw unavailableOr(error);
+      }
+      let wrapper = wrappers.get(client);
+      if (!wrapper) {
+        wrapper = translatingClient(client);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** Kysely's PostgreSQL dialect, introspecting only the schema Roster works in (see the introspector). */
+class CurrentSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
+  }
+}
+
 export function createPostgresDialect(url: string, opts: PostgresOptions = {}): StoreDialect {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? (Number(process.env.DATABASE_POOL_SIZE) || 10),
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
+    // TCP keepalive, so that a connection to a vanished server is noticed even while idle.
+    keepAlive: true,
     ...(opts.options ? { options: opts.options } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // pg-pool listens for 'error' only on idle clients: a client checked out (inside a transaction,
+  // or mid-query) whose socket drops would emit an unhandled 'error' and crash the process. The
+  // query in flight already rejects with the cause, and the pool discards the broken client when
+  // it is released, so the event itself needs no handling.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const safeUrl = new URL(url);
   safeUrl.password = '';
   return {
     name: 'postgres',
-    kysely: new PostgresDialect({ pool }),
+    kysely: new CurrentSchemaPostgresDialect({ pool: translatingPool(pool) }),
     beginWrite: 'begin',
     rowLocks: true,
     uniqueViolation(error) {
       const e = error as { code?: string; constraint?: string } | null;
       return e?.code === '23505' ? (e.constraint ?? 'unique') : undefined;
     },
-    isUnavailable(error) {
-      const e = error as { code?: string; message?: string } | null;
-      if (!e) return false;
-      if (e.code && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08') || e.code.startsWith('57P'))) {
-        return true;
-      }
-      return /Connection terminated|timeout exceeded when trying to connect/i.test(e.message ?? '');
-    },
+    isUnavailable,
     describe: () => safeUrl.toString(),
   };
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { AuditEventsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -17,6 +17,27 @@ export interface AuditQuery {
   until?: string;
 }
 
+/** The audit log's filters as people type them (dashboard, API, exports). */
+export interface AuditSearch {
+  organizationId: string;
+  /** Events with an id lower than this: newest first, cursor pagination. */
+  before?: number;
+  limit: number;
+  /** Exact action, e.g. `member.deactivated`. */
+  action?: string;
+  /** An actor id, or part of an actor label (case-insensitive). */
+  actor?: string;
+  /** A target id, or part of a target label (case-insensitive). */
+  target?: string;
+  /** ISO-8601 instants: since inclusive, until exclusive. */
+  since?: string;
+  until?: string;
+}
+
+function containsPattern(value: string): string {
+  return `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
 export class AuditRepo {
   constructor(private readonly ctx: RepoContext) {}
 
@@ -33,6 +54,36 @@ export class AuditRepo {
     if (query.action) builder = builder.where('action', '=', query.action);
     if (query.actorId) builder = builder.where('actor_id', '=', query.actorId);
     if (query.targetId) builder = builder.where('target_id', '=', query.targetId);
+    if (query.since) builder = builder.where('occurred_at', '>=', query.since);
+    if (query.until) builder = builder.where('occurred_at', '<', query.until);
+    const rows = await builder.orderBy('id', 'desc').limit(query.limit).execute();
+    return rows.map((row) => ({ ...row, id: Number(row.id) }));
+  }
+
+  /**
+   * Newest first, walking the (organization_id, id) index down from the cursor; an id given as
+   * actor or target is matched exactly (indexed), anything else against the label.
+   */
+  async search(query: AuditSearch): Promise<AuditEventRecord[]> {
+    let builder = this.ctx.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('organization_id', '=', query.organizationId);
+    if (query.before !== undefined) builder = builder.where('id', '<', query.before);
+    if (query.action) builder = builder.where('action', '=', query.action);
+    for (const [value, id, label] of [
+      [query.actor, 'actor_id', 'actor_label'],
+      [query.target, 'target_id', 'target_label'],
+    ] as const) {
+      if (!value) continue;
+      const pattern = containsPattern(value);
+      builder = builder.where((eb) =>
+        eb.or([
+          eb(id, '=', value),
+          eb(sql`lower(${sql.ref(label)})`, 'like', sql`lower(${pattern}) escape '\\'`),
+        ]),
+      );
+    }
     if (query.since) builder = builder.where('occurred_at', '>=', query.since);
     if (query.until) builder = builder.where('occurred_at', '<', query.until);
     const rows = await builder.orderBy('id', 'desc').limit(query.limit).execute();

@@ -1,7 +1,7 @@
-import type { Expression, Selectable, SqlBool } from 'kysely';
+import type { Expression, RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { VersionConflictError } from '../errors.ts';
-import type { MembershipsTable } from '../schema.ts';
+import type { MemberStatus, MembershipsTable, Role } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
 export type MemberRow = Selectable<MembershipsTable>;
@@ -20,6 +20,41 @@ export interface ListMembersQuery {
   /** 0-based number of rows to skip. */
   offset: number;
   limit: number;
+}
+
+/** The dashboard's and the API's member directory: a search, filters and a keyset cursor. */
+export interface MemberSearch {
+  /** Case-insensitive prefix of the userName, display name, given or family name, or any email. */
+  text?: string;
+  status?: MemberStatus;
+  role?: Role;
+  /** Rows whose sort key (lower(userName), unique per organization) is after this one… */
+  after?: string;
+  /** …or before this one (the previous page). */
+  before?: string;
+  limit: number;
+}
+
+/** A row of the directory: the membership, its primary (else first) email and its sort key. */
+export interface MemberListing extends MemberRow {
+  email: string | null;
+  sort_key: string;
+}
+
+/** Above every character a lowered prefix can be followed by (byte order in SQLite and C collations). */
+const PREFIX_END = '\u{10FFFF}';
+
+function escapeLikePattern(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/**
+ * `lower(column)` starts with `lower(text)`: the range is what lets the (organization_id,
+ * lower(column)) expression indexes serve the search; the LIKE keeps it exact whatever the collation.
+ */
+function startsWith(column: RawBuilder<unknown>, text: string): RawBuilder<SqlBool> {
+  const pattern = `${escapeLikePattern(text)}%`;
+  return sql<SqlBool>`(${column} >= lower(${text}) AND ${column} < (lower(${text}) || ${PREFIX_END}) AND ${column} LIKE lower(${pattern}) ESCAPE '\\')`;
 }
 
 export class MemberRepo {
@@ -119,7 +154,11 @@ export class MemberRepo {
       .where('m.organization_id', '=', organizationId);
     if (query.where) builder = builder.where(query.where);
     const direction = query.descending ? 'desc' : 'asc';
-    if (query.orderBy) builder = builder.orderBy(query.orderBy, direction);
+    // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
+    if (query.orderBy) {
+      const sortBy = query.orderBy;
+      builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
+    }
     return builder.orderBy('m.seq', direction).limit(query.limit).offset(query.offset).execute();
   }
 
@@ -177,5 +216,133 @@ export class MemberRepo {
       .where('membership_id', '=', membershipId)
       .execute();
     return rows.map((r) => r.workspace_id);
+  }
+
+  /** The ids of members matching `text`: one index range per searchable column, united. */
+  private matchingIds(organizationId: string, text: string) {
+    const byColumn = (column: 'user_name' | 'display_name' | 'given_name' | 'family_name') =>
+      this.ctx.db
+        .selectFrom('memberships')
+        .select('id')
+        .where('organization_id', '=', organizationId)
+        .where(startsWith(sql`lower(${sql.ref(column)})`, text));
+    return byColumn('user_name')
+      .union(byColumn('display_name'))
+      .union(byColumn('given_name'))
+      .union(byColumn('family_name'))
+      .union(
+        this.ctx.db
+          .selectFrom('member_emails')
+          .select('membership_id as id')
+          .where('organization_id', '=', organizationId)
+          .where(startsWith(sql`lower(value)`, text)),
+      );
+  }
+
+  /**
+   * The directory's rows before paging. A search starts from its hits (a few index ranges, united)
+   * and joins each to its membership by primary key; without one, the (organization_id, status |
+   * role, lower(user_name)) indexes serve the filters in page order.
+   */
+  private directory(organizationId: string, search: Omit<MemberSearch, 'limit' | 'after' | 'before'>) {
+    const text = search.text?.trim();
+    let builder = text
+      ? this.ctx.db
+          .selectFrom(this.matchingIds(organizationId, text).as('hits'))
+          // CROSS JOIN fixes SQLite's join order (hits first), which otherwise walks the whole
+          // organization in page order probing the hits; PostgreSQL plans it as any inner join.
+          .crossJoin('memberships as m')
+          .whereRef('m.id', '=', 'hits.id')
+          .where('m.organization_id', '=', organizationId)
+      : this.ctx.db.selectFrom('memberships as m').where('m.organization_id', '=', organizationId);
+    if (search.status) builder = builder.where('m.status', '=', search.status);
+    if (search.role) builder = builder.where('m.role', '=', search.role);
+    return builder;
+  }
+
+  /**
+   * One page of the directory in userName order (case-insensitive), by keyset: an index range
+   * from the cursor on, however deep the page, never an OFFSET.
+   */
+  async search(organizationId: string, search: MemberSearch): Promise<MemberListing[]> {
+    const key = sql<string>`lower(m.user_name)`;
+    const backwards = search.before !== undefined && search.after === undefined;
+    const direction = backwards ? 'desc' : 'asc';
+    // The page is chosen on narrow rows (id, sort key); only its rows are then read whole, with
+    // their email: a search with many hits sorts ids, not profiles.
+    let page = this.directory(organizationId, search).select(['m.id as id', key.as('sort_key')]);
+    if (search.after !== undefined) page = page.where(key, '>', search.after);
+    if (backwards) page = page.where(key, '<', search.before as string);
+    const rows = await this.ctx.db
+      .selectFrom(page.orderBy(key, direction).limit(search.limit).as('page'))
+      .crossJoin('memberships as m')
+      .whereRef('m.id', '=', 'page.id')
+      .selectAll('m')
+      .select([
+        'page.sort_key',
+        (eb) =>
+          eb
+            .selectFrom('member_emails as e')
+            .select('e.value')
+            .whereRef('e.membership_id', '=', 'm.id')
+            .orderBy('e.primary', 'desc')
+            .orderBy('e.position')
+            .limit(1)
+            .as('email'),
+      ])
+      .orderBy('page.sort_key', direction)
+      .execute();
+    if (backwards) rows.reverse();
+    return rows as MemberListing[];
+  }
+
+  /** How many members match the directory's filters (no cursor). */
+  async countMatching(organizationId: string, search: Omit<MemberSearch, 'limit' | 'after' | 'before'>) {
+    const text = search.text?.trim();
+    // A search alone is counted on its hits, without visiting the memberships.
+    const row =
+      text && !search.status && !search.role
+        ? await this.ctx.db
+            .selectFrom(this.matchingIds(organizationId, text).as('hits'))
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .executeTakeFirstOrThrow()
+        : await this.directory(organizationId, search)
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The active Admins of an organization (who reach every workspace), in userName order. */
+  async listActiveAdmins(organizationId: string, limit: number): Promise<MemberRow[]> {
+    return this.ctx.db
+      .selectFrom('memberships')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('status', '=', 'active')
+      .where('role', '=', 'admin')
+      .orderBy(sql`lower(user_name)`)
+      .limit(limit)
+      .execute();
+  }
+
+  /** Members holding a grant to the workspace (deactivated ones included: grants survive). */
+  async listGrantedTo(workspaceId: string, limit: number): Promise<MemberRow[]> {
+    return this.ctx.db
+      .selectFrom('workspace_grants as g')
+      .innerJoin('memberships as m', 'm.id', 'g.membership_id')
+      .selectAll('m')
+      .where('g.workspace_id', '=', workspaceId)
+      .orderBy(sql`lower(m.user_name)`)
+      .limit(limit)
+      .execute();
+  }
+
+  async countGrantedTo(workspaceId: string): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('workspace_grants')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 }

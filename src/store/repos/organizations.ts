@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { OrganizationsTable, WorkspacesTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -68,5 +68,33 @@ export class OrganizationRepo {
       .orderBy('created_at')
       .orderBy('id')
       .execute();
+  }
+
+  async getWorkspace(organizationId: string, id: string): Promise<WorkspaceRecord | undefined> {
+    return this.ctx.db
+      .selectFrom('workspaces')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async renameWorkspace(organizationId: string, id: string, name: string, at: string): Promise<void> {
+    await this.ctx.db
+      .updateTable('workspaces')
+      .set({ name, updated_at: at })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Serializes first-run setups for the rest of the transaction, so that "no organization exists
+   * yet" stays true until this one commits: a transaction-scoped advisory lock on PostgreSQL;
+   * SQLite write transactions are serialized anyway.
+   */
+  async lockForSetup(): Promise<void> {
+    if (!this.ctx.dialect.rowLocks) return;
+    await sql`select pg_advisory_xact_lock(7261001)`.execute(this.ctx.db);
   }
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { SessionsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -7,7 +7,7 @@ export type SessionRecord = Selectable<SessionsTable>;
 export class SessionRepo {
   constructor(private readonly ctx: RepoContext) {}
 
-  async insert(session: SessionRecord): Promise<void> {
+  async insert(session: Insertable<SessionsTable>): Promise<void> {
     await this.ctx.db.insertInto('sessions').values(session).execute();
   }
 
@@ -25,6 +25,12 @@ export class SessionRepo {
       .deleteFrom('sessions')
       .where('membership_id', '=', membershipId)
       .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Drops sessions that expired before `at` (housekeeping at sign-in). */
+  async deleteExpired(at: string): Promise<number> {
+    const result = await this.ctx.db.deleteFrom('sessions').where('expires_at', '<=', at).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

@@ -1,10 +1,13 @@
 // SQLite through better-sqlite3 (12.x): WAL for concurrent readers, a busy timeout so that the CLI
-// and the server can share one file, and foreign keys on (SQLite leaves them off by default).
+// and the server can share one file, foreign keys on (SQLite leaves them off by default), prepared
+// statements reused across queries (statement-cache.ts) and planner statistics kept current
+// (optimizing-dialect.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
 import type { StoreDialect } from '../dialect.ts';
+import { OptimizingSqliteDialect, optimizeAtOpen } from './optimizing-dialect.ts';
+import { cachingDatabase } from './statement-cache.ts';
 
 export function createSqliteDialect(path: string): StoreDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -13,9 +16,10 @@ export function createSqliteDialect(path: string): StoreDialect {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  optimizeAtOpen(database);
   return {
     name: 'sqlite',
-    kysely: new SqliteDialect({ database }),
+    kysely: new OptimizingSqliteDialect({ database: cachingDatabase(database) }),
     beginWrite: 'begin immediate',
     rowLocks: false,
     uniqueViolation(error) {

@@ -1,0 +1,49 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { ScimRequestsTable } from '../schema.ts';
+import type { RepoContext } from './context.ts';
+
+export type ScimRequestRecord = Selectable<ScimRequestsTable>;
+export type NewScimRequest = Insertable<ScimRequestsTable>;
+
+/**
+ * The latest SCIM requests per organization. Not part of `Repositories`: it is written off the
+ * request path (never inside a use case's transaction) and read by the dashboard only.
+ */
+export class ScimRequestRepo {
+  constructor(private readonly ctx: RepoContext) {}
+
+  async insert(request: NewScimRequest): Promise<void> {
+    await this.ctx.db.insertInto('scim_requests').values(request).execute();
+  }
+
+  /** Newest first, through the (organization_id, id) index. */
+  async listRecent(organizationId: string, limit: number): Promise<ScimRequestRecord[]> {
+    const rows = await this.ctx.db
+      .selectFrom('scim_requests')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ...row, id: Number(row.id), status: Number(row.status) }));
+  }
+
+  /** Deletes all but the newest `keep` requests of the organization; returns how many went. */
+  async trim(organizationId: string, keep: number): Promise<number> {
+    const oldestKept = await this.ctx.db
+      .selectFrom('scim_requests')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .orderBy('id', 'desc')
+      .offset(keep - 1)
+      .limit(1)
+      .executeTakeFirst();
+    if (!oldestKept) return 0;
+    const result = await this.ctx.db
+      .deleteFrom('scim_requests')
+      .where('organization_id', '=', organizationId)
+      .where('id', '<', Number(oldestKept.id))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,169 @@
+import { type Selectable, sql } from 'kysely';
+import type { SamlRequestsTable, SsoSettingsTable } from '../schema.ts';
+import type { RepoContext } from './context.ts';
+import type { MemberRow } from './members.ts';
+
+export type SsoSettingsRecord = Selectable<SsoSettingsTable>;
+export type SamlRequestRecord = Selectable<SamlRequestsTable>;
+
+/** An organization's SSO settings and domains, the AuthnRequests in flight, the assertions consumed. */
+export class SsoRepo {
+  constructor(private readonly ctx: RepoContext) {}
+
+  async getSettings(organizationId: string): Promise<SsoSettingsRecord | undefined> {
+    return this.ctx.db
+      .selectFrom('sso_settings')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirst();
+  }
+
+  async upsertSettings(settings: SsoSettingsRecord): Promise<void> {
+    const { organization_id, created_at, ...changes } = settings;
+    await this.ctx.db
+      .insertInto('sso_settings')
+      .values(settings)
+      .onConflict((oc) => oc.column('organization_id').doUpdateSet(changes))
+      .execute();
+  }
+
+  async listDomains(organizationId: string): Promise<string[]> {
+    const rows = await this.ctx.db
+      .selectFrom('sso_domains')
+      .select('domain')
+      .where('organization_id', '=', organizationId)
+      .orderBy('domain')
+      .execute();
+    return rows.map((row) => row.domain);
+  }
+
+  /**
+   * Replaces the organization's domains. Returns the domains another organization already owns
+   * (nothing of those is written): the primary key decides, so two organizations racing for one
+   * domain cannot both get it, and a conflict never aborts the caller's PostgreSQL transaction.
+   */
+  async replaceDomains(organizationId: string, domains: readonly string[], at: string): Promise<string[]> {
+    await this.ctx.db.deleteFrom('sso_domains').where('organization_id', '=', organizationId).execute();
+    const taken: string[] = [];
+    for (const domain of domains) {
+      const result = await this.ctx.db
+        .insertInto('sso_domains')
+        .values({ domain, organization_id: organizationId, created_at: at })
+        .onConflict((oc) => oc.column('domain').doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) taken.push(domain);
+    }
+    return taken;
+  }
+
+  /** The organization that owns an email domain (lower case), if any. */
+  async organizationIdForDomain(domain: string): Promise<string | undefined> {
+    const row = await this.ctx.db
+      .selectFrom('sso_domains')
+      .select('organization_id')
+      .where('domain', '=', domain)
+      .executeTakeFirst();
+    return row?.organization_id;
+  }
+
+  async insertRequest(request: SamlRequestRecord): Promise<void> {
+    await this.ctx.db.insertInto('saml_requests').values(request).execute();
+  }
+
+  /** An unexpired AuthnRequest of the organization. */
+  async findRequest(organizationId: string, id: string, at: string): Promise<SamlRequestRecord | undefined> {
+    return this.ctx.db
+      .selectFrom('saml_requests')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .where('expires_at', '>', at)
+      .executeTakeFirst();
+  }
+
+  async deleteRequest(organizationId: string, id: string): Promise<void> {
+    await this.ctx.db
+      .deleteFrom('saml_requests')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async deleteExpiredRequests(at: string): Promise<number> {
+    const result = await this.ctx.db
+      .deleteFrom('saml_requests')
+      .where('expires_at', '<=', at)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Records an assertion as used. False when it already was (here or on another instance): the
+   * primary key (organization_id, assertion_id) decides, with ON CONFLICT so that a replay is an
+   * answer, not an error that would abort a PostgreSQL transaction.
+   */
+  async consumeAssertion(organizationId: string, assertionId: string, expiresAt: string, at: string) {
+    const result = await this.ctx.db
+      .insertInto('saml_assertions')
+      .values({
+        organization_id: organizationId,
+        assertion_id: assertionId,
+        consumed_at: at,
+        expires_at: expiresAt,
+      })
+      .onConflict((oc) => oc.columns(['organization_id', 'assertion_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /** Forgets assertions past their expiry: they would be refused as expired anyway. */
+  async deleteExpiredAssertions(at: string): Promise<number> {
+    const result = await this.ctx.db
+      .deleteFrom('saml_assertions')
+      .where('expires_at', '<=', at)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * The member an SSO identity (NameID or email attribute) names, case-insensitively: by SCIM
+   * userName first, then by the member's emails (primary first), then by the person's account
+   * email. Each step is an index lookup; an email shared by several members matches none of them.
+   */
+  async findMemberForSignIn(organizationId: string, identifier: string): Promise<MemberRow | undefined> {
+    const db = this.ctx.db;
+    const byUserName = await db
+      .selectFrom('memberships')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where(sql`lower(user_name)`, '=', sql`lower(${identifier})`)
+      .executeTakeFirst();
+    if (byUserName) return byUserName;
+
+    const byEmail = await db
+      .selectFrom('member_emails as e')
+      .innerJoin('memberships as m', 'm.id', 'e.membership_id')
+      .selectAll('m')
+      .select('e.primary')
+      .where('e.organization_id', '=', organizationId)
+      .where(sql`lower(e.value)`, '=', sql`lower(${identifier})`)
+      .orderBy('e.primary', 'desc')
+      .limit(10)
+      .execute();
+    const primary = byEmail.filter((row) => row.primary === 1);
+    const candidates = primary.length > 0 ? primary : byEmail;
+    if (new Set(candidates.map((row) => row.id)).size === 1 && candidates[0]) {
+      const { primary: _primary, ...member } = candidates[0];
+      return member;
+    }
+    if (candidates.length > 0) return undefined;
+
+    return db
+      .selectFrom('users as u')
+      .innerJoin('memberships as m', 'm.user_id', 'u.id')
+      .selectAll('m')
+      .where(sql`lower(u.email)`, '=', sql`lower(${identifier})`)
+      .where('m.organization_id', '=', organizationId)
+      .executeTakeFirst();
+  }
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('falls back to defaults that run out of the box on SQLite', () => {
+    assert.deepEqual(loadConfig({}), {
+      port: 8080,
+      host: 'localhost',
+      databaseUrl: 'sqlite:./data/roster.db',
+      logLevel: 'info',
+      publicUrl: 'http://localhost:8080',
+      bodyLimit: 1024 * 1024,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    const env = { PORT: '', HOST: '', DATABASE_URL: '', LOG_LEVEL: '', PUBLIC_URL: '', BODY_LIMIT: '' };
+    assert.deepEqual(loadConfig(env), loadConfig({}));
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://roster@db.internal:5432/roster',
+      LOG_LEVEL: 'debug',
+      PUBLIC_URL: 'https://roster.example.com',
+      BODY_LIMIT: '2048',
+    });
+    assert.deepEqual(config, {
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://roster@db.internal:5432/roster',
+      logLevel: 'debug',
+      publicUrl: 'https://roster.example.com',
+      bodyLimit: 2048,
+    });
+  });
+
+  it('derives the default public URL from the port', () => {
+    assert.equal(loadConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000');
+  });
+
+  it('drops trailing slashes from the public URL', () => {
+    assert.equal(
+      loadConfig({ PUBLIC_URL: 'https://roster.example.com/' }).publicUrl,
+      'https://roster.example.com',
+    );
+    assert.equal(
+      loadConfig({ PUBLIC_URL: 'https://example.com/roster//' }).publicUrl,
+      'https://example.com/roster',
+    );
+  });
+
+  it('accepts the log level in any case', () => {
+    assert.equal(loadConfig({ LOG_LEVEL: 'WARN' }).logLevel, 'warn');
+  });
+
+  it('accepts sqlite:, postgres:// and postgresql:// database URLs', () => {
+    for (const url of ['sqlite:/var/lib/roster.db', 'postgres://u@h/db', 'postgresql://u:p@h:5433/db']) {
+      assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+    }
+  });
+
+  it('accepts port 0 and 65535, and surrounding spaces around a number', () => {
+    assert.equal(loadConfig({ PORT: '0' }).port, 0);
+    assert.equal(loadConfig({ PORT: '65535' }).port, 65535);
+    assert.equal(loadConfig({ PORT: ' 8081 ' }).port, 8081);
+  });
+
+  const invalid: Array<[variable: string, value: string]> = [
+    ['PORT', 'http'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    // Regression: Number(" ") is 0, so a blank PORT used to mean "listen on a random port".
+    ['PORT', ' '],
+    ['PORT', '0x1f90'],
+    ['PORT', '8e3'],
+    ['DATABASE_URL', 'mysql://root@localhost/roster'],
+    ['DATABASE_URL', './data/roster.db'],
+    ['LOG_LEVEL', 'verbose'],
+    ['PUBLIC_URL', 'roster.example.com'],
+    ['PUBLIC_URL', 'ftp://roster.example.com'],
+    ['BODY_LIMIT', '1023'],
+    ['BODY_LIMIT', String(100 * 1024 * 1024 + 1)],
+    ['BODY_LIMIT', 'lots'],
+  ];
+  for (const [variable, value] of invalid) {
+    it(`refuses ${variable}=${JSON.stringify(value)} with a ConfigError naming ${variable}`, () => {
+      assert.throws(
+        () => loadConfig({ [variable]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.name, 'ConfigError');
+          assert.ok(error.message.startsWith(`${variable} `), error.message);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('shows the offending value in the message of a number or log level', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'http' }),
+      /PORT must be a whole number from 0 to 65535 \(got "http"\)/,
+    );
+    assert.throws(() => loadConfig({ LOG_LEVEL: 'verbose' }), /LOG_LEVEL must be one of .*\(got "verbose"\)/);
+  });
+
+  it('does not echo a database URL, which may carry a password', () => {
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@localhost/roster' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'),
+    );
+  });
+});

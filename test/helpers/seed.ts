@@ -1,0 +1,183 @@
+// Rows and small scenarios for the foundation tests: records written straight through the store
+// (there is no use case yet for adding or deactivating a member), and an organization built by
+// the real `initOrganization`.
+import { randomBytes } from 'node:crypto';
+import { CLI_ACTOR } from '../../src/accounts/actor.ts';
+import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
+import { type CreatedToken, createToken } from '../../src/accounts/tokens.ts';
+import { newId, now } from '../../src/store/ids.ts';
+import type { MemberEmailRow, MemberRow } from '../../src/store/repos/members.ts';
+import type { OrganizationRecord } from '../../src/store/repos/organizations.ts';
+import type { UserRecord } from '../../src/store/repos/users.ts';
+import type { Role } from '../../src/store/schema.ts';
+import type { Repositories, Store } from '../../src/store/store.ts';
+
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export function uniqueSlug(prefix = 'org'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function organizationRecord(overrides: Partial<OrganizationRecord> = {}): OrganizationRecord {
+  const at = now();
+  const slug = overrides.slug ?? uniqueSlug();
+  return {
+    id: newId(),
+    slug,
+    name: `Organization ${slug}`,
+    default_role: 'member',
+    member_seq: 0,
+    created_at: at,
+    updated_at: at,
+    ...overrides,
+  };
+}
+
+export function userRecord(overrides: Partial<UserRecord> = {}): UserRecord {
+  const at = now();
+  return {
+    id: newId(),
+    email: `${randomBytes(4).toString('hex')}@example.com`,
+    display_name: null,
+    password_hash: null,
+    created_at: at,
+    updated_at: at,
+    ...overrides,
+  };
+}
+
+export function memberRow(
+  organizationId: string,
+  userId: string,
+  seq: number,
+  overrides: Partial<MemberRow> = {},
+): MemberRow {
+  const at = now();
+  const userName = overrides.user_name ?? `user-${seq}-${randomBytes(3).toString('hex')}@example.com`;
+  return {
+    id: newId(),
+    organization_id: organizationId,
+    user_id: userId,
+    seq,
+    role: 'member',
+    previous_role: null,
+    status: 'active',
+    source: 'scim',
+    user_name: userName,
+    external_id: null,
+    display_name: null,
+    given_name: null,
+    family_name: null,
+    profile: JSON.stringify({ userName }),
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    deactivated_at: null,
+    ...overrides,
+  };
+}
+
+export async function insertOrganization(
+  repos: Repositories,
+  overrides: Partial<OrganizationRecord> = {},
+): Promise<OrganizationRecord> {
+  const organization = organizationRecord(overrides);
+  await repos.organizations.insert(organization);
+  return organization;
+}
+
+export interface AddMemberOptions {
+  email?: string;
+  role?: Role;
+  userName?: string;
+  externalId?: string | null;
+  emails?: MemberEmailRow[];
+}
+
+/** A new user and their active membership, with the next member position, in one transaction. */
+export async function addMember(
+  store: Store,
+  organizationId: string,
+  options: AddMemberOptions = {},
+): Promise<{ user: UserRecord; member: MemberRow }> {
+  return store.transaction(async (tx) => {
+    const user = userRecord(options.email ? { email: options.email } : {});
+    await tx.users.insert(user);
+    const seq = await tx.organizations.nextMemberSeq(organizationId);
+    const member = memberRow(organizationId, user.id, seq, {
+      role: options.role ?? 'member',
+      user_name: options.userName ?? user.email,
+      external_id: options.externalId ?? null,
+    });
+    await tx.members.insert(member, options.emails ?? [{ value: user.email, type: 'work', primary: true }]);
+    return { user, member };
+  });
+}
+
+/** What SCIM `active: false` will do to the row: no role, the old one kept, version bumped. */
+export async function deactivateMember(store: Store, organizationId: string, membershipId: string) {
+  const current = await store.members.getById(organizationId, membershipId);
+  if (!current) throw new Error(`no member ${membershipId}`);
+  const at = now();
+  const next: MemberRow = {
+    ...current,
+    status: 'deactivated',
+    role: null,
+    previous_role: current.role,
+    version: current.version + 1,
+    updated_at: at,
+    deactivated_at: at,
+  };
+  await store.members.update(next, current.version);
+  return next;
+}
+
+export async function changeMemberRole(
+  store: Store,
+  organizationId: string,
+  membershipId: string,
+  role: Role,
+) {
+  const current = await store.members.getById(organizationId, membershipId);
+  if (!current) throw new Error(`no member ${membershipId}`);
+  const next: MemberRow = { ...current, role, version: current.version + 1, updated_at: now() };
+  await store.members.update(next, current.version);
+  return next;
+}
+
+/** An organization made by the real use case, as `roster init` makes it. */
+export async function initTestOrganization(
+  store: Store,
+  options: { name?: string; slug?: string; adminEmail?: string } = {},
+): Promise<InitializedOrganization> {
+  const slug = options.slug ?? uniqueSlug('acme');
+  return initOrganization(store, {
+    name: options.name ?? 'Acme Inc',
+    slug,
+    adminEmail: options.adminEmail ?? `admin@${slug}.example.com`,
+    adminPassword: ADMIN_PASSWORD,
+    actor: CLI_ACTOR,
+  });
+}
+
+export function personalToken(
+  store: Store,
+  organizationId: string,
+  membershipId: string,
+  role: Role,
+  extra: { name?: string; expiresAt?: string } = {},
+): Promise<CreatedToken> {
+  return createToken(store, {
+    kind: 'personal',
+    organizationId,
+    membershipId,
+    name: extra.name ?? `${role} token`,
+    role,
+    ...(extra.expiresAt ? { expiresAt: extra.expiresAt } : {}),
+    actor: CLI_ACTOR,
+  });
+}
+
+export function serviceToken(store: Store, organizationId: string, name = 'okta'): Promise<CreatedToken> {
+  return createToken(store, { kind: 'service', organizationId, name, role: 'admin', actor: CLI_ACTOR });
+}
