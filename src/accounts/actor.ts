@@ -1,7 +1,8 @@
 // Who did something: written on every audit event.
 import type { Role } from '../store/schema.ts';
 
-export type ActorType = 'cli' | 'personal_token' | 'service_token' | 'session' | 'system';
+/** `saml`: a person signing in with SAML SSO (their identity provider vouches for them). */
+export type ActorType = 'cli' | 'personal_token' | 'service_token' | 'session' | 'system' | 'saml';
 
 export interface Actor {
   type: ActorType;

@@ -82,7 +82,8 @@ export async function initOrganization(
   if (!isEmail(email)) throw new InvalidInputError(`"${email}" is not an email address`);
   if (input.adminPassword !== undefined && input.adminPassword.length < 12)
     throw new InvalidInputError('the admin password must be at least 12 characters');
-  const passwordHash = input.adminPassword === undefined ? undefined : await hashPassword(input.adminPassword);
+  const passwordHash =
+    input.adminPassword === undefined ? undefined : await hashPassword(input.adminPassword);
 
   try {
     return await store.transaction(async (tx) => {

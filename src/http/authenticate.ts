@@ -1,15 +1,24 @@
 // Bearer authentication as Fastify hooks: 401 (with WWW-Authenticate, RFC 6750 §3) for a missing,
-// malformed, unknown, revoked or expired token; 403 when the effective role is too low.
+// malformed, unknown, revoked or expired token; 403 when the effective role is too low. The JSON
+// API also accepts a dashboard session (`requireCaller`), with its CSRF token on writes.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Principal } from '../accounts/actor.ts';
 import { AUTH_FAILURE_DETAIL, bearerToken, type TokenAuthenticator } from '../auth/authenticate-token.ts';
 import { atLeast } from '../auth/roles.ts';
+import { authenticateSession } from '../auth/sessions.ts';
 import { ScimError } from '../scim/scim-error.ts';
 import type { Role } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { CSRF_HEADER, isStateChanging, sessionCookieOf, tokensMatch } from './session.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /**
+     * Whoever a valid credential speaks for, set even when the role then falls short (403): the
+     * SCIM request log files such refusals under the organization.
+     */
+    authenticatedAs: Principal | null;
   }
 }
 
@@ -18,20 +27,61 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+function roleRefusal(role: Role, principal: Principal, holder: string): ScimError {
+  return new ScimError(
+    403,
+    `this requires the ${role === 'admin' ? 'Admin' : 'Member'} role; the ${holder}'s effective role is ${principal.role}`,
+  );
+}
+
+function authorize(request: FastifyRequest, principal: Principal, role: Role, holder: string): void {
+  request.authenticatedAs = principal;
+  if (!atLeast(principal.role, role)) throw roleRefusal(role, principal, holder);
+  request.principal = principal;
+}
+
+async function authenticateBearer(
+  authenticator: TokenAuthenticator,
+  role: Role,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const result = await authenticator.authenticate(bearerToken(request.headers.authorization));
+  if (!result.ok) {
+    const error = result.reason === 'missing' ? '' : ', error="invalid_token"';
+    reply.header('www-authenticate', `Bearer realm="Roster"${error}`);
+    throw new ScimError(401, AUTH_FAILURE_DETAIL[result.reason]);
+  }
+  authorize(request, result.principal, role, 'token');
+}
+
 export function requireToken(authenticator: TokenAuthenticator, role: Role): onRequestAsyncHookHandler {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const result = await authenticator.authenticate(bearerToken(request.headers.authorization));
-    if (!result.ok) {
-      const error = result.reason === 'missing' ? '' : ', error="invalid_token"';
-      reply.header('www-authenticate', `Bearer realm="Roster"${error}`);
-      throw new ScimError(401, AUTH_FAILURE_DETAIL[result.reason]);
-    }
-    if (!atLeast(result.principal.role, role)) {
+  return (request, reply) => authenticateBearer(authenticator, role, request, reply);
+}
+
+/**
+ * A bearer token when the request has an Authorization header, else the dashboard session cookie.
+ * A session-authenticated request that changes something must echo the session's CSRF token in
+ * `X-CSRF-Token`: the cookie alone would let any site the person visits act for them.
+ */
+export function requireCaller(
+  authenticator: TokenAuthenticator,
+  store: Store,
+  role: Role,
+): onRequestAsyncHookHandler {
+  return async (request, reply) => {
+    const cookie = request.headers.authorization === undefined ? sessionCookieOf(request) : undefined;
+    const session = cookie ? await authenticateSession(store, cookie) : undefined;
+    if (!session) return authenticateBearer(authenticator, role, request, reply);
+    if (
+      isStateChanging(request.method) &&
+      !tokensMatch(session.session.csrf_token, request.headers[CSRF_HEADER])
+    ) {
       throw new ScimError(
         403,
-        `this requires the ${role === 'admin' ? 'Admin' : 'Member'} role; the token's effective role is ${result.principal.role}`,
+        'a request authenticated by a session cookie must send the X-CSRF-Token header',
       );
     }
-    request.principal = result.principal;
+    authorize(request, session, role, 'session');
   };
 }

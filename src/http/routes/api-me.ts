@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { reachableWorkspaces } from '../../accounts/workspaces.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import type { Store } from '../../store/store.ts';
-import { principalOf, requireToken } from '../authenticate.ts';
+import { principalOf, requireCaller } from '../authenticate.ts';
 
-/** `GET /api/v1/me`: who the token speaks for, where, with which role, reaching which workspaces. */
+/** `GET /api/v1/me`: who the token (or session) speaks for, where, with which role, reaching which workspaces. */
 export function meRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
-  app.get('/api/v1/me', { onRequest: requireToken(authenticator, 'member') }, async (request) => {
+  app.get('/api/v1/me', { onRequest: requireCaller(authenticator, store, 'member') }, async (request) => {
     const principal = principalOf(request);
     const organization = await store.organizations.getById(principal.organizationId);
     const member = principal.membershipId

@@ -1,0 +1,132 @@
+// Creating and renaming workspaces, and granting or revoking a member's access to one. Admins reach
+// every workspace without grants; a grant matters to Members, and survives deactivation.
+import { UniqueViolationError } from '../store/errors.ts';
+import { newId, now } from '../store/ids.ts';
+import type { WorkspaceRecord } from '../store/repos/organizations.ts';
+import type { Repositories, Store } from '../store/store.ts';
+import type { Actor } from './actor.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from './errors.ts';
+import { memberNotFoundError } from './members.ts';
+import { recordAudit } from './record-audit.ts';
+
+interface Change {
+  organizationId: string;
+  actor: Actor;
+  requestId?: string | null;
+}
+
+function workspaceName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 100) {
+    throw new InvalidInputError('the workspace name must be 1 to 100 characters');
+  }
+  return trimmed;
+}
+
+async function uniqueName<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UniqueViolationError) {
+      throw new ConflictError(`a workspace named "${name}" already exists in this organization`);
+    }
+    throw error;
+  }
+}
+
+async function workspaceOf(tx: Repositories, organizationId: string, id: string): Promise<WorkspaceRecord> {
+  const workspace = await tx.organizations.getWorkspace(organizationId, id);
+  if (!workspace) throw new NotFoundError(`no workspace with id ${id} in this organization`);
+  return workspace;
+}
+
+export async function createWorkspace(
+  store: Store,
+  input: Change & { name: string },
+): Promise<WorkspaceRecord> {
+  const name = workspaceName(input.name);
+  return uniqueName(name, () =>
+    store.transaction(async (tx) => {
+      const at = now();
+      const workspace: WorkspaceRecord = {
+        id: newId(),
+        organization_id: input.organizationId,
+        name,
+        is_default: 0,
+        created_at: at,
+        updated_at: at,
+      };
+      await tx.organizations.insertWorkspace(workspace);
+      await recordAudit(tx, {
+        organizationId: input.organizationId,
+        actor: input.actor,
+        action: 'workspace.created',
+        target: { type: 'workspace', id: workspace.id, label: name },
+        after: { name },
+        requestId: input.requestId ?? null,
+      });
+      return workspace;
+    }),
+  );
+}
+
+export async function renameWorkspace(
+  store: Store,
+  input: Change & { workspaceId: string; name: string },
+): Promise<WorkspaceRecord> {
+  const name = workspaceName(input.name);
+  return uniqueName(name, () =>
+    store.transaction(async (tx) => {
+      const before = await workspaceOf(tx, input.organizationId, input.workspaceId);
+      if (before.name === name) return before;
+      const at = now();
+      await tx.organizations.renameWorkspace(input.organizationId, before.id, name, at);
+      await recordAudit(tx, {
+        organizationId: input.organizationId,
+        actor: input.actor,
+        action: 'workspace.renamed',
+        target: { type: 'workspace', id: before.id, label: name },
+        before: { name: before.name },
+        after: { name },
+        requestId: input.requestId ?? null,
+      });
+      return { ...before, name, updated_at: at };
+    }),
+  );
+}
+
+export interface AccessChange extends Change {
+  membershipId: string;
+  workspaceId: string;
+}
+
+/** Grants (`granted: true`) or revokes a member's access; a change that is already so stores nothing. */
+export async function setWorkspaceAccess(
+  store: Store,
+  input: AccessChange & { granted: boolean },
+): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    const member = await tx.members.getById(input.organizationId, input.membershipId, { forUpdate: true });
+    if (!member) throw memberNotFoundError(input.membershipId);
+    const workspace = await workspaceOf(tx, input.organizationId, input.workspaceId);
+    const has = (await tx.members.grantedWorkspaceIds(member.id)).includes(workspace.id);
+    if (has === input.granted) return false;
+    if (input.granted) await tx.members.grantWorkspace(member.id, workspace.id, now());
+    else await tx.members.revokeWorkspace(member.id, workspace.id);
+    await recordAudit(tx, {
+      organizationId: input.organizationId,
+      actor: input.actor,
+      action: input.granted ? 'workspace.access_granted' : 'workspace.access_revoked',
+      target: { type: 'member', id: member.id, label: member.user_name },
+      before: { workspace: workspace.name, access: has },
+      after: { workspace: workspace.name, workspaceId: workspace.id, access: input.granted },
+      requestId: input.requestId ?? null,
+    });
+    return true;
+  });
+}
+
+export const grantWorkspaceAccess = (store: Store, input: AccessChange) =>
+  setWorkspaceAccess(store, { ...input, granted: true });
+export const revokeWorkspaceAccess = (store: Store, input: AccessChange) =>
+  setWorkspaceAccess(store, { ...input, granted: false });

@@ -1,0 +1,60 @@
+// Admin changes to a membership that are not the identity provider's to make: the organization role.
+// (The IdP's view and the active status change only through provisioning's `saveMember`.)
+import { isRole } from '../auth/roles.ts';
+import { now } from '../store/ids.ts';
+import type { MemberRow } from '../store/repos/members.ts';
+import type { Role } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import type { Actor } from './actor.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from './errors.ts';
+import { recordAudit } from './record-audit.ts';
+
+export interface ChangeRoleInput {
+  organizationId: string;
+  membershipId: string;
+  role: string;
+  actor: Actor;
+  requestId?: string | null;
+}
+
+export function memberNotFoundError(id: string): NotFoundError {
+  return new NotFoundError(`no member with id ${id} in this organization`);
+}
+
+/**
+ * Makes an active member Admin or Member. Refused for a deactivated member (they have no role until
+ * reactivated) and for the organization's last active Admin. An unchanged role stores nothing.
+ */
+export async function changeRole(store: Store, input: ChangeRoleInput): Promise<MemberRow> {
+  const role = input.role;
+  if (!isRole(role)) throw new InvalidInputError('the role must be "admin" or "member"');
+  return store.transaction(async (tx) => {
+    // The organization lock first, so that two demotions cannot both see "another Admin remains".
+    await tx.organizations.lock(input.organizationId);
+    const before = await tx.members.getById(input.organizationId, input.membershipId, { forUpdate: true });
+    if (!before) throw memberNotFoundError(input.membershipId);
+    if (before.status !== 'active' || before.role === null) {
+      throw new ConflictError(
+        `${before.user_name} is deactivated and has no role to change; they get their previous role back when reactivated`,
+      );
+    }
+    if (before.role === role) return before;
+    if (before.role === 'admin' && (await tx.members.countActiveAdmins(input.organizationId)) <= 1) {
+      throw new ConflictError(
+        `${before.user_name} is the last active Admin of this organization; make another member Admin first`,
+      );
+    }
+    const row: MemberRow = { ...before, role: role as Role, version: before.version + 1, updated_at: now() };
+    await tx.members.update(row, before.version);
+    await recordAudit(tx, {
+      organizationId: input.organizationId,
+      actor: input.actor,
+      action: 'member.role_changed',
+      target: { type: 'member', id: row.id, label: row.user_name },
+      before: { role: before.role },
+      after: { role: row.role },
+      requestId: input.requestId ?? null,
+    });
+    return row;
+  });
+}

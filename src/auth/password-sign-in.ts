@@ -1,0 +1,68 @@
+// Email + password → the memberships the person may open a session for. Every attempt runs scrypt,
+// against a dummy hash when the email is unknown or has no password, so that response time does
+// not tell which emails have accounts. Membership states are revealed only after the password
+// matched.
+import type { MemberRow } from '../store/repos/members.ts';
+import type { OrganizationRecord } from '../store/repos/organizations.ts';
+import type { UserRecord } from '../store/repos/users.ts';
+import type { Store } from '../store/store.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { passwordSignInAllowed } from './sign-in-policy.ts';
+
+let dummyHash: Promise<string> | undefined;
+function dummy(): Promise<string> {
+  dummyHash ??= hashPassword('not a password: equalizes the time of failed sign-ins');
+  return dummyHash;
+}
+
+export interface SignInChoice {
+  member: MemberRow;
+  organization: OrganizationRecord;
+}
+
+export type PasswordSignInResult =
+  | { ok: true; user: UserRecord; choices: SignInChoice[] }
+  | { ok: false; reason: 'invalid' | 'deactivated' | 'not_allowed' | 'no_membership'; message: string };
+
+export const INVALID_CREDENTIALS = 'Incorrect email or password.';
+
+export async function signInWithPassword(
+  store: Store,
+  email: string,
+  password: string,
+): Promise<PasswordSignInResult> {
+  const user = email.trim() === '' ? undefined : await store.users.findByEmail(email.trim());
+  const stored = user?.password_hash ?? (await dummy());
+  const matches = await verifyPassword(password, stored);
+  if (!user || user.password_hash === null || !matches) {
+    return { ok: false, reason: 'invalid', message: INVALID_CREDENTIALS };
+  }
+
+  const choices: SignInChoice[] = [];
+  const deactivatedIn: string[] = [];
+  const refusals: string[] = [];
+  for (const member of await store.members.listForUser(user.id)) {
+    const organization = await store.organizations.getById(member.organization_id);
+    if (!organization) continue;
+    if (member.status !== 'active' || member.role === null) {
+      deactivatedIn.push(organization.name);
+      continue;
+    }
+    const decision = await passwordSignInAllowed(store, member);
+    if (decision.allowed) choices.push({ member, organization });
+    else refusals.push(decision.reason);
+  }
+  if (choices.length > 0) {
+    choices.sort((a, b) => a.organization.name.localeCompare(b.organization.name));
+    return { ok: true, user, choices };
+  }
+  if (refusals.length > 0) return { ok: false, reason: 'not_allowed', message: refusals.join(' ') };
+  if (deactivatedIn.length > 0) {
+    return {
+      ok: false,
+      reason: 'deactivated',
+      message: `Your access to ${deactivatedIn.join(', ')} has been deactivated. Ask an administrator of your organization to restore it.`,
+    };
+  }
+  return { ok: false, reason: 'no_membership', message: 'This account is not a member of any organization.' };
+}

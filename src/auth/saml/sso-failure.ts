@@ -1,0 +1,73 @@
+// Why an SSO sign-in was refused: a typed reason for the audit log (`sso.login_failed`) and the
+// troubleshooting table of docs/sso-okta.md, a status, and a message a person can act on. The
+// technical detail goes to the audit log only, never to the page.
+
+export const SSO_FAILURE_REASONS = [
+  'not_configured',
+  'malformed',
+  'unsigned',
+  'bad_signature',
+  'expired',
+  'not_yet_valid',
+  'wrong_audience',
+  'wrong_recipient',
+  'wrong_issuer',
+  'invalid_in_response_to',
+  'replayed',
+  'idp_error',
+  'unknown_user',
+  'deactivated',
+] as const;
+
+export type SsoFailureReason = (typeof SSO_FAILURE_REASONS)[number];
+
+const MESSAGES: Record<SsoFailureReason, string> = {
+  not_configured: 'Single sign-on is not set up for this organization.',
+  malformed: 'The sign-in response from your identity provider could not be read.',
+  unsigned: 'The sign-in response from your identity provider was not signed.',
+  bad_signature: 'The signature of the sign-in response from your identity provider is not valid.',
+  expired: 'The sign-in response from your identity provider has expired. Sign in again.',
+  not_yet_valid:
+    'The sign-in response from your identity provider is not valid yet. Check the clocks, then sign in again.',
+  wrong_audience: 'The sign-in response was meant for another application.',
+  wrong_recipient: 'The sign-in response was sent to another address.',
+  wrong_issuer: 'The sign-in response came from an identity provider this organization does not use.',
+  invalid_in_response_to: 'This sign-in was not started here, or took too long. Sign in again.',
+  replayed: 'This sign-in response was already used. Sign in again.',
+  idp_error: 'Your identity provider did not sign you in.',
+  unknown_user:
+    'There is no member with your email address in this organization. Ask your administrator for access.',
+  deactivated: 'Your access to this organization has been deactivated by your administrator.',
+};
+
+/** What the person is told, naming the organization where it helps. */
+export function ssoFailureMessage(reason: SsoFailureReason, organizationName?: string): string {
+  if (organizationName && reason === 'deactivated') {
+    return `Your access to ${organizationName} has been deactivated by your administrator.`;
+  }
+  if (organizationName && reason === 'unknown_user') {
+    return `There is no member with your email address in ${organizationName}. Ask your administrator for access.`;
+  }
+  return MESSAGES[reason];
+}
+
+export class SsoFailure extends Error {
+  readonly reason: SsoFailureReason;
+  /** For the audit log: what exactly failed. */
+  readonly detail: string;
+  /** Who the response named, when it got that far. */
+  readonly nameId: string | null;
+
+  constructor(reason: SsoFailureReason, detail: string, nameId: string | null = null) {
+    super(MESSAGES[reason]);
+    this.name = 'SsoFailure';
+    this.reason = reason;
+    this.detail = detail;
+    this.nameId = nameId;
+  }
+
+  /** 400 for a response that is not acceptable; 403 for a valid one naming someone without access. */
+  get status(): 400 | 403 {
+    return this.reason === 'unknown_user' || this.reason === 'deactivated' ? 403 : 400;
+  }
+}

@@ -1,0 +1,44 @@
+// Which way a member may sign in. Once an organization turns "SSO required" on,
+// `passwordSignInAllowed` answers false for its members and the sign-in page's "Continue with SSO"
+// is the way in (PRODUCT.md: "Once SSO is on for an organization, password sign-in is refused for
+// its members"). It applies to every member, Admins included: the break-glass path is the
+// operator's `roster sso require --org SLUG off` (docs/sso-okta.md).
+import type { MemberRow } from '../store/repos/members.ts';
+import type { SessionRecord } from '../store/repos/sessions.ts';
+import type { Store } from '../store/store.ts';
+
+export type SignInDecision = { allowed: true } | { allowed: false; reason: string };
+
+export async function passwordSignInAllowed(store: Store, member: MemberRow): Promise<SignInDecision> {
+  const settings = await store.sso.getSettings(member.organization_id);
+  if (settings?.sso_required === 1) {
+    const organization = await store.organizations.getById(member.organization_id);
+    return {
+      allowed: false,
+      reason: `${organization?.name ?? 'Your organization'} requires single sign-on: use "Continue with SSO" with your work email.`,
+    };
+  }
+  return { allowed: true };
+}
+
+/**
+ * Whether a session may be exchanged for one in another organization of the same person (the
+ * organization switcher). A SAML assertion vouches for the person to one organization only: an
+ * organization's identity provider must not open the doors of another organization the person
+ * belongs to, so an SSO session never switches. A password session may switch wherever password
+ * sign-in is allowed.
+ */
+export async function organizationSwitchAllowed(
+  store: Store,
+  session: SessionRecord,
+  target: MemberRow,
+): Promise<SignInDecision> {
+  if (session.sign_in_method === 'sso' && target.organization_id !== session.organization_id) {
+    return {
+      allowed: false,
+      reason:
+        'You signed in with single sign-on, which vouches for you in one organization only. Sign out, then sign in to the other organization.',
+    };
+  }
+  return passwordSignInAllowed(store, target);
+}

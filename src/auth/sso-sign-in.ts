@@ -1,0 +1,287 @@
+// SAML SSO sign-in, start to finish. Starting: the organization that owns the email's domain, an
+// AuthnRequest whose ID is kept in `saml_requests` with an opaque RelayState standing for the
+// return path. Finishing (the ACS): the response validated (src/auth/saml/validate-response.ts),
+// its assertion consumed once, the member it names found (or created just in time), refused when
+// deactivated, and a session started. Every refusal is audited as `sso.login_failed` with a typed
+// reason in the organization's log; success as `sso.login`.
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '../accounts/actor.ts';
+import { isEmail } from '../accounts/organizations.ts';
+import { recordAudit } from '../accounts/record-audit.ts';
+import { createSsoMember, type SsoIdentity } from '../provisioning/create-sso-member.ts';
+import { UniqueViolationError } from '../store/errors.ts';
+import type { MemberRow } from '../store/repos/members.ts';
+import type { OrganizationRecord } from '../store/repos/organizations.ts';
+import type { SsoSettingsRecord } from '../store/repos/sso.ts';
+import type { Store } from '../store/store.ts';
+import { SamlRequestCache } from './saml/request-cache.ts';
+import { safeReturnPath } from './saml/return-path.ts';
+import { samlClient, serviceProviderUrls } from './saml/service-provider.ts';
+import { SsoFailure } from './saml/sso-failure.ts';
+import { type ValidatedAssertion, validateSamlResponse } from './saml/validate-response.ts';
+import { type NewSession, startSession } from './sessions.ts';
+
+/** The organization whose SSO covers an email address (by its domain), if any. */
+export async function ssoOrganizationForEmail(
+  store: Store,
+  email: string,
+): Promise<OrganizationRecord | undefined> {
+  const at = email.lastIndexOf('@');
+  if (at < 1 || !isEmail(email.trim())) return undefined;
+  const domain = email
+    .trim()
+    .slice(at + 1)
+    .toLowerCase();
+  const organizationId = await store.sso.organizationIdForDomain(domain);
+  if (!organizationId || !(await store.sso.getSettings(organizationId))) return undefined;
+  return store.organizations.getById(organizationId);
+}
+
+/** How the browser carries the AuthnRequest to the IdP. */
+export type AuthnRequestDelivery =
+  | { binding: 'redirect'; url: string }
+  | { binding: 'post'; url: string; fields: Record<string, string> };
+
+/** An SP-initiated sign-in: the AuthnRequest for the organization's IdP; undefined without SSO. */
+export async function startSsoSignIn(
+  store: Store,
+  publicUrl: string,
+  organization: OrganizationRecord,
+  returnPath: string,
+): Promise<AuthnRequestDelivery | undefined> {
+  const settings = await store.sso.getSettings(organization.id);
+  if (!settings) return undefined;
+  const relayState = randomBytes(24).toString('base64url');
+  const cache = new SamlRequestCache(store, organization.id, {
+    relayState,
+    returnPath: safeReturnPath(returnPath) || null,
+  });
+  const client = samlClient(settings, serviceProviderUrls(publicUrl, organization.slug), cache);
+  if (settings.idp_sso_binding === 'post') {
+    const message = await client.getAuthorizeMessageAsync(relayState);
+    const fields: Record<string, string> = {};
+    for (const [name, value] of Object.entries(message)) if (typeof value === 'string') fields[name] = value;
+    return { binding: 'post', url: settings.idp_sso_url, fields };
+  }
+  return { binding: 'redirect', url: await client.getAuthorizeUrlAsync(relayState, undefined, {}) };
+}
+
+export interface AcsForm {
+  SAMLResponse?: string;
+  RelayState?: string;
+}
+
+export type SsoSignInResult =
+  | {
+      ok: true;
+      session: NewSession;
+      member: MemberRow;
+      organization: OrganizationRecord;
+      /** A same-site path; empty when the person should land on their home page. */
+      returnPath: string;
+      created: boolean;
+    }
+  | { ok: false; failure: SsoFailure; organization: OrganizationRecord | undefined };
+
+const EMAIL_ATTRIBUTES = [
+  'email',
+  'mail',
+  'urn:oid:0.9.2342.19200300.100.1.3',
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+];
+const GIVEN_NAME_ATTRIBUTES = [
+  'firstName',
+  'givenName',
+  'urn:oid:2.5.4.42',
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname',
+];
+const FAMILY_NAME_ATTRIBUTES = [
+  'lastName',
+  'sn',
+  'surname',
+  'urn:oid:2.5.4.4',
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname',
+];
+
+function attribute(assertion: ValidatedAssertion, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = assertion.attributes[name]?.[0]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function identityOf(assertion: ValidatedAssertion): SsoIdentity {
+  const emailAttribute = attribute(assertion, EMAIL_ATTRIBUTES);
+  const email = isEmail(assertion.nameId)
+    ? assertion.nameId
+    : emailAttribute && isEmail(emailAttribute)
+      ? emailAttribute
+      : null;
+  return {
+    nameId: assertion.nameId,
+    email,
+    givenName: attribute(assertion, GIVEN_NAME_ATTRIBUTES) ?? null,
+    familyName: attribute(assertion, FAMILY_NAME_ATTRIBUTES) ?? null,
+    identifiers: [...new Set([assertion.nameId, ...(emailAttribute ? [emailAttribute] : [])])],
+  };
+}
+
+/** Where to land: the sign-in's own return path (SP-initiated), or an IdP's same-site RelayState. */
+function returnPathOf(cache: SamlRequestCache, assertion: ValidatedAssertion, relayState: string): string {
+  if (assertion.inResponseTo !== null) {
+    const request = cache.found;
+    return request && request.relay_state === relayState ? safeReturnPath(request.return_path ?? '') : '';
+  }
+  // IdP-initiated (an Okta tile): RelayState is whatever the IdP was configured to send.
+  return safeReturnPath(relayState);
+}
+
+function actorFor(identity: string | null, member?: MemberRow): Actor {
+  return { type: 'saml', id: member?.id ?? null, label: identity };
+}
+
+async function recordFailure(
+  store: Store,
+  organization: OrganizationRecord,
+  failure: SsoFailure,
+  requestId: string | null,
+): Promise<void> {
+  await store.transaction((tx) =>
+    recordAudit(tx, {
+      organizationId: organization.id,
+      actor: actorFor(failure.nameId),
+      action: 'sso.login_failed',
+      target: { type: 'organization', id: organization.id, label: organization.slug },
+      after: { reason: failure.reason, detail: failure.detail, nameId: failure.nameId },
+      requestId,
+    }),
+  );
+}
+
+async function admit(
+  store: Store,
+  organization: OrganizationRecord,
+  settings: SsoSettingsRecord,
+  assertion: ValidatedAssertion,
+  requestId: string | null,
+): Promise<{ session: NewSession; member: MemberRow; created: boolean }> {
+  const identity = identityOf(assertion);
+  return store.transaction(async (tx) => {
+    let member: MemberRow | undefined;
+    for (const identifier of identity.identifiers) {
+      member = await tx.sso.findMemberForSignIn(organization.id, identifier);
+      if (member) break;
+    }
+    let created = false;
+    if (!member) {
+      if (settings.jit_role === null) {
+        throw new SsoFailure(
+          'unknown_user',
+          `no member matches "${identity.identifiers.join('", "')}"`,
+          assertion.nameId,
+        );
+      }
+      if (!identity.email) {
+        throw new SsoFailure(
+          'unknown_user',
+          'just-in-time provisioning needs an email address as NameID or email attribute',
+          assertion.nameId,
+        );
+      }
+      member = await createSsoMember(tx, {
+        organization,
+        identity: { ...identity, email: identity.email },
+        role: settings.jit_role,
+        actor: actorFor(assertion.nameId),
+        requestId,
+      });
+      created = true;
+    }
+    if (member.status !== 'active' || member.role === null) {
+      throw new SsoFailure(
+        'deactivated',
+        `member ${member.id} (${member.user_name}) is deactivated`,
+        assertion.nameId,
+      );
+    }
+    await tx.sessions.deleteExpired(new Date().toISOString());
+    const session = await startSession(tx, member, new Date(), 'sso');
+    await recordAudit(tx, {
+      organizationId: organization.id,
+      actor: actorFor(assertion.nameId, member),
+      action: 'sso.login',
+      target: { type: 'member', id: member.id, label: member.user_name },
+      after: {
+        nameId: assertion.nameId,
+        issuer: assertion.issuer,
+        flow: assertion.inResponseTo === null ? 'idp_initiated' : 'sp_initiated',
+        justInTimeCreated: created,
+      },
+      requestId,
+    });
+    return { session, member, created };
+  });
+}
+
+/** The ACS: a posted SAML response → a session, or a refusal with its reason (already audited). */
+export async function completeSsoSignIn(
+  store: Store,
+  publicUrl: string,
+  slug: string,
+  form: AcsForm,
+  requestId: string | null,
+): Promise<SsoSignInResult> {
+  const organization = await store.organizations.getBySlug(slug);
+  if (!organization) {
+    return {
+      ok: false,
+      failure: new SsoFailure('not_configured', `no organization "${slug}"`),
+      organization,
+    };
+  }
+  try {
+    const settings = await store.sso.getSettings(organization.id);
+    if (!settings) throw new SsoFailure('not_configured', 'SSO is not configured for this organization');
+    const urls = serviceProviderUrls(publicUrl, organization.slug);
+    const cache = new SamlRequestCache(store, organization.id);
+    const assertion = await validateSamlResponse(samlClient(settings, urls, cache), form.SAMLResponse ?? '', {
+      acsUrl: urls.acsUrl,
+      idpEntityId: settings.idp_entity_id,
+    });
+
+    // Consumed in its own statement, before anything else: a refused sign-in still uses it up,
+    // and the primary key makes a second use fail on every instance.
+    const at = new Date().toISOString();
+    if (
+      !(await store.sso.consumeAssertion(organization.id, assertion.assertionId, assertion.expiresAt, at))
+    ) {
+      throw new SsoFailure(
+        'replayed',
+        `assertion ${assertion.assertionId} was already used`,
+        assertion.nameId,
+      );
+    }
+    await store.sso.deleteExpiredAssertions(at);
+
+    let admitted: Awaited<ReturnType<typeof admit>>;
+    try {
+      admitted = await admit(store, organization, settings, assertion, requestId);
+    } catch (error) {
+      // Two first sign-ins of one person racing through just-in-time creation: the loser finds
+      // the member the winner created.
+      if (!(error instanceof UniqueViolationError)) throw error;
+      admitted = await admit(store, organization, settings, assertion, requestId);
+    }
+    return {
+      ok: true,
+      ...admitted,
+      organization,
+      returnPath: returnPathOf(cache, assertion, form.RelayState ?? ''),
+    };
+  } catch (error) {
+    if (!(error instanceof SsoFailure)) throw error;
+    await recordFailure(store, organization, error, requestId);
+    return { ok: false, failure: error, organization };
+  }
+}

@@ -1,0 +1,165 @@
+// The dashboard as one encapsulated Fastify plugin: form bodies, the session of every request,
+// security headers on every response, the CSRF check on every state-changing request, and errors
+// rendered as pages (statuses from the one mapping in http/error-response.ts).
+import fastifyCookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError } from '../accounts/errors.ts';
+import { SignInThrottle } from '../auth/sign-in-throttle.ts';
+import type { Config } from '../config.ts';
+import { toScimError } from '../http/error-response.ts';
+import type { ScimRequestLog } from '../http/scim-request-log.ts';
+import {
+  CSRF_FIELD,
+  formTokenMatches,
+  isStateChanging,
+  loadSession,
+  sameOrigin,
+  tokensMatch,
+} from '../http/session.ts';
+import type { Store } from '../store/store.ts';
+import { assetRoutes } from './assets.ts';
+import { type DashboardContext, field, SignInRequired, viewerOf } from './context.ts';
+import { sentence } from './format.ts';
+import { html } from './html.ts';
+import { auditPages } from './pages/audit.ts';
+import { memberDetailPages } from './pages/member-detail.ts';
+import { memberPages } from './pages/members.ts';
+import { scimSetupPages } from './pages/scim-setup.ts';
+import { setupPages } from './pages/setup.ts';
+import { signInPages } from './pages/sign-in.ts';
+import { ssoSettingsPages } from './pages/sso-settings.ts';
+import { tokenPages } from './pages/tokens.ts';
+import { workspacePages } from './pages/workspaces.ts';
+import { redirect, sendPage } from './render.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A form shown before sign-in (sign-in, setup): CSRF by double-submit cookie, not by session. */
+    preSession?: boolean;
+  }
+}
+
+export interface DashboardOptions {
+  store: Store;
+  config: Config;
+  scimRequestLog: ScimRequestLog;
+  throttle?: SignInThrottle;
+}
+
+const CSP =
+  "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+function securityHeaders(secure: boolean) {
+  return async (_request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('content-security-policy', CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    // Pages show secrets once (new tokens) and personal data: never store them in any cache.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (secure) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  };
+}
+
+export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions): void {
+  assetRoutes(app);
+  app.register(async (scope) => {
+    const ctx: DashboardContext = {
+      store: options.store,
+      config: options.config,
+      secure: options.config.publicUrl.startsWith('https:'),
+      scimRequestLog: options.scimRequestLog,
+      throttle: options.throttle ?? new SignInThrottle(),
+      routeExists: (url) => app.hasRoute({ method: 'GET', url }),
+    };
+
+    await scope.register(fastifyCookie);
+    await scope.register(formbody, { bodyLimit: 64 * 1024 });
+    scope.decorateRequest('hasOtherOrganizations', false);
+
+    const readSession = loadSession(ctx.store);
+    scope.addHook('onRequest', async (request) => {
+      await readSession(request);
+      const principal = request.sessionPrincipal;
+      if (principal?.userId) {
+        const memberships = await ctx.store.members.listForUser(principal.userId);
+        request.hasOtherOrganizations =
+          memberships.filter((m) => m.status === 'active' && m.id !== principal.membershipId).length > 0;
+      }
+    });
+    scope.addHook('onSend', securityHeaders(ctx.secure));
+
+    scope.addHook('preHandler', async (request) => {
+      if (!isStateChanging(request.method)) return;
+      if (!sameOrigin(request, ctx.config.publicUrl)) {
+        throw new ForbiddenError('This request came from another site and was refused.');
+      }
+      const supplied = field(request.body, CSRF_FIELD);
+      if (request.routeOptions.config.preSession) {
+        if (!formTokenMatches(request, supplied)) {
+          throw new ForbiddenError('This form has expired. Reload the page and try again.');
+        }
+        return;
+      }
+      const viewer = viewerOf(request);
+      if (!tokensMatch(viewer.csrfToken, supplied)) {
+        throw new ForbiddenError(
+          'This form has expired or did not come from Roster. Reload the page and try again.',
+        );
+      }
+    });
+
+    scope.setErrorHandler((error, request, reply) => {
+      if (error instanceof SignInRequired) {
+        const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+        return redirect(reply, `/signin${next}`);
+      }
+      const { scimError, unexpected } = toScimError(error);
+      if (unexpected) request.log.error({ err: error }, 'unexpected error');
+      else request.log.info({ status: scimError.status, detail: scimError.message }, 'request refused');
+      for (const [name, value] of Object.entries(scimError.headers)) reply.header(name, value);
+      const title = TITLES[scimError.status] ?? 'Something went wrong';
+      const message = unexpected
+        ? 'Roster could not complete this request. Try again in a moment.'
+        : sentence(scimError.message);
+      return sendPage(ctx, request, reply, {
+        title,
+        status: scimError.status,
+        body: html`<h1>${title}</h1>
+          <p>${message}</p>
+          <p><a href="/">Back to Roster</a></p>`,
+      });
+    });
+
+    scope.get('/', async (request, reply) => {
+      if (request.sessionPrincipal) {
+        return redirect(
+          reply,
+          request.sessionPrincipal.role === 'admin' ? '/members' : '/settings/account/tokens',
+        );
+      }
+      return redirect(reply, (await ctx.store.organizations.count()) === 0 ? '/setup' : '/signin');
+    });
+
+    setupPages(scope, ctx);
+    signInPages(scope, ctx);
+    tokenPages(scope, ctx);
+    memberPages(scope, ctx);
+    memberDetailPages(scope, ctx);
+    workspacePages(scope, ctx);
+    scimSetupPages(scope, ctx);
+    auditPages(scope, ctx);
+    ssoSettingsPages(scope, ctx);
+  });
+}
+
+const TITLES: Record<number, string> = {
+  400: 'That did not work',
+  403: 'Not allowed',
+  404: 'Page not found',
+  409: 'That did not work',
+  413: 'Too large',
+  429: 'Too many attempts',
+  503: 'Roster is unavailable',
+};

@@ -1,0 +1,103 @@
+// Settings → Organization → SCIM provisioning: what to paste into Okta, what Roster supports, the
+// steps, and the latest SCIM requests of the organization (see http/scim-request-log.ts).
+import type { FastifyInstance } from 'fastify';
+import type { ScimRequestRecord } from '../../store/repos/scim-requests.ts';
+import { type Cell, notice, table, time } from '../components.ts';
+import { adminViewerOf, type DashboardContext, queryValue } from '../context.ts';
+import { html } from '../html.ts';
+import { sendPage } from '../render.ts';
+
+/** The path as a person reads it: `filter=userName eq "…"` rather than its percent-encoding. */
+function readablePath(path: string): string {
+  try {
+    return decodeURIComponent(path.replace(/\+/g, ' '));
+  } catch {
+    return path;
+  }
+}
+
+function requestRow(request: ScimRequestRecord): Cell[] {
+  const failed = request.status >= 400;
+  return [
+    time(request.occurred_at),
+    html`<span class="mono"><strong>${request.method}</strong> ${readablePath(request.path)}</span>${
+      request.detail && html`<br><span class="detail-error">${request.detail}</span>`
+    }`,
+    html`<span class="badge ${failed ? 'badge-error' : 'badge-active'}">${request.status}</span>`,
+    { content: request.user_agent ?? '', className: 'muted' },
+  ];
+}
+
+export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): void {
+  app.get('/settings/organization/scim', async (request, reply) => {
+    const viewer = adminViewerOf(request);
+    const baseUrl = `${ctx.config.publicUrl}/scim/v2`;
+    const recent = await ctx.scimRequestLog.recent(viewer.organizationId);
+    const welcome = queryValue(request, 'welcome') === '1';
+    return sendPage(ctx, request, reply, {
+      title: 'SCIM provisioning',
+      currentPath: '/settings/organization/scim',
+      body: html`<h1>SCIM provisioning</h1>
+        ${welcome && notice(`${viewer.organizationName} is ready. Next, connect your identity provider so that your people arrive here by themselves.`)}
+        <p class="lead">Your identity provider (Okta, Microsoft Entra ID) creates, updates and deactivates the members of
+          <strong>${viewer.organizationName}</strong> through Roster's SCIM 2.0 endpoint.</p>
+
+        <section class="panel" aria-labelledby="connection-heading">
+          <h2 id="connection-heading">Connection</h2>
+          <label for="scim-base-url">SCIM base URL</label>
+          <div class="secret">
+            <input type="text" id="scim-base-url" readonly value="${baseUrl}">
+            <button type="button" class="button-secondary" data-copy-target="scim-base-url" data-copy-status="base-url-status">Copy</button>
+            <span id="base-url-status" class="copy-status" role="status" aria-live="polite"></span>
+          </div>
+          <p><strong>API token:</strong> generate a <a href="/settings/organization/tokens">service access token</a> (recommended: it keeps
+            working when you leave), or a <a href="/settings/account/tokens">personal access token</a> with the <strong>Admin</strong> role.
+            A token without the Admin role makes provisioning fail with 403.</p>
+        </section>
+
+        <section class="features" aria-label="Supported features">
+          <div class="panel">
+            <h2>Supported</h2>
+            <ul>
+              <li><strong>Create users</strong>: assigning the app creates the member, or links the person's existing Roster account.</li>
+              <li><strong>Update user attributes</strong>: name and display name follow your identity provider. Changing the email or userName is refused.</li>
+              <li><strong>Deactivate users</strong>: unassigning or deactivating the person deactivates the member; reassigning reactivates them.</li>
+            </ul>
+          </div>
+          <div class="panel">
+            <h2>Not supported</h2>
+            <ul>
+              <li><strong>Import users</strong> and <strong>Import groups</strong></li>
+              <li><strong>Push groups</strong> (planned)</li>
+              <li><strong>Remove users</strong>: Roster never deletes people. Deactivation revokes their role and workspace access at once and keeps their history; with SSO they cannot sign in anyway.</li>
+              <li><strong>Password sync</strong>: passwords are never sent to Roster.</li>
+            </ul>
+          </div>
+        </section>
+
+        <section class="panel" aria-labelledby="okta-heading">
+          <h2 id="okta-heading">Set up Okta</h2>
+          <ol class="steps">
+            <li>In the Okta Admin Console, open your Roster application and go to the <strong>Provisioning</strong> tab.</li>
+            <li>Under <strong>Integration</strong>, click <strong>Configure API Integration</strong> and tick <strong>Enable API integration</strong>.</li>
+            <li>Paste the <strong>SCIM base URL</strong> above into <strong>Base URL</strong>, and your token into <strong>API Token</strong>.</li>
+            <li>Click <strong>Test API Credentials</strong>: Okta should report success, and the request appears below. Then click <strong>Save</strong>.</li>
+            <li>Under <strong>Provisioning → To App</strong>, click <strong>Edit</strong> and enable <strong>Create Users</strong>,
+              <strong>Update User Attributes</strong> and <strong>Deactivate Users</strong>. Leave <strong>Sync Password</strong> off. Save.</li>
+            <li>Assign people (or groups of people) on the <strong>Assignments</strong> tab: they appear under <a href="/members">Members</a>.</li>
+          </ol>
+          <p class="muted">Microsoft Entra ID: use the same base URL as the <strong>Tenant URL</strong> and the token as the <strong>Secret Token</strong>,
+            and untick <strong>Delete</strong> under the target object actions.</p>
+        </section>
+
+        <h2 id="requests-heading">Recent requests from your identity provider</h2>
+        <p class="muted">The latest ${recent.length === 0 ? '' : `${recent.length} `}authenticated SCIM requests for this organization, newest first.</p>
+        ${table(
+          'Recent SCIM requests',
+          ['Time', 'Request', 'Status', 'User-Agent'],
+          recent.map(requestRow),
+          'No SCIM request yet. Click Test API Credentials in Okta, then reload this page.',
+        )}`,
+    });
+  });
+}

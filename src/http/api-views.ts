@@ -1,0 +1,47 @@
+// The JSON shapes of the REST API (`/api/v1`): camelCase, never a hash, never a secret but once.
+import type { MemberListing, MemberRow } from '../store/repos/members.ts';
+import type { WorkspaceRecord } from '../store/repos/organizations.ts';
+
+export function memberView(row: MemberRow | MemberListing) {
+  return {
+    id: row.id,
+    userName: row.user_name,
+    displayName: row.display_name,
+    name: { givenName: row.given_name, familyName: row.family_name },
+    email: 'email' in row ? row.email : undefined,
+    externalId: row.external_id,
+    role: row.role,
+    previousRole: row.previous_role,
+    status: row.status,
+    source: row.source,
+    /** SCIM members' name, emails, userName and status belong to the identity provider. */
+    managedByIdentityProvider: row.source === 'scim',
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deactivatedAt: row.deactivated_at,
+  };
+}
+
+export function workspaceView(workspace: WorkspaceRecord) {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    isDefault: workspace.is_default === 1,
+    createdAt: workspace.created_at,
+    updatedAt: workspace.updated_at,
+  };
+}
+
+/** A JSON body's object, or a 400-worthy message. */
+export function objectBody(body: unknown): Record<string, unknown> {
+  return body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : {};
+}
+
+/** `?limit=` as a number (NaN when absent, so callers fall back to their default). */
+export function limitOf(query: Record<string, unknown>): number | undefined {
+  const raw = query.limit;
+  if (raw === undefined || raw === '') return undefined;
+  return typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : -1;
+}

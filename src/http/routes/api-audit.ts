@@ -1,0 +1,34 @@
+// `GET /api/v1/audit`: the organization's audit events, newest first, `?cursor=<id>&limit=` pages
+// (`{ data, nextCursor }`), with the dashboard's filters (action, actor, target, since, until).
+import type { FastifyInstance } from 'fastify';
+import { auditEventView, auditFilters } from '../../accounts/audit-log.ts';
+import { InvalidInputError } from '../../accounts/errors.ts';
+import { pageSize } from '../../accounts/member-directory.ts';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { Store } from '../../store/store.ts';
+import { limitOf } from '../api-views.ts';
+import { principalOf, requireCaller } from '../authenticate.ts';
+
+export function apiAuditRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
+  app.get('/api/v1/audit', { onRequest: requireCaller(authenticator, store, 'admin') }, async (request) => {
+    const principal = principalOf(request);
+    const query = (request.query ?? {}) as Record<string, string | undefined>;
+    const cursor = query.cursor;
+    if (cursor !== undefined && cursor !== '' && !/^\d{1,15}$/.test(cursor)) {
+      throw new InvalidInputError('cursor must be the nextCursor of a previous page');
+    }
+    const limit = pageSize(limitOf(query));
+    const events = await store.audit.search({
+      organizationId: principal.organizationId,
+      ...auditFilters(query),
+      limit: limit + 1,
+      ...(cursor ? { before: Number(cursor) } : {}),
+    });
+    const page = events.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map(auditEventView),
+      nextCursor: events.length > limit && last ? String(last.id) : null,
+    };
+  });
+}

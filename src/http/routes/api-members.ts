@@ -1,0 +1,89 @@
+// `/api/v1/members`: the directory (search, status, role, cursor pages), one member, role changes,
+// and workspace grants. Reading and changing members is for Admins.
+import type { FastifyInstance } from 'fastify';
+import { InvalidInputError } from '../../accounts/errors.ts';
+import { setWorkspaceAccess } from '../../accounts/manage-workspaces.ts';
+import { listDirectory, pageSize } from '../../accounts/member-directory.ts';
+import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { Store } from '../../store/store.ts';
+import { limitOf, memberView, objectBody } from '../api-views.ts';
+import { principalOf, requireCaller } from '../authenticate.ts';
+
+export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
+  const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
+
+  app.get('/api/v1/members', admin, async (request) => {
+    const principal = principalOf(request);
+    const query = (request.query ?? {}) as Record<string, string | undefined>;
+    const page = await listDirectory(store, principal.organizationId, {
+      ...(query.search !== undefined ? { text: query.search } : {}),
+      ...(query.status !== undefined ? { status: query.status } : {}),
+      ...(query.role !== undefined ? { role: query.role } : {}),
+      ...(query.cursor ? { after: query.cursor } : {}),
+      limit: pageSize(limitOf(query)),
+    });
+    return { data: page.rows.map(memberView), total: page.total, nextCursor: page.nextCursor };
+  });
+
+  async function detail(organizationId: string, id: string) {
+    const member = await store.members.getById(organizationId, id);
+    if (!member) throw memberNotFoundError(id);
+    const [emails, granted, workspaces] = await Promise.all([
+      store.members.emails(member.id),
+      store.members.grantedWorkspaceIds(member.id),
+      store.organizations.listWorkspaces(organizationId),
+    ]);
+    const primary = emails.find((e) => e.primary) ?? emails[0];
+    return {
+      ...memberView(member),
+      email: primary?.value ?? null,
+      emails,
+      workspaceGrants: workspaces
+        .filter((w) => granted.includes(w.id))
+        .map((w) => ({ id: w.id, name: w.name })),
+    };
+  }
+
+  app.get<{ Params: { id: string } }>('/api/v1/members/:id', admin, async (request) =>
+    detail(principalOf(request).organizationId, request.params.id),
+  );
+
+  app.patch<{ Params: { id: string } }>('/api/v1/members/:id', admin, async (request) => {
+    const principal = principalOf(request);
+    const body = objectBody(request.body);
+    const others = Object.keys(body).filter((key) => key !== 'role');
+    if (others.length > 0 || typeof body.role !== 'string') {
+      throw new InvalidInputError(
+        'send {"role": "admin" | "member"}: only the role changes here; name, emails, userName and status belong to the identity provider',
+      );
+    }
+    await changeRole(store, {
+      organizationId: principal.organizationId,
+      membershipId: request.params.id,
+      role: body.role,
+      actor: principal.actor,
+      requestId: request.id,
+    });
+    return detail(principal.organizationId, request.params.id);
+  });
+
+  for (const method of ['put', 'delete'] as const) {
+    app[method]<{ Params: { id: string; workspaceId: string } }>(
+      '/api/v1/members/:id/workspaces/:workspaceId',
+      admin,
+      async (request, reply) => {
+        const principal = principalOf(request);
+        await setWorkspaceAccess(store, {
+          organizationId: principal.organizationId,
+          membershipId: request.params.id,
+          workspaceId: request.params.workspaceId,
+          granted: method === 'put',
+          actor: principal.actor,
+          requestId: request.id,
+        });
+        return reply.code(204).send();
+      },
+    );
+  }
+}

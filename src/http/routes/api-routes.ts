@@ -1,0 +1,22 @@
+// The REST API `/api/v1`, authenticated by an access token or the dashboard's session cookie (with
+// `X-CSRF-Token` on writes). Errors go through the one mapping (surface `api`).
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { Store } from '../../store/store.ts';
+import { apiAuditRoutes } from './api-audit.ts';
+import { meRoutes } from './api-me.ts';
+import { apiMemberRoutes } from './api-members.ts';
+import { apiTokenRoutes } from './api-tokens.ts';
+import { apiWorkspaceRoutes } from './api-workspaces.ts';
+
+export function apiRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
+  app.register(async (scope) => {
+    await scope.register(fastifyCookie);
+    meRoutes(scope, store, authenticator);
+    apiMemberRoutes(scope, store, authenticator);
+    apiWorkspaceRoutes(scope, store, authenticator);
+    apiTokenRoutes(scope, store, authenticator);
+    apiAuditRoutes(scope, store, authenticator);
+  });
+}

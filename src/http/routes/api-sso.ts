@@ -1,0 +1,82 @@
+// `/api/v1/sso`: the organization's SAML SSO settings, for Admins (token or session). GET shows
+// them with the service-provider values to give the IdP; PUT validates and replaces them (fields
+// omitted keep their value), audited as `sso.settings_updated`. Invalid input stores nothing: 400.
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
+import { InvalidInputError } from '../../accounts/errors.ts';
+import { getSsoSettings, type SsoSettingsInput, saveSsoSettings } from '../../accounts/sso-settings.ts';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { Store } from '../../store/store.ts';
+import { objectBody } from '../api-views.ts';
+import { principalOf, requireCaller } from '../authenticate.ts';
+
+function optional<T>(
+  body: Record<string, unknown>,
+  name: string,
+  check: (v: unknown) => v is T,
+  expected: string,
+) {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (!check(value)) throw new InvalidInputError(`${name} must be ${expected}`);
+  return value;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+
+/** The JSON body → the use case's input, refusing wrong types with a 400 that names the field. */
+export function ssoSettingsInput(raw: unknown): SsoSettingsInput {
+  const body = objectBody(raw);
+  const binding = optional(body, 'idpSsoBinding', isString, '"redirect" or "post"');
+  if (binding !== undefined && binding !== 'redirect' && binding !== 'post') {
+    throw new InvalidInputError('idpSsoBinding must be "redirect" or "post"');
+  }
+  const role = optional(body, 'justInTimeRole', isString, '"admin" or "member"');
+  if (role !== undefined && role !== 'admin' && role !== 'member') {
+    throw new InvalidInputError('justInTimeRole must be "admin" or "member"');
+  }
+  const input: SsoSettingsInput = {};
+  const assign = <K extends keyof SsoSettingsInput>(key: K, value: SsoSettingsInput[K] | undefined) => {
+    if (value !== undefined) input[key] = value;
+  };
+  assign('idpMetadataXml', optional(body, 'idpMetadataXml', isString, 'a string of XML'));
+  assign('idpEntityId', optional(body, 'idpEntityId', isString, 'a string'));
+  assign('idpSsoUrl', optional(body, 'idpSsoUrl', isString, 'a string'));
+  assign('idpSsoBinding', binding);
+  assign('idpCertificate', optional(body, 'idpCertificate', isString, 'a PEM or base64 string'));
+  assign('domains', optional(body, 'domains', isStrings, 'an array of strings'));
+  assign('ssoRequired', optional(body, 'ssoRequired', isBoolean, 'true or false'));
+  assign('justInTimeProvisioning', optional(body, 'justInTimeProvisioning', isBoolean, 'true or false'));
+  assign('justInTimeRole', role);
+  assign('signAuthnRequests', optional(body, 'signAuthnRequests', isBoolean, 'true or false'));
+  return input;
+}
+
+export function apiSsoRoutes(
+  app: FastifyInstance,
+  store: Store,
+  authenticator: TokenAuthenticator,
+  publicUrl: string,
+): void {
+  app.register(async (scope) => {
+    await scope.register(fastifyCookie);
+    const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
+
+    scope.get('/api/v1/sso', admin, async (request) => {
+      return getSsoSettings(store, publicUrl, principalOf(request).organizationId);
+    });
+
+    scope.put('/api/v1/sso', admin, async (request) => {
+      const principal = principalOf(request);
+      return saveSsoSettings(store, {
+        organizationId: principal.organizationId,
+        settings: ssoSettingsInput(request.body),
+        actor: principal.actor,
+        requestId: request.id,
+        publicUrl,
+      });
+    });
+  });
+}

@@ -1,0 +1,59 @@
+// `/api/v1/workspaces`: the workspaces the caller reaches (every one for Admins); create and rename
+// for Admins.
+import type { FastifyInstance } from 'fastify';
+import { InvalidInputError } from '../../accounts/errors.ts';
+import { createWorkspace, renameWorkspace } from '../../accounts/manage-workspaces.ts';
+import { reachableWorkspaces } from '../../accounts/workspaces.ts';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { Store } from '../../store/store.ts';
+import { objectBody, workspaceView } from '../api-views.ts';
+import { principalOf, requireCaller } from '../authenticate.ts';
+
+function nameOf(body: unknown): string {
+  const name = objectBody(body).name;
+  if (typeof name !== 'string') throw new InvalidInputError('send {"name": "…"}');
+  return name;
+}
+
+export function apiWorkspaceRoutes(
+  app: FastifyInstance,
+  store: Store,
+  authenticator: TokenAuthenticator,
+): void {
+  const member = { onRequest: requireCaller(authenticator, store, 'member') };
+  const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
+
+  app.get('/api/v1/workspaces', member, async (request) => {
+    const principal = principalOf(request);
+    const workspaces = await reachableWorkspaces(
+      store,
+      principal.organizationId,
+      principal.membershipId,
+      principal.role,
+    );
+    return { data: workspaces.map(workspaceView) };
+  });
+
+  app.post('/api/v1/workspaces', admin, async (request, reply) => {
+    const principal = principalOf(request);
+    const workspace = await createWorkspace(store, {
+      organizationId: principal.organizationId,
+      name: nameOf(request.body),
+      actor: principal.actor,
+      requestId: request.id,
+    });
+    return reply.code(201).send(workspaceView(workspace));
+  });
+
+  app.patch<{ Params: { id: string } }>('/api/v1/workspaces/:id', admin, async (request) => {
+    const principal = principalOf(request);
+    const workspace = await renameWorkspace(store, {
+      organizationId: principal.organizationId,
+      workspaceId: request.params.id,
+      name: nameOf(request.body),
+      actor: principal.actor,
+      requestId: request.id,
+    });
+    return workspaceView(workspace);
+  });
+}

@@ -1,0 +1,165 @@
+// Roster as a SAML service provider, per organization: `GET /saml/{slug}/metadata`,
+// `GET /saml/{slug}/login` (SP-initiated: the AuthnRequest, HTTP-Redirect or an auto-posted form)
+// and `POST /saml/{slug}/acs` (the IdP's response). Outside the dashboard's scope on purpose: the
+// ACS receives a cross-site POST from the IdP, which the dashboard's Origin and CSRF checks would
+// rightly refuse; the response's signature is what authenticates it. Refusals are pages for the
+// person (400/403, no technical detail); the detail is in the audit log.
+import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { safeReturnPath } from '../../auth/saml/return-path.ts';
+import { serviceProviderMetadata, serviceProviderUrls } from '../../auth/saml/service-provider.ts';
+import { type SsoFailure, ssoFailureMessage } from '../../auth/saml/sso-failure.ts';
+import { type AuthnRequestDelivery, completeSsoSignIn, startSsoSignIn } from '../../auth/sso-sign-in.ts';
+import type { Config } from '../../config.ts';
+import { html, type SafeHtml } from '../../dashboard/html.ts';
+import { layout } from '../../dashboard/layout.ts';
+import { homePath } from '../../dashboard/navigation.ts';
+import type { Store } from '../../store/store.ts';
+import { toScimError } from '../error-response.ts';
+import { setSessionCookie } from '../session.ts';
+
+const CSP =
+  "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+/** SAMLResponse values are a few KiB; signed ones with certificates rarely pass 30 KiB. */
+const ACS_BODY_LIMIT = 512 * 1024;
+
+interface SlugParams {
+  slug: string;
+}
+
+function page(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
+  return reply.code(status).type('text/html; charset=utf-8').send(layout({ title, body }));
+}
+
+function notFound(reply: FastifyReply) {
+  return page(
+    reply,
+    404,
+    'Page not found',
+    html`<h1>Single sign-on is not available here</h1>
+      <p>This organization does not exist or has not set up single sign-on.</p>
+      <p><a href="/signin">Back to sign-in</a></p>`,
+  );
+}
+
+function refusal(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  failure: SsoFailure,
+  organizationName?: string,
+) {
+  if (failure.reason === 'not_configured') return notFound(reply);
+  return page(
+    reply,
+    failure.status,
+    'Sign-in refused',
+    html`<h1>You could not be signed in</h1>
+      <div class="error-box" role="alert">${ssoFailureMessage(failure.reason, organizationName)}</div>
+      <p>If this keeps happening, give your administrator this reference:
+        <span class="mono">${failure.reason}</span> · <span class="mono">${request.id}</span></p>
+      <p><a href="/signin">Back to sign-in</a></p>`,
+  );
+}
+
+/** The HTTP-POST binding: a form the browser posts to the IdP by itself (and a button without JavaScript). */
+function autoPost(reply: FastifyReply, delivery: Extract<AuthnRequestDelivery, { binding: 'post' }>) {
+  const nonce = randomBytes(16).toString('base64');
+  reply.header(
+    'content-security-policy',
+    `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action ${new URL(delivery.url).origin}`,
+  );
+  return page(
+    reply,
+    200,
+    'Continuing to your identity provider',
+    html`<h1>Continuing to your identity provider…</h1>
+      <form method="post" action="${delivery.url}" id="saml-post">
+        ${Object.entries(delivery.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+        <button type="submit">Continue</button>
+      </form>
+      <script nonce="${nonce}">document.getElementById('saml-post').submit();</script>`,
+  );
+}
+
+export function samlRoutes(app: FastifyInstance, options: { store: Store; config: Config }): void {
+  const { store, config } = options;
+  const secure = config.publicUrl.startsWith('https:');
+
+  app.register(async (scope) => {
+    await scope.register(fastifyCookie);
+    await scope.register(formbody, { bodyLimit: ACS_BODY_LIMIT });
+    scope.addHook('onSend', async (_request, reply) => {
+      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CSP);
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'same-origin');
+      reply.header('x-frame-options', 'DENY');
+      reply.header('cache-control', 'no-store');
+    });
+
+    scope.setErrorHandler((error, request, reply) => {
+      const { scimError, unexpected } = toScimError(error);
+      if (unexpected) request.log.error({ err: error }, 'unexpected error');
+      const message = unexpected
+        ? 'Roster could not complete this sign-in. Try again in a moment.'
+        : scimError.message;
+      return page(
+        reply,
+        scimError.status,
+        'Sign-in failed',
+        html`<h1>You could not be signed in</h1><p>${message}</p><p><a href="/signin">Back to sign-in</a></p>`,
+      );
+    });
+
+    scope.get<{ Params: SlugParams }>('/saml/:slug/metadata', async (request, reply) => {
+      const organization = await store.organizations.getBySlug(request.params.slug);
+      if (!organization) return notFound(reply);
+      const settings = await store.sso.getSettings(organization.id);
+      const metadata = serviceProviderMetadata(
+        serviceProviderUrls(config.publicUrl, organization.slug),
+        settings,
+      );
+      return reply.type('application/samlmetadata+xml; charset=utf-8').send(metadata);
+    });
+
+    scope.get<{ Params: SlugParams; Querystring: { next?: string } }>(
+      '/saml/:slug/login',
+      async (request, reply) => {
+        const organization = await store.organizations.getBySlug(request.params.slug);
+        const next = typeof request.query.next === 'string' ? safeReturnPath(request.query.next) : '';
+        const delivery = organization
+          ? await startSsoSignIn(store, config.publicUrl, organization, next)
+          : undefined;
+        if (!delivery) return notFound(reply);
+        if (delivery.binding === 'post') return autoPost(reply, delivery);
+        return reply.code(302).header('location', delivery.url).send();
+      },
+    );
+
+    scope.post<{ Params: SlugParams }>('/saml/:slug/acs', async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+      const result = await completeSsoSignIn(
+        store,
+        config.publicUrl,
+        request.params.slug,
+        { SAMLResponse: text('SAMLResponse'), RelayState: text('RelayState') },
+        request.id,
+      );
+      if (!result.ok) {
+        request.log.info(
+          { reason: result.failure.reason, detail: result.failure.detail },
+          'SSO sign-in refused',
+        );
+        return refusal(reply, request, result.failure, result.organization?.name);
+      }
+      setSessionCookie(reply, result.session.cookie, secure);
+      const home = homePath({ isAdmin: result.member.role === 'admin' });
+      return reply
+        .code(303)
+        .header('location', result.returnPath || home)
+        .send();
+    });
+  });
+}
