@@ -30,10 +30,19 @@ export interface ElementSource {
 
 const m = (column: string) => sql.ref(`${MEMBERSHIP_ALIAS}.${column}`);
 
+/** Columns with an (organization_id, lower(col)) index, or (organization_id, col) for externalId. */
+const INDEXED_COLUMNS: ReadonlySet<string> = new Set([
+  'user_name',
+  'display_name',
+  'given_name',
+  'family_name',
+  'external_id',
+]);
+
 function column(name: string, nullable: boolean, definition: AttributeDefinition): Leaf {
   // dateTime columns hold toISOString() text and the filter's value is normalised to it (validateFilter).
   const caseExact = definition.caseExact || definition.type === 'dateTime';
-  return { kind: 'text', expr: m(name), nullable, caseExact };
+  return { kind: 'text', expr: m(name), nullable, caseExact, indexed: INDEXED_COLUMNS.has(name) };
 }
 
 function jsonLeaf(dialect: DialectName, path: string[], definition: AttributeDefinition): Leaf {

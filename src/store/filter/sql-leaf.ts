@@ -10,7 +10,14 @@ import type { DialectName } from '../dialect.ts';
 
 export type Leaf =
   /** Text (also dateTime, stored as ISO-8601 UTC strings that order like the instants they name). */
-  | { kind: 'text'; expr: Expression<unknown>; nullable: boolean; caseExact: boolean }
+  | {
+      kind: 'text';
+      expr: Expression<unknown>;
+      nullable: boolean;
+      caseExact: boolean;
+      /** An (organization_id, expression) index of `memberships` holds what the comparison reads. */
+      indexed?: boolean;
+    }
   /** A boolean, as three conditions that are each TRUE or FALSE. */
   | {
       kind: 'boolean';
@@ -57,7 +64,11 @@ export function compareLeaf(
         throw new ScimError(400, 'Invalid filter: a string attribute needs a string value', 'invalidFilter');
       }
       const condition = compareText(leaf, op, value, dialect);
-      return leaf.nullable ? sql<SqlBool>`(${leaf.expr} IS NOT NULL AND ${condition})` : condition;
+      if (!leaf.nullable) return condition;
+      // Guarded on the very expression compared (lower(col) is NULL exactly when col is), so that a
+      // scan can read it from the (organization_id, lower(col)) index instead of the table.
+      const compared = leaf.caseExact ? leaf.expr : sql`lower(${leaf.expr})`;
+      return sql<SqlBool>`(${compared} IS NOT NULL AND ${condition})`;
     }
   }
 }

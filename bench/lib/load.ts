@@ -1,0 +1,102 @@
+// One load run through autocannon's programmatic API, from this (the runner's) process: a fixed
+// number of connections for a fixed duration, so it always stops by itself. Latencies are kept
+// per response (autocannon's own histogram rounds to whole milliseconds) and summarised here.
+import { readFileSync } from 'node:fs';
+import autocannon, { type RequestSpec } from 'autocannon';
+import { sampleRss } from './processes.ts';
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ=100)
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LoadOptions {
+  /** http://127.0.0.1:<port> — only loopback targets. */
+  baseUrl: string;
+  connections: number;
+  durationSeconds: number;
+  headers?: Record<string, string>;
+  requests: RequestSpec[];
+  /** The server's pid, for RSS sampling during the run. */
+  serverPid?: number;
+}
+
+export interface LoadResult {
+  responses: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  rssPeakMiB: number;
+  rssAfterMiB: number;
+  /** Server CPU time per response (ms): steadier than throughput when the machine is shared. */
+  cpuMsPerResponse: number | undefined;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/** At most this many latencies are kept (about 10 minutes at 10k/s): the run is bounded anyway. */
+const MAX_SAMPLES = 5_000_000;
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const url = new URL(options.baseUrl);
+  if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
+    throw new Error(`benchmarks only send traffic to loopback, not ${url.hostname}`);
+  }
+  const latencies: number[] = [];
+  const rss = sampleRss(options.serverPid);
+  const cpuBefore = cpuSeconds(options.serverPid);
+  const instance = autocannon({
+    url: options.baseUrl,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    timeout: 10,
+    headers: options.headers ?? {},
+    requests: options.requests,
+  });
+  instance.on('response', (_client, _status, _bytes, ms) => {
+    if (latencies.length < MAX_SAMPLES) latencies.push(ms);
+  });
+  const result = await instance;
+  const memory = rss.stop();
+  const cpuAfter = cpuSeconds(options.serverPid);
+  const sorted = Float64Array.from(latencies).sort();
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count;
+  const responses = latencies.length;
+  return {
+    responses,
+    seconds: result.duration,
+    rps: responses / result.duration,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    rssPeakMiB: memory.peak,
+    rssAfterMiB: memory.last,
+    cpuMsPerResponse:
+      cpuBefore !== undefined && cpuAfter !== undefined && responses > 0
+        ? ((cpuAfter - cpuBefore) * 1000) / responses
+        : undefined,
+  };
+}

@@ -1,0 +1,184 @@
+// The processes a benchmark run starts: the Roster server under test (`node bin/roster.js serve`,
+// exactly what `npm start` runs), the bare-node baseline and the seeder. Everything listens on
+// 127.0.0.1 only, on a port chosen free, and is stopped by its pid when the run ends.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident memory of a process in MiB, from /proc/<pid>/status (undefined once it is gone). */
+export function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the peak and the last sample. */
+export function sampleRss(pid: number | undefined, everyMs = 200) {
+  let peak = rssMiB(pid) ?? 0;
+  let last = peak;
+  const timer = setInterval(() => {
+    const now = rssMiB(pid);
+    if (now === undefined) return;
+    last = now;
+    if (now > peak) peak = now;
+  }, everyMs);
+  timer.unref();
+  return {
+    stop(): { peak: number; last: number } {
+      clearInterval(timer);
+      const now = rssMiB(pid);
+      if (now !== undefined) {
+        last = now;
+        if (now > peak) peak = now;
+      }
+      return { peak, last };
+    },
+  };
+}
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** The last few KB of its output, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess, name: string): Child {
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-8192);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  if (child.pid === undefined) throw new Error(`${name} did not start`);
+  return {
+    process: child,
+    pid: child.pid,
+    output: () => tail,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killed = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killed);
+    },
+  };
+}
+
+async function waitFor(url: string, child: Child, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) {
+      throw new Error(`${name} exited with ${child.process.exitCode}:\n${child.output()}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await child.stop();
+  throw new Error(`${name} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.output()}`);
+}
+
+export interface RosterServer extends Child {
+  readonly baseUrl: string;
+}
+
+/** Starts `node bin/roster.js serve` on its own database; resolves once /healthz answers. */
+export async function startRoster(options: {
+  databaseUrl: string;
+  logLevel?: string;
+  env?: Record<string, string>;
+}): Promise<RosterServer> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'roster.js'), 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: baseUrl,
+      LOG_LEVEL: options.logLevel ?? 'warn',
+      // The per-instance rate limits (600 requests a minute per token by default) would turn the
+      // measurement of capacity into a measurement of the limit: off for the benchmarks.
+      RATE_LIMIT_PER_TOKEN: '0',
+      RATE_LIMIT_PER_ORG: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tracked = track(child, 'roster serve');
+  await waitFor(`${baseUrl}/healthz`, tracked, 'roster serve');
+  return { ...tracked, baseUrl };
+}
+
+/** Starts bench/baseline-server.ts answering `bodyFile`'s bytes to every request. */
+export async function startBaseline(bodyFile: string): Promise<Child & { baseUrl: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), BASELINE_BODY_FILE: bodyFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tracked = track(child, 'baseline server');
+  await waitFor(`${baseUrl}/`, tracked, 'baseline server');
+  return { ...tracked, baseUrl };
+}
+
+/** Runs a command to completion and returns its stdout (stderr is passed through). */
+export function runToCompletion(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${args.join(' ')} failed (${signal ?? code})`));
+    });
+  });
+}

@@ -1,0 +1,444 @@
+// `npm run bench` — Roster under Okta-shaped load at 10k and 100k members (1M with --full), on
+// SQLite and PostgreSQL, each figure next to a bare node:http baseline measured in the same run.
+//
+//   npm run bench                 10k and 100k members, SQLite and PostgreSQL; writes docs/benchmarks.md
+//   npm run bench -- --quick      10k members, short runs (under a minute); prints only
+//   npm run bench -- --full       adds 1M members
+//
+// Options: --no-postgres, --no-sqlite, --sizes 10000,100000, --only lookup,paging,filters,deactivate,push,
+// --connections N (10), --seconds S, --docs / --no-docs.
+// The server is a child process (`node bin/roster.js serve`, LOG_LEVEL=warn) on a fresh database in
+// a temporary directory (PostgreSQL: a fresh schema, dropped afterwards), on a free 127.0.0.1 port;
+// load comes from this process through autocannon's API. Every load run is bounded in time.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import {
+  type Child,
+  ROOT,
+  type RosterServer,
+  runToCompletion,
+  startBaseline,
+  startRoster,
+} from './lib/processes.ts';
+import {
+  chartSvg,
+  markdownTable,
+  type Row,
+  textTable,
+  verdictLines,
+  verdicts,
+  verdictTable,
+} from './lib/report.ts';
+import {
+  baselineScenario,
+  checkLookups,
+  type DatabaseKind,
+  deactivationScenario,
+  FILTER_CASES,
+  filterScenario,
+  lookupScenario,
+  type Measurement,
+  type PagePosition,
+  pagingScenario,
+  pushScenario,
+  type ScenarioTarget,
+} from './lib/scenarios.ts';
+import type { SeedResult } from './seed.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    'no-postgres': { type: 'boolean', default: false },
+    'no-sqlite': { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    only: { type: 'string' },
+    connections: { type: 'string', default: '10' },
+    seconds: { type: 'string' },
+    docs: { type: 'boolean' },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+
+const mode = args.quick ? 'quick' : args.full ? 'full' : 'default';
+const CHOSEN_SIZES = args.sizes
+  ?.split(',')
+  .map((size) => Number(size.replace(/k$/i, '000').replace(/m$/i, '000000')));
+const SIZES =
+  CHOSEN_SIZES ??
+  (mode === 'quick' ? [10_000] : mode === 'full' ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
+const PG_SIZES = CHOSEN_SIZES ?? (mode === 'quick' ? [10_000] : [10_000, 100_000]);
+const ONLY = args.only ? new Set(args.only.split(',')) : undefined;
+/** Whether a scenario group runs (`--only`); the baseline always does. */
+const wanted = (group: 'lookup' | 'paging' | 'filters' | 'deactivate' | 'push' | 'logging') =>
+  ONLY === undefined || ONLY.has(group);
+const WITH_SQLITE = !args['no-sqlite'];
+const SECONDS = Number(args.seconds) || (mode === 'quick' ? 2 : 8);
+const SHORT_SECONDS = Math.max(1, Math.round(SECONDS / 2));
+const CONNECTIONS = Number(args.connections) || 10;
+const WITH_POSTGRES = !args['no-postgres'];
+const WRITE_DOCS = args['no-docs'] ? false : (args.docs ?? mode !== 'quick');
+const MAIN_SIZE = SIZES.includes(100_000) ? 100_000 : SIZES[0]!;
+const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const COMMAND = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+
+const started = Date.now();
+const work = mkdtempSync(join(tmpdir(), 'roster-bench-'));
+const rows: Row[] = [];
+const seeds: { database: DatabaseKind; members: number; seconds: number }[] = [];
+const running = new Set<Child>();
+const schemas: string[] = [];
+
+function say(message: string): void {
+  const elapsed = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[bench ${elapsed}s] ${message}\n`);
+}
+
+function record(measurement: Measurement, baselineRps: number | undefined, databaseMiB: number | undefined) {
+  const row: Row = {
+    ...measurement,
+    ratio: baselineRps ? measurement.rps / baselineRps : undefined,
+    databaseMiB,
+  };
+  rows.push(row);
+  const errors = row.non2xx + row.errors + row.timeouts;
+  say(
+    `  ${row.scenario}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms` +
+      `${row.peoplePerSecond !== undefined ? `, ${row.peoplePerSecond.toFixed(0)} people/s` : ''}` +
+      `${row.ratio !== undefined ? `, ${(row.ratio * 100).toFixed(0)}% of baseline` : ''}` +
+      `, RSS ${row.rssPeakMiB.toFixed(0)} MiB${errors ? `, ${errors} ERRORS ${JSON.stringify(row.statusCodes)}` : ''}`,
+  );
+  return row;
+}
+
+async function seedDatabase(databaseUrl: string, members: number, env: Record<string, string>) {
+  const stdout = await runToCompletion(
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'seed.ts'),
+      '--members',
+      String(members),
+      '--database',
+      databaseUrl,
+      '--sample',
+      '20000',
+    ],
+    env,
+    40 * 60_000,
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as SeedResult;
+}
+
+async function withServer<T>(
+  options: Parameters<typeof startRoster>[0],
+  work: (server: RosterServer) => Promise<T>,
+): Promise<T> {
+  const server = await startRoster(options);
+  running.add(server);
+  try {
+    return await work(server);
+  } finally {
+    await server.stop();
+    running.delete(server);
+  }
+}
+
+async function measureBaseline(body: string, members: number, label?: string): Promise<Measurement> {
+  const bodyFile = join(work, 'baseline-body.json');
+  writeFileSync(bodyFile, body);
+  const baseline = await startBaseline(bodyFile);
+  running.add(baseline);
+  try {
+    const m = await baselineScenario(baseline.baseUrl, baseline.pid, members, CONNECTIONS, SECONDS);
+    return label ? { ...m, scenario: label } : m;
+  } finally {
+    await baseline.stop();
+    running.delete(baseline);
+  }
+}
+
+function sqliteSize(path: string): number {
+  let bytes = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      bytes += statSync(path + suffix).size;
+    } catch {
+      // absent
+    }
+  }
+  return bytes / 2 ** 20;
+}
+
+async function postgresSize(schema: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    const result = await client.query<{ bytes: string | null }>(
+      `select sum(pg_total_relation_size(c.oid))::text as bytes from pg_class c
+         join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'`,
+      [schema],
+    );
+    return Number(result.rows[0]?.bytes ?? 0) / 2 ** 20;
+  } finally {
+    await client.end();
+  }
+}
+
+function target(server: RosterServer, seed: SeedResult, database: DatabaseKind): ScenarioTarget {
+  return {
+    baseUrl: server.baseUrl,
+    pid: server.pid,
+    token: seed.token,
+    members: seed.members,
+    sampleIds: seed.sampleIds,
+    database,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    shortSeconds: SHORT_SECONDS,
+  };
+}
+
+const PAGES: PagePosition[] = ['first', 'middle', 'last'];
+
+async function runSqlite(members: number): Promise<void> {
+  const dir = join(work, `sqlite-${members}`);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'roster.db');
+  const url = `sqlite:${path}`;
+  say(`SQLite, ${members} members: seeding`);
+  const seed = await seedDatabase(url, members, {});
+  seeds.push({ database: 'sqlite', members, seconds: seed.seconds });
+  const size = sqliteSize(path);
+  say(`  seeded in ${seed.seconds.toFixed(1)} s, ${size.toFixed(0)} MiB`);
+  let baselineRps: number | undefined;
+  await withServer({ databaseUrl: url }, async (server) => {
+    const t = target(server, seed, 'sqlite');
+    const hitBody = await checkLookups(t);
+    baselineRps = record(await measureBaseline(hitBody, members), undefined, undefined).rps;
+    if (wanted('lookup')) record(await lookupScenario(t), baselineRps, size);
+    if (wanted('paging'))
+      for (const position of PAGES) record(await pagingScenario(t, position), baselineRps, size);
+    if (wanted('filters')) {
+      for (const filterCase of FILTER_CASES) record(await filterScenario(t, filterCase), baselineRps, size);
+    }
+    if (wanted('deactivate')) record(await deactivationScenario(t), baselineRps, size);
+    if (wanted('push')) record(await pushScenario(t, randomBytes(3).toString('hex')), baselineRps, size);
+  });
+  if (members === MAIN_SIZE && mode !== 'quick' && (ONLY === undefined || ONLY.has('logging'))) {
+    say('  the lookup again with LOG_LEVEL=info (a log line per request)');
+    await withServer({ databaseUrl: url, logLevel: 'info' }, async (server) => {
+      record(
+        await lookupScenario(target(server, seed, 'sqlite'), 'lookup userName eq (LOG_LEVEL=info)'),
+        baselineRps,
+        size,
+      );
+    });
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function postgresReachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function postgresQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function runPostgres(members: number): Promise<void> {
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  await postgresQuery(`create schema ${schema}`);
+  schemas.push(schema);
+  const env = { PGOPTIONS: `-c search_path=${schema}` };
+  try {
+    say(`PostgreSQL, ${members} members: seeding (schema ${schema})`);
+    const seed = await seedDatabase(PG_URL, members, env);
+    seeds.push({ database: 'postgres', members, seconds: seed.seconds });
+    const size = await postgresSize(schema);
+    say(`  seeded in ${seed.seconds.toFixed(1)} s, ${size?.toFixed(0)} MiB`);
+    await withServer({ databaseUrl: PG_URL, env }, async (server) => {
+      const t = target(server, seed, 'postgres');
+      const hitBody = await checkLookups(t);
+      const baseline = await measureBaseline(hitBody, members, 'baseline (bare node:http), PostgreSQL phase');
+      const baselineRps = record(baseline, undefined, undefined).rps;
+      if (wanted('lookup')) record(await lookupScenario(t), baselineRps, size);
+      if (wanted('paging'))
+        for (const position of PAGES) record(await pagingScenario(t, position), baselineRps, size);
+    });
+  } finally {
+    await postgresQuery(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    schemas.splice(schemas.indexOf(schema), 1);
+  }
+}
+
+function versions() {
+  const sqlite = new Database(':memory:');
+  const sqliteVersion = (sqlite.prepare('select sqlite_version() as v').get() as { v: string }).v;
+  sqlite.close();
+  const dependency = (name: string) =>
+    (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  return {
+    node: process.version,
+    sqlite: `${sqliteVersion} (better-sqlite3 ${dependency('better-sqlite3')})`,
+    kysely: dependency('kysely'),
+    fastify: dependency('fastify'),
+    autocannon: dependency('autocannon'),
+  };
+}
+
+async function postgresVersion(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const result = await client.query<{ server_version: string }>('show server_version');
+    return result.rows[0]?.server_version;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function machine() {
+  const model = cpus()[0]?.model ?? 'unknown CPU';
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return { cpus: cpus().length, model, memoryGiB: totalmem() / 2 ** 30, load };
+}
+
+const DOC = join(ROOT, 'docs', 'benchmarks.md');
+const CHART = join(ROOT, 'docs', 'benchmarks-chart.svg');
+const BEGIN = '<!-- bench:begin — written by `npm run bench`; edit outside these markers -->';
+const END = '<!-- bench:end -->';
+
+function generatedSection(info: {
+  machine: ReturnType<typeof machine>;
+  loadAfter: string;
+  versions: ReturnType<typeof versions>;
+  postgres: string | undefined;
+  minutes: number;
+}): string {
+  const m = info.machine;
+  const v = info.versions;
+  const seeded = seeds
+    .map((s) => `${s.members.toLocaleString('en-US')} on ${s.database} in ${s.seconds.toFixed(0)} s`)
+    .join(', ');
+  const list = verdicts(rows, SIZES);
+  return [
+    BEGIN,
+    '',
+    `## Latest results (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `- **Command**: \`${COMMAND}\` (${info.minutes.toFixed(1)} minutes)`,
+    `- **Machine**: ${m.cpus} × ${m.model} (\`nproc\` ${m.cpus}), ${m.memoryGiB.toFixed(1)} GiB memory; load average ${m.load} before the run, ${info.loadAfter} after (shared, noisy cores: compare ratios within this run)`,
+    `- **Software**: Node ${v.node}, SQLite ${v.sqlite}, PostgreSQL ${info.postgres ?? 'not run'}, Kysely ${v.kysely}, Fastify ${v.fastify}, autocannon ${v.autocannon}`,
+    `- **Load**: ${CONNECTIONS} connections, ${SECONDS} s per lookup / push / deactivation run and ${SHORT_SECONDS} s per page and filter run; server \`node bin/roster.js serve\` with LOG_LEVEL=warn on 127.0.0.1`,
+    `- **Seeded** (\`bench/seed.ts\`): ${seeded}`,
+    '',
+    '### Targets',
+    '',
+    verdictTable(list),
+    '',
+    '### All measurements',
+    '',
+    'Latencies are per request as the load generator saw them; `× baseline` is requests/s over the bare',
+    '`node:http` server answering the same bytes as a lookup hit, measured at the same size just before.',
+    "`CPU ms/req` is the server process's CPU time (user + system, /proc/<pid>/stat) over the responses:",
+    'steadier than throughput on a shared machine. RSS is its peak VmRSS during the run; DB is the',
+    'database size after seeding. The initial push counts a lookup and a POST per person.',
+    '',
+    markdownTable(rows),
+    '',
+    '![Throughput and p99 latency versus member count](benchmarks-chart.svg)',
+    '',
+    END,
+  ].join('\n');
+}
+
+function writeDocs(section: string): void {
+  let text: string;
+  try {
+    text = readFileSync(DOC, 'utf8');
+  } catch {
+    text = `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  }
+  const begin = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  text =
+    begin === -1 || end === -1
+      ? `${text.trimEnd()}\n\n${section}\n`
+      : `${text.slice(0, begin)}${section}${text.slice(end + END.length)}`;
+  writeFileSync(DOC, text);
+  writeFileSync(CHART, chartSvg(rows, `Roster SCIM benchmarks — ${COMMAND}`));
+}
+
+async function main(): Promise<void> {
+  const info = machine();
+  say(`${mode} run: ${SIZES.join(', ')} members; ${CONNECTIONS} connections; work dir ${work}`);
+  if (WITH_SQLITE) for (const members of SIZES) await runSqlite(members);
+  let postgres: string | undefined;
+  if (WITH_POSTGRES) {
+    const problem = await postgresReachable();
+    if (problem) say(`PostgreSQL skipped: not reachable at ${PG_URL}: ${problem}`);
+    else {
+      postgres = await postgresVersion();
+      for (const members of PG_SIZES) await runPostgres(members);
+    }
+  }
+  const minutes = (Date.now() - started) / 60_000;
+  const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  process.stdout.write(`\n${textTable(rows)}\n\n${verdictLines(verdicts(rows, SIZES)).join('\n')}\n`);
+  const resultsFile = join(tmpdir(), 'roster-bench-last.json');
+  writeFileSync(resultsFile, JSON.stringify({ command: COMMAND, machine: info, rows, seeds }, null, 2));
+  process.stdout.write(`\nraw results: ${resultsFile}\n`);
+  if (WRITE_DOCS) {
+    writeDocs(generatedSection({ machine: info, loadAfter, versions: versions(), postgres, minutes }));
+    process.stdout.write('wrote docs/benchmarks.md and docs/benchmarks-chart.svg\n');
+  }
+  process.stdout.write(`done in ${minutes.toFixed(1)} minutes\n`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const child of running) await child.stop().catch(() => undefined);
+  for (const schema of schemas) {
+    await postgresQuery(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+process.once('SIGINT', () => {
+  void cleanup().finally(() => process.exit(130));
+});
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`[bench] failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
