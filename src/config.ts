@@ -9,6 +9,12 @@ export interface Config {
   publicUrl: string;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** Requests per token and per organization in each window, per instance; 0 turns a limit off. */
+  rateLimit: { perToken: number; perOrganization: number; windowSeconds: number };
+  /** Longest time a client may take to send a whole request (slow clients); 0: no limit. */
+  requestTimeoutSeconds: number;
+  /** Longest inactivity on a connection before it is closed; 0: no limit. */
+  connectionTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -60,5 +66,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Read by the PostgreSQL adapter when it opens its pool; checked here so a bad value stops the boot.
   integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000);
 
-  return { port, host, databaseUrl, logLevel: logLevel as Config['logLevel'], publicUrl, bodyLimit };
+  // Generous enough for an identity provider's initial push: Okta sends about 10 requests at a time.
+  const rateLimit = {
+    perToken: integer(env, 'RATE_LIMIT_PER_TOKEN', 600, 0, 1_000_000),
+    perOrganization: integer(env, 'RATE_LIMIT_PER_ORG', 1200, 0, 1_000_000),
+    windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+  };
+  const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 0, 3600);
+  const connectionTimeoutSeconds = integer(env, 'CONNECTION_TIMEOUT_SECONDS', 120, 0, 3600);
+
+  return {
+    port,
+    host,
+    databaseUrl,
+    logLevel: logLevel as Config['logLevel'],
+    publicUrl,
+    bodyLimit,
+    rateLimit,
+    requestTimeoutSeconds,
+    connectionTimeoutSeconds,
+  };
 }

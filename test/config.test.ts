@@ -11,11 +11,26 @@ describe('loadConfig', () => {
       logLevel: 'info',
       publicUrl: 'http://localhost:8080',
       bodyLimit: 1024 * 1024,
+      rateLimit: { perToken: 600, perOrganization: 1200, windowSeconds: 60 },
+      requestTimeoutSeconds: 60,
+      connectionTimeoutSeconds: 120,
     });
   });
 
   it('treats empty variables as unset', () => {
-    const env = { PORT: '', HOST: '', DATABASE_URL: '', LOG_LEVEL: '', PUBLIC_URL: '', BODY_LIMIT: '' };
+    const env = {
+      PORT: '',
+      HOST: '',
+      DATABASE_URL: '',
+      LOG_LEVEL: '',
+      PUBLIC_URL: '',
+      BODY_LIMIT: '',
+      RATE_LIMIT_PER_TOKEN: '',
+      RATE_LIMIT_PER_ORG: '',
+      RATE_LIMIT_WINDOW_SECONDS: '',
+      REQUEST_TIMEOUT_SECONDS: '',
+      CONNECTION_TIMEOUT_SECONDS: '',
+    };
     assert.deepEqual(loadConfig(env), loadConfig({}));
   });
 
@@ -27,6 +42,11 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       PUBLIC_URL: 'https://roster.example.com',
       BODY_LIMIT: '2048',
+      RATE_LIMIT_PER_TOKEN: '10',
+      RATE_LIMIT_PER_ORG: '0',
+      RATE_LIMIT_WINDOW_SECONDS: '1',
+      REQUEST_TIMEOUT_SECONDS: '0',
+      CONNECTION_TIMEOUT_SECONDS: '30',
     });
     assert.deepEqual(config, {
       port: 3000,
@@ -35,6 +55,9 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       publicUrl: 'https://roster.example.com',
       bodyLimit: 2048,
+      rateLimit: { perToken: 10, perOrganization: 0, windowSeconds: 1 },
+      requestTimeoutSeconds: 0,
+      connectionTimeoutSeconds: 30,
     });
   });
 
@@ -86,6 +109,11 @@ describe('loadConfig', () => {
     ['BODY_LIMIT', '1023'],
     ['BODY_LIMIT', String(100 * 1024 * 1024 + 1)],
     ['BODY_LIMIT', 'lots'],
+    ['RATE_LIMIT_PER_TOKEN', '-5'],
+    ['RATE_LIMIT_PER_ORG', 'many'],
+    ['RATE_LIMIT_WINDOW_SECONDS', '0'],
+    ['REQUEST_TIMEOUT_SECONDS', '1.5'],
+    ['CONNECTION_TIMEOUT_SECONDS', '3601'],
   ];
   for (const [variable, value] of invalid) {
     it(`refuses ${variable}=${JSON.stringify(value)} with a ConfigError naming ${variable}`, () => {

@@ -1,18 +1,41 @@
 // createApp(config, store) builds the whole HTTP surface and never listens: tests use `inject`,
 // main.ts listens.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { createTokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Config } from '../config.ts';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
+import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
 import { errorResponse, type Surface } from './error-response.ts';
-import { meRoutes } from './routes/api-me.ts';
+import { guardInput } from './input-guards.ts';
+import { rateLimit } from './rate-limit.ts';
+import { apiRoutes } from './routes/api-routes.ts';
+import { apiSsoRoutes } from './routes/api-sso.ts';
 import { healthRoutes } from './routes/health.ts';
+import { samlRoutes } from './routes/saml-routes.ts';
+import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
+import { scimUserRoutes } from './routes/scim-users.ts';
+import { recordScimRequests } from './scim-request-log.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   /** Fastify logger options; tests pass `false`. */
   logger?: FastifyServerOptions['logger'];
+  /** The rate limiter's clock (tests move time forward); `Date.now` by default. */
+  now?: () => number;
 }
+
+type JsonParser = (
+  request: FastifyRequest,
+  body: string,
+  done: (error: Error | null, body?: unknown) => void,
+) => void;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -58,6 +81,12 @@ export function canonicalUrl(url: string): string {
   return path + query;
 }
 
+/** Often enough that a request timeout is enforced within a quarter of itself (Node's default: 30 s). */
+function checkingInterval(requestTimeoutSeconds: number): number {
+  if (requestTimeoutSeconds === 0) return 30_000;
+  return Math.min(30_000, Math.max(250, (requestTimeoutSeconds * 1000) / 4));
+}
+
 export function createApp(config: Config, store: Store, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
@@ -68,21 +97,43 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     },
     rewriteUrl: (req) => canonicalUrl(req.url ?? '/'),
     trustProxy: process.env.TRUST_PROXY === 'true',
+    // Ids (UUIDs) and slugs are far shorter; a longer path parameter is answered 414 unread.
+    routerOptions: { maxParamLength: 100 },
+    // Slow clients (slowloris): the whole request within requestTimeout, no idle connection beyond
+    // connectionTimeout. Node checks both every connectionsCheckingInterval, 30 s by default.
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    connectionTimeout: config.connectionTimeoutSeconds * 1000,
+    http: { connectionsCheckingInterval: checkingInterval(config.requestTimeoutSeconds) },
+    // A malformed URL or an over-long path parameter is refused before routing, in the error
+    // shape of its surface (Fastify's default is its own JSON, even on /scim).
+    frameworkErrors: (error, request, reply) => {
+      const response = errorResponse(error, surfaceOf(request.url));
+      (reply as FastifyReply).code(response.status).headers(response.headers).send(response.body);
+    },
   });
 
   app.decorateRequest('principal', null);
+  app.decorateRequest('authenticatedAs', null);
 
-  // SCIM bodies arrive as application/scim+json (RFC 7644 §3.1), with or without a charset; the
-  // default JSON parser (which rejects __proto__ and constructor.prototype keys) serves both.
-  app.addContentTypeParser(
-    /^application\/scim\+json/i,
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  // SCIM bodies arrive as application/scim+json (RFC 7644 §3.1) or application/json, with or
+  // without a charset; Fastify's JSON parser (which rejects __proto__ and constructor.prototype
+  // keys) serves both. An empty body is no body: Entra sends DELETE with a JSON content type.
+  const parseJson = app.getDefaultJsonParser('error', 'error') as JsonParser;
+  const parseBody: JsonParser = (request, body, done) => {
+    if (body.trim() === '') return done(null, undefined);
+    return parseJson(request, body, done);
+  };
+  app.removeContentTypeParser('application/json');
+  // Nothing in Roster reads text/plain: without this, Fastify's built-in parser hands handlers a
+  // string, and a JSON body sent as text/plain was half-understood instead of refused with 415.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseBody);
+  app.addContentTypeParser(/^application\/scim\+json/i, { parseAs: 'string' }, parseBody);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  securityHeaders(app, config.publicUrl);
 
   app.setErrorHandler((error, request, reply) => {
     const response = errorResponse(error, surfaceOf(request.url));
@@ -101,12 +152,24 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     reply.code(404).headers(response.headers).send(response.body);
   });
 
+  // Before the routes, so that every scope inherits their hooks: the rate limit (before any body is
+  // read), then the refusal of bodies that are not UTF-8 and of NUL characters anywhere.
+  rateLimit(app, config.rateLimit, options.now);
+  guardInput(app);
+
   const authenticator = createTokenAuthenticator(store, {
     onError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
 
   healthRoutes(app, store);
-  meRoutes(app, store, authenticator);
+  const scimRequestLog = recordScimRequests(app, store);
+  apiRoutes(app, store, authenticator);
+  apiSsoRoutes(app, store, authenticator, config.publicUrl);
+  dashboardRoutes(app, { store, config, scimRequestLog });
+  samlRoutes(app, { store, config });
+  const scimBaseUrl = `${config.publicUrl}/scim/v2`;
+  scimDiscoveryRoutes(app, authenticator, scimBaseUrl, MAX_PAGE_SIZE);
+  scimUserRoutes(app, store, authenticator, scimBaseUrl);
 
   return app;
 }

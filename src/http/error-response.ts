@@ -66,6 +66,10 @@ function clientMessage(error: Partial<FastifyError> | null): string {
       return 'unsupported content type: send application/scim+json or application/json';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'the request body is empty';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a path parameter is too long: no id is longer than 100 characters';
+    case 'FST_ERR_BAD_URL':
+      return 'the URL is not valid (a malformed percent-encoding?)';
     default:
       return error?.message || 'bad request';
   }
@@ -80,6 +84,7 @@ const API_CODES: Record<number, string> = {
   409: 'conflict',
   412: 'precondition_failed',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
   500: 'internal_error',

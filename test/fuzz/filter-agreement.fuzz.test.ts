@@ -1,0 +1,184 @@
+// Property: for generated filters over the fixture of src/store/filter/members.fixture.ts, the
+// members the database returns (compileFilter → SQL) are exactly those matchFilter picks from the
+// same members' SCIM resources, on SQLite and on PostgreSQL. The hand-written cases of
+// agreement-cases.fixture.ts pin the meaning; this run looks for the corners nobody wrote down.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { CaseFolding } from '../../src/scim/filter/compare-values.ts';
+import { matchFilter } from '../../src/scim/filter/match-filter.ts';
+import { parseFilter } from '../../src/scim/filter/parse-filter.ts';
+import { ScimError } from '../../src/scim/scim-error.ts';
+import type { DialectName } from '../../src/store/dialect.ts';
+import { compileFilter } from '../../src/store/filter/compile-filter.ts';
+import { ACME, ACME_RESOURCES, insertMembers } from '../../src/store/filter/members.fixture.ts';
+import { up } from '../../src/store/migrations/001-initial.ts';
+import type { Database as Tables } from '../../src/store/schema.ts';
+import { skipReason, TEST_DATABASE_URL } from '../helpers/stores.ts';
+import { grammarFilter } from './filter-arbitraries.ts';
+import { checkAsync, FUZZ_SEED } from './fuzz.ts';
+
+interface Harness {
+  db: Kysely<Tables>;
+  folding: CaseFolding;
+  close(): Promise<void>;
+}
+
+async function openSqlite(): Promise<Harness> {
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+  await up(db as unknown as Kysely<unknown>, 'sqlite');
+  await insertMembers(db);
+  return { db, folding: 'ascii', close: () => db.destroy() };
+}
+
+async function openPostgres(): Promise<Harness> {
+  const schema = `fuzz_filter_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const pool = new pg.Pool({
+    connectionString: TEST_DATABASE_URL,
+    options: `-c search_path=${schema}`,
+    max: 2,
+  });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const close = async () => {
+    await db.destroy();
+    const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await cleanup.connect();
+    await cleanup.query(`drop schema ${schema} cascade`);
+    await cleanup.end();
+  };
+  try {
+    await up(db as unknown as Kysely<unknown>, 'postgres');
+    await insertMembers(db);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { db, folding: 'unicode', close };
+}
+
+/** Every string in the fixture's resources, so that generated comparisons often hit something. */
+function fixtureStrings(): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown) => {
+    if (typeof value === 'string') found.add(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  ACME_RESOURCES.forEach(walk);
+  return [...found];
+}
+
+const FIXTURE_STRINGS = fixtureStrings();
+
+/**
+ * Values: fixture strings, their pieces (for co/sw/ew), other cases, and a little noise. The noise
+ * stays within the characters both engines fold alike (ASCII, and the fixture's own letters):
+ * SQLite's lower() folds A–Z only, and the matcher is told so.
+ */
+const values = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...FIXTURE_STRINGS) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...FIXTURE_STRINGS), fc.nat(), fc.nat())
+      .map(([s, a, b]) => s.slice(Math.min(a, b) % (s.length + 1), Math.max(a, b) % (s.length + 1))),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...FIXTURE_STRINGS), fc.constantFrom('upper', 'lower'))
+      .map(([s, how]) => (how === 'upper' ? s.replace(/[a-z]/g, (c) => c.toUpperCase()) : s.toLowerCase())),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: fc.constantFrom(...'aAeE@._%\\*?[]-1 é'), maxLength: 5 }),
+  },
+);
+
+async function selectIds(harness: Harness, filter: string, dialect: DialectName): Promise<string[]> {
+  const rows = await harness.db
+    .selectFrom('memberships as m')
+    .select('m.id')
+    .where('m.organization_id', '=', ACME)
+    .where(compileFilter(parseFilter(filter), dialect))
+    .execute();
+  return rows.map((row) => row.id).sort();
+}
+
+function matchIds(filter: string, folding: CaseFolding): string[] {
+  const parsed = parseFilter(filter);
+  return ACME_RESOURCES.filter((resource) => matchFilter(parsed, resource, { caseFolding: folding }))
+    .map((resource) => String(resource.id))
+    .sort();
+}
+
+const RUNS: Record<DialectName, number> = { sqlite: 1000, postgres: 600 };
+
+/**
+ * Known disagreement, found by this test: a value filter on the singular complex `name`
+ * (`name[not (givenName eq "x")]`) matches, in SQL, members who have no `name` at all, while
+ * matchFilter (like `emails[…]`) wants the one value to exist. The fix belongs in
+ * src/store/filter/compile-filter.ts (see docs/reliability.md); until then those filters are left
+ * out of the property and pinned by the `todo` test below.
+ */
+const KNOWN_ISSUE = /(^|[\s([])name\[/i;
+const notKnownIssue = (filter: string) => !KNOWN_ISSUE.test(filter);
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`filter SQL and the in-memory matcher agree (${dialect}, seed ${FUZZ_SEED})`, {
+    skip: skipReason(dialect),
+  }, () => {
+    let harness: Harness | undefined;
+    before(async () => {
+      harness = await (dialect === 'sqlite' ? openSqlite() : openPostgres());
+    });
+    after(async () => harness?.close());
+
+    it(`returns the same members for ${RUNS[dialect]} generated filters`, async (t: TestContext) => {
+      const h = harness!;
+      let compared = 0;
+      let nonEmpty = 0;
+      let refused = 0;
+      await checkAsync(grammarFilter(values).filter(notKnownIssue), RUNS[dialect], async (filter) => {
+        let fromSql: string[];
+        try {
+          fromSql = await selectIds(h, filter, dialect);
+        } catch (error) {
+          // validateFilter refused it (an ill-typed comparison): that is the database's answer too.
+          if (error instanceof ScimError && error.scimType === 'invalidFilter') {
+            refused += 1;
+            return;
+          }
+          throw error;
+        }
+        const inMemory = matchIds(filter, h.folding);
+        assert.deepEqual(fromSql, inMemory, `SQL and matchFilter disagree on: ${filter}`);
+        compared += 1;
+        if (inMemory.length > 0) nonEmpty += 1;
+      });
+      t.diagnostic(`compared ${compared}, of which ${nonEmpty} non-empty; ${refused} refused as invalid`);
+      assert.ok(compared > RUNS[dialect] * 0.3, `only ${compared} filters reached the database`);
+      assert.ok(nonEmpty > compared * 0.1, `only ${nonEmpty} of ${compared} filters matched anyone`);
+    });
+
+    it('does not match members without a name by name[not (…)] (known issue in compile-filter.ts)', {
+      todo: 'compileValuePath must require the singular complex value to exist',
+    }, async () => {
+      for (const filter of ['name[not (givenName eq "Jane")]', 'name[givenName ne "Jane"]']) {
+        assert.deepEqual(
+          await selectIds(harness!, filter, dialect),
+          matchIds(filter, harness!.folding),
+          filter,
+        );
+      }
+    });
+  });
+}
