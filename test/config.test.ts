@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       publicUrl: 'http://localhost:8080',
       bodyLimit: 1024 * 1024,
-      rateLimit: { perToken: 600, perOrganization: 1200, windowSeconds: 60 },
+      rateLimit: { perToken: 60_000, perOrganization: 120_000, windowSeconds: 60 },
       requestTimeoutSeconds: 60,
       connectionTimeoutSeconds: 120,
     });

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../accounts/errors.ts';
 // The JSON shapes of the REST API (`/api/v1`): camelCase, never a hash, never a secret but once.
 import type { MemberListing, MemberRow } from '../store/repos/members.ts';
 import type { WorkspaceRecord } from '../store/repos/organizations.ts';
@@ -34,9 +35,11 @@ export function workspaceView(workspace: WorkspaceRecord) {
 
 /** A JSON body's object, or a 400-worthy message. */
 export function objectBody(body: unknown): Record<string, unknown> {
-  return body !== null && typeof body === 'object' && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : {};
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidInputError('the request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
 }
 
 /** `?limit=` as a number (NaN when absent, so callers fall back to their default). */

@@ -45,6 +45,8 @@ export function tokenizeFilter(text: string): Token[] {
   return tokens;
 }
 
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',
   '\\': '\\',
@@ -66,7 +68,13 @@ function readString(text: string, start: number): { value: string; end: number }
   let i = start + 1;
   while (i < text.length) {
     const char = text[i]!;
-    if (char === '"') return { value, end: i + 1 };
+    if (char === '"') {
+      // A NUL or a lone surrogate can be stored by neither database (PostgreSQL refuses them in text).
+      if (value.includes('\u0000') || UNPAIRED_SURROGATE.test(value)) {
+        throw invalidFilter(`the string starting ${at(start)} holds a NUL or an unpaired surrogate`);
+      }
+      return { value, end: i + 1 };
+    }
     if (char !== '\\') {
       value += char;
       i += 1;

@@ -79,6 +79,14 @@ export function normalizeUserInput(body: unknown): ScimUserInput {
     }
     const chain = resolveAttributePath(key);
     if (!chain?.every(isWritable)) continue; // unknown, read-only or password: dropped
+    const multiValued = chain.slice(0, -1).find((definition) => definition.multiValued);
+    if (multiValued) {
+      // `"emails.value": "x"` cannot say which element it means.
+      throw badRequest(
+        `${key}: ${multiValued.name} is multi-valued; send "${multiValued.name}" as an array of objects`,
+        'invalidPath',
+      );
+    }
     flatten(chain, value, assignments);
   }
   const result: ScimComplex = {};

@@ -98,7 +98,11 @@ function compileValuePath(node: FilterNode & { kind: 'valuePath' }, scope: Scope
   const target: Target = { dialect: scope.dialect, organizationId: scope.organizationId };
   const resolved = mustResolve(node.path);
   if (!resolved.attribute.multiValued) {
-    return compileNode(node.filter, { ...target, kind: 'complex', parent: resolved });
+    // `name[…]` holds only for a member that has a name, as in matchFilter: without the presence
+    // check, `name[not (givenName eq "x")]` would match members with no name at all.
+    const present = compileNode({ kind: 'present', path: node.path }, scope);
+    const inner = compileNode(node.filter, { ...target, kind: 'complex', parent: resolved });
+    return sql<SqlBool>`(${present} AND ${inner})`;
   }
   const source = elementSource(resolved.attribute, readSubAttributes(node.filter), target);
   const condition = compileNode(node.filter, {
