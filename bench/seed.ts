@@ -160,9 +160,12 @@ export async function seed(options: {
     if (store.dialect.name === 'sqlite') {
       // A larger page cache for the bulk load only (this connection); the server uses its own settings.
       await sql`pragma cache_size = -262144`.execute(store.db);
-      // A fresh file that nobody else has open (checked above): no journal while loading — half the
-      // writes; a failure leaves a file to throw away, not to repair — and back to WAL afterwards.
-      await sql`pragma journal_mode = OFF`.execute(store.db);
+      // A fresh file that nobody else has open (checked above): the rollback journal in memory while
+      // loading — pages are written once, not to the WAL and again at checkpoints; a failure leaves a
+      // file to throw away, not to repair — and WAL again afterwards. (SQLite goes from WAL to MEMORY
+      // only through DELETE.)
+      await sql`pragma journal_mode = DELETE`.execute(store.db);
+      await sql`pragma journal_mode = MEMORY`.execute(store.db);
       await sql`pragma synchronous = OFF`.execute(store.db);
     }
     const { organization } = await initOrganization(store, {

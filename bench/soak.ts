@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     tenants.map(async (tenant) => {
       const inFlight = new Set<Promise<void>>();
       let next = Date.now();
-      while (Date.now() < end && server.process.exitCode === null) {
+      while (Date.now() < end && server.process.exitCode === null && server.process.signalCode === null) {
         next += 1000 / RATE;
         const wait = next - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -235,7 +235,11 @@ async function main(): Promise<void> {
   );
   clearInterval(timer);
   report();
-  const died = server.process.exitCode !== null;
+  const died = server.process.exitCode !== null || server.process.signalCode !== null;
+  if (died) {
+    log(`the server exited (${server.process.exitCode ?? server.process.signalCode}); its last output:`);
+    log(server.output());
+  }
   await server.stop();
   if (temporary) rmSync(temporary, { recursive: true, force: true });
 

@@ -131,10 +131,6 @@ export async function startRoster(options: {
       HOST: '127.0.0.1',
       PUBLIC_URL: baseUrl,
       LOG_LEVEL: options.logLevel ?? 'warn',
-      // The per-instance rate limits (600 requests a minute per token by default) would turn the
-      // measurement of capacity into a measurement of the limit: off for the benchmarks.
-      RATE_LIMIT_PER_TOKEN: '0',
-      RATE_LIMIT_PER_ORG: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -67,12 +67,24 @@ function filterPath(filter: string): string {
   return `${USERS}?filter=${encodeURIComponent(filter)}&startIndex=1&count=100`;
 }
 
+/**
+ * Waits until the server has answered everything it had already received: autocannon stops sending
+ * when its time is up, but a slow scenario's last requests are still queued in the server, and would
+ * otherwise be served during (and counted against) the next scenario.
+ */
+async function drain(target: ScenarioTarget): Promise<void> {
+  await fetch(`${target.baseUrl}/healthz`, { signal: AbortSignal.timeout(120_000) })
+    .then((response) => response.arrayBuffer())
+    .catch(() => undefined);
+}
+
 async function measure(
   target: ScenarioTarget,
   scenario: string,
   seconds: number,
   requests: RequestSpec[],
 ): Promise<Measurement> {
+  await drain(target);
   const result = await runLoad({
     baseUrl: target.baseUrl,
     connections: target.connections,
