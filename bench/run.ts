@@ -43,7 +43,6 @@ import {
   filterScenario,
   lookupScenario,
   type Measurement,
-  type PagePosition,
   pagingScenario,
   pushScenario,
   type ScenarioTarget,
@@ -210,8 +209,6 @@ function target(server: RosterServer, seed: SeedResult, database: DatabaseKind):
   };
 }
 
-const PAGES: PagePosition[] = ['first', 'middle', 'last'];
-
 async function runSqlite(members: number): Promise<void> {
   const dir = join(work, `sqlite-${members}`);
   mkdirSync(dir, { recursive: true });
@@ -228,8 +225,7 @@ async function runSqlite(members: number): Promise<void> {
     const hitBody = await checkLookups(t);
     baselineRps = record(await measureBaseline(hitBody, members), undefined, undefined).rps;
     if (wanted('lookup')) record(await lookupScenario(t), baselineRps, size);
-    if (wanted('paging'))
-      for (const position of PAGES) record(await pagingScenario(t, position), baselineRps, size);
+    if (wanted('paging')) for (const page of await pagingScenario(t)) record(page, baselineRps, size);
     if (wanted('filters')) {
       for (const filterCase of FILTER_CASES) record(await filterScenario(t, filterCase), baselineRps, size);
     }
@@ -289,8 +285,7 @@ async function runPostgres(members: number): Promise<void> {
       const baseline = await measureBaseline(hitBody, members, 'baseline (bare node:http), PostgreSQL phase');
       const baselineRps = record(baseline, undefined, undefined).rps;
       if (wanted('lookup')) record(await lookupScenario(t), baselineRps, size);
-      if (wanted('paging'))
-        for (const position of PAGES) record(await pagingScenario(t, position), baselineRps, size);
+      if (wanted('paging')) for (const page of await pagingScenario(t)) record(page, baselineRps, size);
     });
   } finally {
     await postgresQuery(`drop schema if exists ${schema} cascade`).catch(() => undefined);

@@ -44,6 +44,11 @@ export interface LoadResult {
   rssAfterMiB: number;
   /** Server CPU time per response (ms): steadier than throughput when the machine is shared. */
   cpuMsPerResponse: number | undefined;
+  /**
+   * With several `requests`, each connection sends them in turn: the latencies of each one (by its
+   * index), measured in the same window — a fair comparison even when the machine's load drifts.
+   */
+  byRequest: { responses: number; p50: number; p99: number }[];
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -71,8 +76,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     headers: options.headers ?? {},
     requests: options.requests,
   });
-  instance.on('response', (_client, _status, _bytes, ms) => {
-    if (latencies.length < MAX_SAMPLES) latencies.push(ms);
+  // Each connection sends `requests` in order, one at a time, so its n-th response answers request
+  // n modulo their number.
+  const sequence = Math.max(1, options.requests.length);
+  const perRequest: number[][] = Array.from({ length: sequence }, () => []);
+  const sent = new Map<unknown, number>();
+  instance.on('response', (client, _status, _bytes, ms) => {
+    if (latencies.length >= MAX_SAMPLES) return;
+    latencies.push(ms);
+    const n = sent.get(client) ?? 0;
+    sent.set(client, n + 1);
+    perRequest[n % sequence]!.push(ms);
   });
   const result = await instance;
   const memory = rss.stop();
@@ -98,5 +112,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       cpuBefore !== undefined && cpuAfter !== undefined && responses > 0
         ? ((cpuAfter - cpuBefore) * 1000) / responses
         : undefined,
+    byRequest: perRequest.map((values) => {
+      const ordered = Float64Array.from(values).sort();
+      return { responses: values.length, p50: percentile(ordered, 50), p99: percentile(ordered, 99) };
+    }),
   };
 }
