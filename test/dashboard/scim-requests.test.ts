@@ -89,6 +89,25 @@ for (const kind of STORE_KINDS) {
       assert.match(res.body, /Okta &lt;b&gt;SCIM&lt;\/b&gt;/);
     });
 
+    it('shows a request on the instance that served it at once, before its batch is due', async () => {
+      await t.scim('GET', 'Users/not-yet-written');
+      const rows = await t.app.scimRequestLog.recent(t.org.organization.id);
+      assert.equal(rows[0]?.path, '/scim/v2/Users/not-yet-written');
+    });
+
+    it(`keeps every request of a burst larger than a batch, trimmed to the newest ${SCIM_REQUESTS_KEPT}`, async () => {
+      const burst = 250;
+      await Promise.all(
+        Array.from({ length: burst }, (_, i) => t.scim('GET', `Users?filter=userName%20eq%20%22n${i}%22`)),
+      );
+      await t.app.scimRequestLog.idle();
+      const repo = new ScimRequestRepo({ db: t.store.db, dialect: t.store.dialect });
+      const kept = await repo.listRecent(t.org.organization.id, 1000);
+      assert.equal(kept.length, SCIM_REQUESTS_KEPT);
+      const paths = new Set(kept.map((row) => row.path));
+      assert.equal(paths.size, SCIM_REQUESTS_KEPT);
+    });
+
     it("never shows another organization's requests", async () => {
       await t.scim('GET', 'Users');
       await logged();

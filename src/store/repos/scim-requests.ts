@@ -13,7 +13,13 @@ export class ScimRequestRepo {
   constructor(private readonly ctx: RepoContext) {}
 
   async insert(request: NewScimRequest): Promise<void> {
-    await this.ctx.db.insertInto('scim_requests').values(request).execute();
+    await this.insertMany([request]);
+  }
+
+  /** One multi-row INSERT (one statement, one commit) for a batch of requests. */
+  async insertMany(requests: readonly NewScimRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    await this.ctx.db.insertInto('scim_requests').values(requests).execute();
   }
 
   /** Newest first, through the (organization_id, id) index. */
