@@ -1,5 +1,7 @@
 // Bearer token → Principal. Lookup is by the SHA-256 of the presented value through a unique index,
 // so no comparison ever runs over the secret itself; the digest found is re-checked in constant time.
+// One query per request (`TokenRepo.findGrant`) and deliberately no cache: a revoked token, a
+// deactivated owner or a lowered role fails on the very next request, whichever instance serves it.
 import type { Principal } from '../accounts/actor.ts';
 import type { Store } from '../store/store.ts';
 import { lowerRole } from './roles.ts';
@@ -44,71 +46,6 @@ function lastUseRecorder(store: Store, onError: (error: unknown) => void) {
   };
 }
 
-/**
- * Everything a request needs to trust a token, in ONE indexed query: the token by its hash (unique
- * index), its organization by primary key and, for a personal token, its owner by primary key.
- * Deliberately no cache: a revoked token, a deactivated owner or a lowered role must fail on the
- * very next request, whichever instance serves it. (A query of the token repository's; it lives
- * here while that file is being changed by others.)
- */
-async function findGrant(store: Store, kind: 'personal' | 'service', hash: string) {
-  if (kind === 'service') {
-    const row = await store.db
-      .selectFrom('service_access_tokens as t')
-      .leftJoin('organizations as o', 'o.id', 't.organization_id')
-      .select([
-        't.id',
-        't.name',
-        't.role',
-        't.token_hash',
-        't.revoked_at',
-        't.expires_at',
-        'o.id as organization_id',
-        'o.slug as organization_slug',
-      ])
-      .where('t.token_hash', '=', hash)
-      .executeTakeFirst();
-    return row && { ...row, owner: undefined };
-  }
-  const row = await store.db
-    .selectFrom('personal_access_tokens as t')
-    .leftJoin('organizations as o', 'o.id', 't.organization_id')
-    // The owner must be a member of the token's organization (as `members.getById(org, id)` reads it).
-    .leftJoin('memberships as m', (join) =>
-      join.onRef('m.id', '=', 't.membership_id').onRef('m.organization_id', '=', 't.organization_id'),
-    )
-    .select([
-      't.id',
-      't.name',
-      't.role',
-      't.token_hash',
-      't.revoked_at',
-      't.expires_at',
-      'o.id as organization_id',
-      'o.slug as organization_slug',
-      'm.id as owner_id',
-      'm.user_id as owner_user_id',
-      'm.user_name as owner_user_name',
-      'm.status as owner_status',
-      'm.role as owner_role',
-    ])
-    .where('t.token_hash', '=', hash)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { owner_id, owner_user_id, owner_user_name, owner_status, owner_role, ...token } = row;
-  const owner =
-    owner_id !== null && owner_user_id !== null && owner_user_name !== null && owner_status !== null
-      ? {
-          id: owner_id,
-          user_id: owner_user_id,
-          user_name: owner_user_name,
-          status: owner_status,
-          role: owner_role,
-        }
-      : null;
-  return { ...token, owner };
-}
-
 export function createTokenAuthenticator(
   store: Store,
   options: { onError?: (error: unknown) => void } = {},
@@ -121,7 +58,7 @@ export function createTokenAuthenticator(
       const kind = tokenKind(value);
       if (!kind) return { ok: false, reason: 'malformed' };
       const hash = hashToken(value);
-      const row = await findGrant(store, kind, hash);
+      const row = await store.tokens.findGrant(kind, hash);
       if (!row || !sameHash(row.token_hash, hash)) return { ok: false, reason: 'unknown' };
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
       if (row.expires_at !== null && Date.parse(row.expires_at) <= Date.now())

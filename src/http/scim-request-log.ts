@@ -13,7 +13,11 @@
 // fails provisioning, and never grows without bound.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { now } from '../store/ids.ts';
-import { type NewScimRequest, type ScimRequestRecord, ScimRequestRepo } from '../store/repos/scim-requests.ts';
+import {
+  type NewScimRequest,
+  type ScimRequestRecord,
+  ScimRequestRepo,
+} from '../store/repos/scim-requests.ts';
 import type { Store } from '../store/store.ts';
 
 /** Requests kept per organization; the dashboard shows the newest SCIM_REQUESTS_SHOWN. */

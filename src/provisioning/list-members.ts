@@ -2,7 +2,6 @@
 import { parseFilter } from '../scim/filter/parse-filter.ts';
 import { DEFAULT_MAX_RESULTS } from '../scim/schemas/service-provider-config.ts';
 import { badRequest } from '../scim/scim-error.ts';
-import { compileFilter, compileSort } from '../store/filter/compile-filter.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Store } from '../store/store.ts';
 
@@ -47,14 +46,11 @@ export async function listMembers(
   if (sortOrder !== 'ascending' && sortOrder !== 'descending') {
     throw badRequest('sortOrder must be "ascending" or "descending"', 'invalidValue');
   }
-  const dialect = store.dialect.name;
-  const where =
-    query.filter !== undefined && query.filter.trim() !== ''
-      ? compileFilter(parseFilter(query.filter), dialect, { organizationId })
-      : undefined;
-  const orderBy = query.sortBy ? compileSort(query.sortBy, dialect) : undefined;
+  const filter =
+    query.filter !== undefined && query.filter.trim() !== '' ? parseFilter(query.filter) : undefined;
+  const sortBy = query.sortBy ? query.sortBy : undefined;
 
-  if (!where && !orderBy) {
+  if (!filter && !sortBy) {
     // Memberships are never deleted and take dense positions 1..N, so the organization's counter is
     // the total and startIndex is a position: an index range however deep the page.
     const organization = await store.organizations.getById(organizationId);
@@ -64,10 +60,10 @@ export async function listMembers(
   }
 
   if (count === 0)
-    return { totalResults: await store.members.count(organizationId, where), startIndex, rows: [] };
+    return { totalResults: await store.members.count(organizationId, filter), startIndex, rows: [] };
   const rows = await store.members.list(organizationId, {
-    ...(where ? { where } : {}),
-    ...(orderBy ? { orderBy } : {}),
+    ...(filter ? { filter } : {}),
+    ...(sortBy ? { sortBy } : {}),
     descending: sortOrder === 'descending',
     offset: startIndex - 1,
     limit: count,
@@ -78,6 +74,6 @@ export async function listMembers(
   const lastPage = rows.length < count && (rows.length > 0 || startIndex === 1);
   const totalResults = lastPage
     ? startIndex - 1 + rows.length
-    : await store.members.count(organizationId, where);
+    : await store.members.count(organizationId, filter);
   return { totalResults, startIndex, rows };
 }

@@ -3,7 +3,7 @@
 // sessions.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { type SqlBool, sql } from 'kysely';
+import { parseFilter } from '../../src/scim/filter/parse-filter.ts';
 import { VersionConflictError } from '../../src/store/errors.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import type { SessionRecord } from '../../src/store/repos/sessions.ts';
@@ -171,7 +171,7 @@ for (const kind of STORE_KINDS) {
           await addMember(store, other.id, { role: 'admin' });
 
           assert.equal(await store.members.count(organization.id), 3);
-          assert.equal(await store.members.count(organization.id, sql<SqlBool>`m.status = ${'active'}`), 2);
+          assert.equal(await store.members.count(organization.id, parseFilter('active eq true')), 2);
           assert.equal(await store.members.countActiveAdmins(organization.id), 1);
         },
       );

@@ -1,4 +1,5 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
+import { rowLimit } from '../row-limit.ts';
 import type { AuditEventsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -56,7 +57,7 @@ export class AuditRepo {
     if (query.targetId) builder = builder.where('target_id', '=', query.targetId);
     if (query.since) builder = builder.where('occurred_at', '>=', query.since);
     if (query.until) builder = builder.where('occurred_at', '<', query.until);
-    const rows = await builder.orderBy('id', 'desc').limit(query.limit).execute();
+    const rows = await builder.orderBy('id', 'desc').limit(rowLimit(query.limit)).execute();
     return rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
 
@@ -86,7 +87,7 @@ export class AuditRepo {
     }
     if (query.since) builder = builder.where('occurred_at', '>=', query.since);
     if (query.until) builder = builder.where('occurred_at', '<', query.until);
-    const rows = await builder.orderBy('id', 'desc').limit(query.limit).execute();
+    const rows = await builder.orderBy('id', 'desc').limit(rowLimit(query.limit)).execute();
     return rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
 }

@@ -1,6 +1,12 @@
-import type { Expression, RawBuilder, Selectable, SqlBool } from 'kysely';
+import type { RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
+import type { FilterNode } from '../../scim/filter/ast.ts';
+import { validateFilter } from '../../scim/filter/validate-filter.ts';
 import { VersionConflictError } from '../errors.ts';
+import { compileFilter, compileSort } from '../filter/compile-filter.ts';
+import { filterShape } from '../filter/filter-shape.ts';
+import { type QueryTemplates, templatesOf } from '../query-templates.ts';
+import { rowLimit } from '../row-limit.ts';
 import type { MemberStatus, MembershipsTable, Role } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -13,9 +19,10 @@ export interface MemberEmailRow {
 }
 
 export interface ListMembersQuery {
-  /** A filter over the `memberships as m` alias (see `src/store/filter`). */
-  where?: Expression<SqlBool>;
-  orderBy?: Expression<unknown>;
+  /** A parsed SCIM filter; validated (400 `invalidFilter`) and compiled here (see `src/store/filter`). */
+  filter?: FilterNode;
+  /** A SCIM `sortBy` attribute path (400 `invalidValue` when it names nothing sortable). */
+  sortBy?: string;
   descending?: boolean;
   /** 0-based number of rows to skip. */
   offset: number;
@@ -58,7 +65,11 @@ function startsWith(column: RawBuilder<unknown>, text: string): RawBuilder<SqlBo
 }
 
 export class MemberRepo {
-  constructor(private readonly ctx: RepoContext) {}
+  private readonly templates: QueryTemplates;
+
+  constructor(private readonly ctx: RepoContext) {
+    this.templates = templatesOf(ctx.dialect);
+  }
 
   async insert(row: MemberRow, emails: readonly MemberEmailRow[]): Promise<void> {
     await this.ctx.db.insertInto('memberships').values(row).execute();
@@ -137,39 +148,62 @@ export class MemberRepo {
 
   /** Members in creation order from position `fromSeq` on: an index range, however deep the page. */
   async listBySeq(organizationId: string, fromSeq: number, limit: number): Promise<MemberRow[]> {
-    return this.ctx.db
-      .selectFrom('memberships')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('seq', '>=', fromSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
+    return this.templates.run(
+      this.ctx.db,
+      `members.bySeq ${limit}`,
+      [organizationId, fromSeq],
+      ([organization, from]) =>
+        this.ctx.db
+          .selectFrom('memberships')
+          .selectAll()
+          .where('organization_id', '=', String(organization))
+          .where('seq', '>=', from as number)
+          .orderBy('seq')
+          .limit(rowLimit(limit)),
+    );
   }
 
+  /**
+   * A page of the members matching a SCIM filter, in `sortBy` order, else creation order. Compiled
+   * once per filter shape (query-templates.ts): an IdP's lookups differ only in their values.
+   */
   async list(organizationId: string, query: ListMembersQuery): Promise<MemberRow[]> {
-    let builder = this.ctx.db
-      .selectFrom('memberships as m')
-      .selectAll('m')
-      .where('m.organization_id', '=', organizationId);
-    if (query.where) builder = builder.where(query.where);
+    const filter = query.filter && filterShape(validateFilter(query.filter));
     const direction = query.descending ? 'desc' : 'asc';
-    // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
-    if (query.orderBy) {
-      const sortBy = query.orderBy;
-      builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
-    }
-    return builder.orderBy('m.seq', direction).limit(query.limit).offset(query.offset).execute();
+    const key = `members.list ${query.limit} ${direction} ${query.sortBy ?? ''} ${filter?.key ?? ''}`;
+    const values = [organizationId, query.offset, ...(filter?.values ?? [])];
+    return this.templates.run(this.ctx.db, key, values, ([organization, offset, ...filterValues]) => {
+      let builder = this.matching(String(organization), filter?.fill(filterValues)).selectAll('m');
+      // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
+      if (query.sortBy !== undefined) {
+        const sortBy = compileSort(query.sortBy, this.ctx.dialect.name);
+        builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
+      }
+      return builder
+        .orderBy('m.seq', direction)
+        .limit(rowLimit(query.limit))
+        .offset(offset as number);
+    });
   }
 
-  async count(organizationId: string, where?: Expression<SqlBool>): Promise<number> {
-    let builder = this.ctx.db
+  async count(organizationId: string, filter?: FilterNode): Promise<number> {
+    const shape = filter && filterShape(validateFilter(filter));
+    const key = `members.count ${shape?.key ?? ''}`;
+    const values = [organizationId, ...(shape?.values ?? [])];
+    const [row] = await this.templates.run(this.ctx.db, key, values, ([organization, ...filterValues]) =>
+      this.matching(String(organization), shape?.fill(filterValues)).select((eb) =>
+        eb.fn.countAll<number | string>().as('n'),
+      ),
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** The organization's memberships (`m`) that match `filter`. */
+  private matching(organizationId: string, filter: FilterNode | undefined) {
+    const builder = this.ctx.db
       .selectFrom('memberships as m')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('m.organization_id', '=', organizationId);
-    if (where) builder = builder.where(where);
-    const row = await builder.executeTakeFirstOrThrow();
-    return Number(row.n);
+    return filter ? builder.where(compileFilter(filter, this.ctx.dialect.name, { organizationId })) : builder;
   }
 
   async countActiveAdmins(organizationId: string): Promise<number> {
@@ -274,7 +308,7 @@ export class MemberRepo {
     if (search.after !== undefined) page = page.where(key, '>', search.after);
     if (backwards) page = page.where(key, '<', search.before as string);
     const rows = await this.ctx.db
-      .selectFrom(page.orderBy(key, direction).limit(search.limit).as('page'))
+      .selectFrom(page.orderBy(key, direction).limit(rowLimit(search.limit)).as('page'))
       .crossJoin('memberships as m')
       .whereRef('m.id', '=', 'page.id')
       .selectAll('m')
@@ -287,7 +321,7 @@ export class MemberRepo {
             .whereRef('e.membership_id', '=', 'm.id')
             .orderBy('e.primary', 'desc')
             .orderBy('e.position')
-            .limit(1)
+            .limit(rowLimit(1))
             .as('email'),
       ])
       .orderBy('page.sort_key', direction)
@@ -321,7 +355,7 @@ export class MemberRepo {
       .where('status', '=', 'active')
       .where('role', '=', 'admin')
       .orderBy(sql`lower(user_name)`)
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
   }
 
@@ -333,7 +367,7 @@ export class MemberRepo {
       .selectAll('m')
       .where('g.workspace_id', '=', workspaceId)
       .orderBy(sql`lower(m.user_name)`)
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
   }
 

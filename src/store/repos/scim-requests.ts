@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { rowLimit } from '../row-limit.ts';
 import type { ScimRequestsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -29,7 +30,7 @@ export class ScimRequestRepo {
       .selectAll()
       .where('organization_id', '=', organizationId)
       .orderBy('id', 'desc')
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
     return rows.map((row) => ({ ...row, id: Number(row.id), status: Number(row.status) }));
   }
@@ -42,7 +43,7 @@ export class ScimRequestRepo {
       .where('organization_id', '=', organizationId)
       .orderBy('id', 'desc')
       .offset(keep - 1)
-      .limit(1)
+      .limit(rowLimit(1))
       .executeTakeFirst();
     if (!oldestKept) return 0;
     const result = await this.ctx.db

@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import { rowLimit } from '../row-limit.ts';
 import type { SamlRequestsTable, SsoSettingsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 import type { MemberRow } from './members.ts';
@@ -148,7 +149,7 @@ export class SsoRepo {
       .where('e.organization_id', '=', organizationId)
       .where(sql`lower(e.value)`, '=', sql`lower(${identifier})`)
       .orderBy('e.primary', 'desc')
-      .limit(10)
+      .limit(rowLimit(10))
       .execute();
     const primary = byEmail.filter((row) => row.primary === 1);
     const candidates = primary.length > 0 ? primary : byEmail;
