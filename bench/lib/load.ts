@@ -27,6 +27,11 @@ export interface LoadOptions {
   requests: RequestSpec[];
   /** The server's pid, for RSS sampling during the run. */
   serverPid?: number;
+  /**
+   * Seconds of the same load sent first and not measured: a freshly started server compiles its
+   * hot paths (V8's JIT) in its first second or so, and a run should measure the server, not that.
+   */
+  warmupSeconds?: number;
 }
 
 export interface LoadResult {
@@ -64,6 +69,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.baseUrl);
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
     throw new Error(`benchmarks only send traffic to loopback, not ${url.hostname}`);
+  }
+  if (options.warmupSeconds) {
+    await autocannon({
+      url: options.baseUrl,
+      connections: options.connections,
+      duration: options.warmupSeconds,
+      timeout: 10,
+      headers: options.headers ?? {},
+      requests: options.requests,
+    });
   }
   const latencies: number[] = [];
   const rss = sampleRss(options.serverPid);

@@ -58,6 +58,9 @@ function pick<T>(values: readonly T[]): T {
   return values[Math.floor(Math.random() * values.length)]!;
 }
 
+/** Unmeasured load before each measured run (see LoadOptions.warmupSeconds). */
+const WARMUP_SECONDS = 1;
+
 /** Okta's lookup before create, exactly as it sends it. */
 export function lookupPath(userName: string): string {
   return `${USERS}?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`;
@@ -92,6 +95,7 @@ async function measure(
     headers: headers(target),
     requests,
     serverPid: target.pid,
+    warmupSeconds: WARMUP_SECONDS,
   });
   return { ...result, scenario, database: target.database, members: target.members };
 }
@@ -262,6 +266,7 @@ export async function baselineScenario(
       },
     ],
     serverPid: pid,
+    warmupSeconds: WARMUP_SECONDS,
   });
   return { ...result, scenario: 'baseline (bare node:http)', database: 'node:http', members };
 }

@@ -50,6 +50,26 @@ function buildSelection(chains: readonly (readonly AttributeDefinition[])[]): Se
   return root;
 }
 
+/** A deep copy of a JSON value (what a resource holds); cheaper than structuredClone for small ones. */
+function copyJson(value: ScimValue): ScimValue {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (!isComplex(value)) return value;
+  const copy: ScimComplex = {};
+  for (const [key, sub] of Object.entries(value)) {
+    if (sub === undefined) continue;
+    // An own "__proto__" key (JSON.parse makes one) stays a key; assigning it would set the prototype.
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, {
+        value: copyJson(sub),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else copy[key] = copyJson(sub);
+  }
+  return copy;
+}
+
 function isEmpty(value: ScimValue): boolean {
   return (
     (Array.isArray(value) && value.length === 0) || (isComplex(value) && Object.keys(value).length === 0)
@@ -75,7 +95,7 @@ function projectComplex(
     if (sub === undefined) continue;
     const definition = findAttribute(definitions, key);
     if (!definition) {
-      if (!selection || key === 'schemas') result[key] = structuredClone(sub);
+      if (!selection || key === 'schemas') result[key] = copyJson(sub);
       continue;
     }
     if (definition.returned === 'never') continue;

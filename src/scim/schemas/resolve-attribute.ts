@@ -48,13 +48,24 @@ export function isAttributeName(name: string): boolean {
   return ATTRIBUTE_NAME.test(name) && !isForbiddenName(name);
 }
 
+/** Each list of definitions by lower-cased name, built on first use (the lists are constants). */
+const byLowerName = new WeakMap<readonly AttributeDefinition[], Map<string, AttributeDefinition>>();
+
 /** Finds a definition by name, ignoring case. */
 export function findAttribute(
   definitions: readonly AttributeDefinition[],
   name: string,
 ): AttributeDefinition | undefined {
-  const lower = name.toLowerCase();
-  return definitions.find((definition) => definition.name.toLowerCase() === lower);
+  let index = byLowerName.get(definitions);
+  if (!index) {
+    index = new Map();
+    for (const definition of definitions) {
+      const lower = definition.name.toLowerCase();
+      if (!index.has(lower)) index.set(lower, definition);
+    }
+    byLowerName.set(definitions, index);
+  }
+  return index.get(name.toLowerCase());
 }
 
 /** Splits a URN prefix off `text`: the extension chain to start from and the dotted rest. */
