@@ -45,7 +45,7 @@ export async function changeRole(store: Store, input: ChangeRoleInput): Promise<
       );
     }
     const row: MemberRow = { ...before, role: role as Role, version: before.version + 1, updated_at: now() };
-    await tx.members.update(row, before.version);
+    await tx.members.update(row, before);
     await recordAudit(tx, {
       organizationId: input.organizationId,
       actor: input.actor,

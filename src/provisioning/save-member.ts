@@ -60,7 +60,7 @@ export async function saveMember(
   const beforeEmails = JSON.stringify(profileEmails(memberDocument(before)));
   const emails = profileEmails(after);
   const row: MemberRow = { ...before, ...columns, ...status, version: before.version + 1, updated_at: at };
-  await tx.members.update(row, before.version, JSON.stringify(emails) === beforeEmails ? undefined : emails);
+  await tx.members.update(row, before, JSON.stringify(emails) === beforeEmails ? undefined : emails);
 
   const target = { type: 'member', id: row.id, label: row.user_name };
   const base = { organizationId: ctx.organizationId, actor: ctx.actor, requestId: ctx.requestId, target };

@@ -9,7 +9,7 @@
 // query the placeholders cannot stand for — one that transforms a value before binding it (a LIKE
 // pattern), writes it into the SQL text, or refuses it (a dateTime filter checks its value) — is
 // remembered as such and built afresh every time, exactly as without templates.
-import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Insertable, Kysely } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -86,6 +86,45 @@ export class QueryTemplates {
     const result = await db.executeQuery(compiled);
     return result.rows as Row[];
   }
+
+  /**
+   * INSERTs `rows` into `table` from a template per table, column list and row count. Rows must
+   * have the same columns (an undefined value is an absent column); values are bound in column
+   * order.
+   */
+  async insert<T extends keyof Database & string>(
+    db: Kysely<Database>,
+    table: T,
+    rows: readonly Insertable<Database[T]>[],
+  ): Promise<void> {
+    const first = rows[0];
+    if (first === undefined) return;
+    const columns = definedKeys(first);
+    const key = `insert ${table} ${columns.join(',')} ×${rows.length}`;
+    if (rows.some((row) => definedKeys(row).join(',') !== columns.join(','))) {
+      await db
+        .insertInto(table)
+        .values(rows as never)
+        .execute();
+      return;
+    }
+    const values = rows.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+    await this.run(db, key, values, (bound) =>
+      db
+        .insertInto(table)
+        .values(
+          rows.map((_, i) =>
+            Object.fromEntries(columns.map((column, j) => [column, bound[i * columns.length + j]])),
+          ) as never,
+        ),
+    );
+  }
+}
+
+function definedKeys(row: object): string[] {
+  return Object.entries(row)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
 }
 
 const byDialect = new WeakMap<StoreDialect, QueryTemplates>();

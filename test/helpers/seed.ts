@@ -128,7 +128,7 @@ export async function deactivateMember(store: Store, organizationId: string, mem
     updated_at: at,
     deactivated_at: at,
   };
-  await store.members.update(next, current.version);
+  await store.members.update(next, current);
   return next;
 }
 
@@ -141,7 +141,7 @@ export async function changeMemberRole(
   const current = await store.members.getById(organizationId, membershipId);
   if (!current) throw new Error(`no member ${membershipId}`);
   const next: MemberRow = { ...current, role, version: current.version + 1, updated_at: now() };
-  await store.members.update(next, current.version);
+  await store.members.update(next, current);
   return next;
 }
 

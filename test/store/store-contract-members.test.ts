@@ -73,9 +73,7 @@ for (const kind of STORE_KINDS) {
         const organization = await insertOrganization(store);
         const { member } = await addMember(store, organization.id);
         const next = { ...member, display_name: 'Renamed', version: member.version + 1 };
-        await store.members.update(next, member.version, [
-          { value: 'new@example.com', type: null, primary: true },
-        ]);
+        await store.members.update(next, member, [{ value: 'new@example.com', type: null, primary: true }]);
         assert.deepEqual(await store.members.getById(organization.id, member.id), next);
         assert.deepEqual(await store.members.emails(member.id), [
           { value: 'new@example.com', type: null, primary: true },
@@ -85,7 +83,7 @@ for (const kind of STORE_KINDS) {
       storeTest('keeps the emails when an update does not give them', async (store) => {
         const organization = await insertOrganization(store);
         const { member, user } = await addMember(store, organization.id);
-        await store.members.update({ ...member, version: 2 }, 1);
+        await store.members.update({ ...member, version: 2 }, member);
         assert.deepEqual(await store.members.emails(member.id), [
           { value: user.email, type: 'work', primary: true },
         ]);
@@ -96,13 +94,15 @@ for (const kind of STORE_KINDS) {
         async (store) => {
           const organization = await insertOrganization(store);
           const { member } = await addMember(store, organization.id);
-          await store.members.update({ ...member, display_name: 'First', version: 2 }, 1);
+          await store.members.update({ ...member, display_name: 'First', version: 2 }, member);
           await assert.rejects(
-            store.members.update({ ...member, display_name: 'Second', version: 2 }, 1),
+            store.members.update({ ...member, display_name: 'Second', version: 2 }, member),
             VersionConflictError,
           );
           await assert.rejects(
-            store.transaction((tx) => tx.members.update({ ...member, display_name: 'Third', version: 2 }, 1)),
+            store.transaction((tx) =>
+              tx.members.update({ ...member, display_name: 'Third', version: 2 }, member),
+            ),
             VersionConflictError,
           );
           const stored = await store.members.getById(organization.id, member.id);
@@ -116,7 +116,7 @@ for (const kind of STORE_KINDS) {
         const { member } = await addMember(store, organization.id);
         const other = await insertOrganization(store);
         await assert.rejects(
-          store.members.update({ ...member, organization_id: other.id, version: 2 }, 1),
+          store.members.update({ ...member, organization_id: other.id, version: 2 }, member),
           VersionConflictError,
         );
       });
@@ -165,7 +165,7 @@ for (const kind of STORE_KINDS) {
           await addMember(store, organization.id, { role: 'member' });
           await store.members.update(
             { ...admin, status: 'deactivated', role: null, previous_role: 'admin', version: 2 },
-            1,
+            admin,
           );
           const other = await insertOrganization(store);
           await addMember(store, other.id, { role: 'admin' });

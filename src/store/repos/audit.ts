@@ -1,4 +1,5 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
+import { templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { AuditEventsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
@@ -43,7 +44,7 @@ export class AuditRepo {
   constructor(private readonly ctx: RepoContext) {}
 
   async insert(event: NewAuditEvent): Promise<void> {
-    await this.ctx.db.insertInto('audit_events').values(event).execute();
+    await templatesOf(this.ctx.dialect).insert(this.ctx.db, 'audit_events', [event]);
   }
 
   async list(query: AuditQuery): Promise<AuditEventRecord[]> {

@@ -72,24 +72,43 @@ export class MemberRepo {
   }
 
   async insert(row: MemberRow, emails: readonly MemberEmailRow[]): Promise<void> {
-    await this.ctx.db.insertInto('memberships').values(row).execute();
+    await this.templates.insert(this.ctx.db, 'memberships', [row]);
     await this.insertEmails(row, emails);
   }
 
   /**
-   * Writes `row` if the stored version is still `expectedVersion` (optimistic concurrency across
-   * instances); `row.version` must already be the new version. Emails are rewritten when given.
+   * Writes `row` if the stored version is still `before.version` (optimistic concurrency across
+   * instances); `row.version` must already be the new version. Only the columns that differ from
+   * `before` are written: a deactivation then touches the status columns' indexes, not all ten of
+   * the table's. Emails are rewritten when given.
    */
-  async update(row: MemberRow, expectedVersion: number, emails?: readonly MemberEmailRow[]): Promise<void> {
-    const { id, organization_id, ...changes } = row;
-    const result = await this.ctx.db
-      .updateTable('memberships')
-      .set(changes)
-      .where('id', '=', id)
-      .where('organization_id', '=', organization_id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new VersionConflictError();
+  async update(
+    row: MemberRow,
+    before: MemberRow | { version: number },
+    emails?: readonly MemberEmailRow[],
+  ): Promise<void> {
+    const { id, organization_id, ...columns } = row;
+    const previous = before as Partial<Record<string, unknown>>;
+    // The version is always written: it is what other writers check.
+    const changed = Object.entries(columns).filter(
+      ([column, value]) => column === 'version' || !(column in previous) || previous[column] !== value,
+    );
+    const names = changed.map(([column]) => column);
+    const values = [id, organization_id, before.version, ...changed.map(([, value]) => value)];
+    const [result] = await this.templates.run(
+      this.ctx.db,
+      `members.update ${names.join(',')}`,
+      values,
+      ([member, organization, version, ...set]) =>
+        this.ctx.db
+          .updateTable('memberships')
+          .set(Object.fromEntries(names.map((column, i) => [column, set[i]])))
+          .where('id', '=', String(member))
+          .where('organization_id', '=', String(organization))
+          .where('version', '=', version as number)
+          .returning('version'),
+    );
+    if (result === undefined) throw new VersionConflictError();
     if (emails) {
       await this.ctx.db.deleteFrom('member_emails').where('membership_id', '=', id).execute();
       await this.insertEmails(row, emails);
@@ -97,49 +116,72 @@ export class MemberRepo {
   }
 
   private async insertEmails(row: MemberRow, emails: readonly MemberEmailRow[]): Promise<void> {
-    if (emails.length === 0) return;
-    await this.ctx.db
-      .insertInto('member_emails')
-      .values(
-        emails.map((email, position) => ({
-          membership_id: row.id,
-          organization_id: row.organization_id,
-          position,
-          value: email.value,
-          type: email.type,
-          primary: email.primary ? 1 : 0,
-        })),
-      )
-      .execute();
+    await this.templates.insert(
+      this.ctx.db,
+      'member_emails',
+      emails.map((email, position) => ({
+        membership_id: row.id,
+        organization_id: row.organization_id,
+        position,
+        value: email.value,
+        type: email.type,
+        primary: email.primary ? 1 : 0,
+      })),
+    );
   }
 
   /** Reads one member; inside a transaction `forUpdate` holds its row lock (PostgreSQL). */
-  async getById(organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
-    let query = this.ctx.db
-      .selectFrom('memberships')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', id);
-    if (options.forUpdate && this.ctx.dialect.rowLocks) query = query.forUpdate();
-    return query.executeTakeFirst();
+  async getById(
+    organizationId: string,
+    id: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<MemberRow | undefined> {
+    const lock = options.forUpdate === true && this.ctx.dialect.rowLocks;
+    const key = `members.byId${lock ? ' for update' : ''}`;
+    const [row] = await this.templates.run(
+      this.ctx.db,
+      key,
+      [organizationId, id],
+      ([organization, member]) => {
+        const query = this.ctx.db
+          .selectFrom('memberships')
+          .selectAll()
+          .where('organization_id', '=', String(organization))
+          .where('id', '=', String(member));
+        return lock ? query.forUpdate() : query;
+      },
+    );
+    return row;
   }
 
   async findByUserName(organizationId: string, userName: string): Promise<MemberRow | undefined> {
-    return this.ctx.db
-      .selectFrom('memberships')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where(sql`lower(user_name)`, '=', sql`lower(${userName})`)
-      .executeTakeFirst();
+    const [row] = await this.templates.run(
+      this.ctx.db,
+      'members.byUserName',
+      [organizationId, userName],
+      ([organization, name]) =>
+        this.ctx.db
+          .selectFrom('memberships')
+          .selectAll()
+          .where('organization_id', '=', String(organization))
+          .where(sql`lower(user_name)`, '=', sql`lower(${name})`),
+    );
+    return row;
   }
 
   async findByUserId(organizationId: string, userId: string): Promise<MemberRow | undefined> {
-    return this.ctx.db
-      .selectFrom('memberships')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const [row] = await this.templates.run(
+      this.ctx.db,
+      'members.byUserId',
+      [organizationId, userId],
+      ([organization, user]) =>
+        this.ctx.db
+          .selectFrom('memberships')
+          .selectAll()
+          .where('organization_id', '=', String(organization))
+          .where('user_id', '=', String(user)),
+    );
+    return row;
   }
 
   async listForUser(userId: string): Promise<MemberRow[]> {

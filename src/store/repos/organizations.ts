@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import type { OrganizationsTable, WorkspacesTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -6,14 +7,21 @@ export type OrganizationRecord = Selectable<OrganizationsTable>;
 export type WorkspaceRecord = Selectable<WorkspacesTable>;
 
 export class OrganizationRepo {
-  constructor(private readonly ctx: RepoContext) {}
+  private readonly templates: QueryTemplates;
+
+  constructor(private readonly ctx: RepoContext) {
+    this.templates = templatesOf(ctx.dialect);
+  }
 
   async insert(org: OrganizationRecord): Promise<void> {
     await this.ctx.db.insertInto('organizations').values(org).execute();
   }
 
   async getById(id: string): Promise<OrganizationRecord | undefined> {
-    return this.ctx.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    const [organization] = await this.templates.run(this.ctx.db, 'organizations.byId', [id], ([value]) =>
+      this.ctx.db.selectFrom('organizations').selectAll().where('id', '=', String(value)),
+    );
+    return organization;
   }
 
   async getBySlug(slug: string): Promise<OrganizationRecord | undefined> {
@@ -47,12 +55,14 @@ export class OrganizationRepo {
 
   /** Hands out the next dense member position of the organization (see `memberships.seq`). */
   async nextMemberSeq(id: string): Promise<number> {
-    const row = await this.ctx.db
-      .updateTable('organizations')
-      .set((eb) => ({ member_seq: eb('member_seq', '+', 1) }))
-      .where('id', '=', id)
-      .returning('member_seq')
-      .executeTakeFirstOrThrow();
+    const [row] = await this.templates.run(this.ctx.db, 'organizations.nextMemberSeq', [id], ([value]) =>
+      this.ctx.db
+        .updateTable('organizations')
+        .set((eb) => ({ member_seq: eb('member_seq', '+', 1) }))
+        .where('id', '=', String(value))
+        .returning('member_seq'),
+    );
+    if (!row) throw new Error(`no organization ${id}`);
     return Number(row.member_seq);
   }
 

@@ -1,14 +1,19 @@
 import { type Selectable, sql } from 'kysely';
+import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import type { UsersTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
 export type UserRecord = Selectable<UsersTable>;
 
 export class UserRepo {
-  constructor(private readonly ctx: RepoContext) {}
+  private readonly templates: QueryTemplates;
+
+  constructor(private readonly ctx: RepoContext) {
+    this.templates = templatesOf(ctx.dialect);
+  }
 
   async insert(user: UserRecord): Promise<void> {
-    await this.ctx.db.insertInto('users').values(user).execute();
+    await this.templates.insert(this.ctx.db, 'users', [user]);
   }
 
   async getById(id: string): Promise<UserRecord | undefined> {
@@ -17,11 +22,10 @@ export class UserRepo {
 
   /** Emails are unique per user regardless of case; the `users_email` index on lower(email) serves this. */
   async findByEmail(email: string): Promise<UserRecord | undefined> {
-    return this.ctx.db
-      .selectFrom('users')
-      .selectAll()
-      .where(sql`lower(email)`, '=', sql`lower(${email})`)
-      .executeTakeFirst();
+    const [user] = await this.templates.run(this.ctx.db, 'users.byEmail', [email], ([value]) =>
+      this.ctx.db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', sql`lower(${value})`),
+    );
+    return user;
   }
 
   async setPassword(id: string, passwordHash: string, at: string): Promise<void> {
