@@ -3,9 +3,18 @@ import type { StoreDialect } from './dialect.ts';
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { createStore, type Store } from './store.ts';
 
-export async function createDialect(databaseUrl: string): Promise<StoreDialect> {
+export interface OpenOptions {
+  /** Bring the schema up to date first (default true). */
+  migrate?: boolean;
+  /** SQLite: checkpoint the WAL on a worker thread (what `roster serve` does). */
+  backgroundCheckpoints?: boolean;
+}
+
+export async function createDialect(databaseUrl: string, options: OpenOptions = {}): Promise<StoreDialect> {
   if (databaseUrl.startsWith('sqlite:')) {
-    return createSqliteDialect(databaseUrl.slice('sqlite:'.length) || './data/roster.db');
+    return createSqliteDialect(databaseUrl.slice('sqlite:'.length) || './data/roster.db', {
+      backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+    });
   }
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     const { createPostgresDialect } = await import('./postgres/postgres-dialect.ts');
@@ -17,8 +26,8 @@ export async function createDialect(databaseUrl: string): Promise<StoreDialect> 
 }
 
 /** Opens the store and brings its schema up to date. */
-export async function openStore(databaseUrl: string, options: { migrate?: boolean } = {}): Promise<Store> {
-  const store = createStore(await createDialect(databaseUrl));
+export async function openStore(databaseUrl: string, options: OpenOptions = {}): Promise<Store> {
+  const store = createStore(await createDialect(databaseUrl, options));
   if (options.migrate !== false) {
     try {
       await store.migrate();

@@ -33,19 +33,25 @@ export function optimizeAtOpen(database: Database.Database): void {
   }
 }
 
+/** Something the driver runs beside its connection while open (the WAL checkpointer). */
+export type Companion = () => Promise<{ stop(): Promise<void> }>;
+
 class OptimizingSqliteDriver extends SqliteDriver {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #companion: { stop(): Promise<void> } | undefined;
 
   constructor(
     config: SqliteDialectConfig,
     private readonly everyMs: number,
+    private readonly companion: Companion | undefined,
   ) {
     super(config);
   }
 
   override async init(): Promise<void> {
     await super.init();
+    this.#companion = await this.companion?.();
     this.#timer = setInterval(() => {
       this.#running ??= this.#optimize().finally(() => {
         this.#running = undefined;
@@ -69,6 +75,7 @@ class OptimizingSqliteDriver extends SqliteDriver {
   override async destroy(): Promise<void> {
     clearInterval(this.#timer);
     await this.#running;
+    await this.#companion?.stop();
     await super.destroy();
   }
 }
@@ -79,12 +86,13 @@ export class OptimizingSqliteDialect extends SqliteDialect {
   constructor(
     config: SqliteDialectConfig,
     private readonly optimizeEveryMs = OPTIMIZE_EVERY_MS,
+    private readonly companion?: Companion,
   ) {
     super(config);
     this.#config = config;
   }
 
   override createDriver(): Driver {
-    return new OptimizingSqliteDriver(this.#config, this.optimizeEveryMs);
+    return new OptimizingSqliteDriver(this.#config, this.optimizeEveryMs, this.companion);
   }
 }

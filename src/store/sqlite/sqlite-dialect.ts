@@ -6,10 +6,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoreDialect } from '../dialect.ts';
-import { OptimizingSqliteDialect, optimizeAtOpen } from './optimizing-dialect.ts';
+import { startCheckpointer } from './checkpointer.ts';
+import { OPTIMIZE_EVERY_MS, OptimizingSqliteDialect, optimizeAtOpen } from './optimizing-dialect.ts';
 import { cachingDatabase } from './statement-cache.ts';
 
-export function createSqliteDialect(path: string): StoreDialect {
+export interface SqliteOptions {
+  /** WAL checkpoints on a worker thread (checkpointer.ts): the server's choice; tools and tests keep SQLite's default. */
+  backgroundCheckpoints?: boolean;
+}
+
+export function createSqliteDialect(path: string, options: SqliteOptions = {}): StoreDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new Database(path);
   database.pragma('journal_mode = WAL');
@@ -19,7 +25,13 @@ export function createSqliteDialect(path: string): StoreDialect {
   optimizeAtOpen(database);
   return {
     name: 'sqlite',
-    kysely: new OptimizingSqliteDialect({ database: cachingDatabase(database) }),
+    kysely: new OptimizingSqliteDialect(
+      { database: cachingDatabase(database) },
+      OPTIMIZE_EVERY_MS,
+      options.backgroundCheckpoints && path !== ':memory:'
+        ? () => startCheckpointer(database, path)
+        : undefined,
+    ),
     beginWrite: 'begin immediate',
     rowLocks: false,
     uniqueViolation(error) {
