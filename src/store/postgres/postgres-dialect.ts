@@ -1,5 +1,7 @@
 // PostgreSQL through `pg`: a connection pool shared by the instance (DATABASE_POOL_SIZE), row locks
 // for read-modify-write, and driver errors translated by SQLSTATE.
+
+import { createHash } from 'node:crypto';
 import {
   type DatabaseIntrospector,
   type Kysely,
@@ -58,8 +60,51 @@ function unavailableOr(error: unknown): unknown {
   return isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
 }
 
+/**
+ * Names for the first PREPARED_STATEMENTS distinct SQL texts the instance runs. A named query is
+ * parsed and planned once per connection and then only bound and executed: PostgreSQL shares the
+ * machine with Roster, and parsing every query again cost it more than running a lookup. Roster's
+ * own queries (token, lookups, inserts; one text per filter shape) are met first; texts beyond the
+ * budget run unnamed, so that filters of ever new shapes cannot grow every connection's set of
+ * prepared statements without limit.
+ *
+ * A prepared `select *` stops working when another instance's migration adds a column ("cached
+ * plan must not change result type", SQLSTATE 0A000): that text then runs unnamed from then on,
+ * and a query that failed so outside a transaction is run again at once.
+ */
+export const PREPARED_STATEMENTS = 300;
+
+/** SQLSTATE 0A000 as PostgreSQL raises it for a prepared statement whose result columns changed. */
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && /cached plan/i.test(e.message);
+}
+
+interface StatementNames {
+  nameOf(text: string): string | undefined;
+  /** Runs `text` unnamed from now on. */
+  retire(text: string): void;
+}
+
+function statementNames(budget = PREPARED_STATEMENTS): StatementNames {
+  const names = new Map<string, string | undefined>();
+  return {
+    nameOf(text) {
+      if (names.has(text)) return names.get(text);
+      if (names.size >= budget) return undefined;
+      const name = `roster_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+      return name;
+    },
+    retire(text) {
+      names.set(text, undefined);
+    },
+  };
+}
+
 /** A pooled client whose query failures say "unavailable" in the store's own words. */
-function translatingClient(client: pg.PoolClient): PostgresPoolClient {
+function translatingClient(client: pg.PoolClient, statements: StatementNames): PostgresPoolClient {
+  let inTransaction = false;
   function query<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
   function query<R>(
@@ -68,9 +113,23 @@ function translatingClient(client: pg.PoolClient): PostgresPoolClient {
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     // Kysely passes a cursor only for streaming, which this dialect does not configure.
     if (typeof text !== 'string') throw new Error('streaming queries are not enabled');
-    return client.query(text, [...parameters]).then(
+    const statement = text.trim().toLowerCase();
+    if (statement === 'begin') inTransaction = true;
+    else if (statement === 'commit' || statement === 'rollback') inTransaction = false;
+    const name = statements.nameOf(text);
+    const values = [...parameters];
+    const run = (named: boolean) =>
+      named && name ? client.query({ name, text, values }) : client.query(text, values);
+    return run(true).then(
       (result) => result as PostgresQueryResult<R>,
-      (error: unknown) => {
+      async (error: unknown) => {
+        if (name && isStalePlan(error)) {
+          statements.retire(text);
+          if (!inTransaction)
+            return (await run(false).catch((retry: unknown) =>
+              Promise.reject(unavailableOr(retry)),
+            )) as PostgresQueryResult<R>;
+        }
         throw unavailableOr(error);
       },
     );
@@ -86,6 +145,7 @@ function translatingClient(client: pg.PoolClient): PostgresPoolClient {
 function translatingPool(pool: pg.Pool): PostgresPool {
   // Kysely keeps one connection object per client it is given: hand it the same wrapper each time.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const statements = statementNames();
   return {
     async connect() {
       let client: pg.PoolClient;
@@ -96,7 +156,7 @@ function translatingPool(pool: pg.Pool): PostgresPool {
       }
       let wrapper = wrappers.get(client);
       if (!wrapper) {
-        wrapper = translatingClient(client);
+        wrapper = translatingClient(client, statements);
         wrappers.set(client, wrapper);
       }
       return wrapper;
