@@ -1,5 +1,6 @@
 // createApp(config, store) builds the whole HTTP surface and never listens: tests use `inject`,
 // main.ts listens.
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
@@ -13,7 +14,7 @@ import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
 import { errorResponse, type Surface } from './error-response.ts';
-import { guardInput } from './input-guards.ts';
+import { guardInput, invalidUtf8 } from './input-guards.ts';
 import { rateLimit } from './rate-limit.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { apiSsoRoutes } from './routes/api-sso.ts';
@@ -34,6 +35,11 @@ export interface AppOptions {
 type JsonParser = (
   request: FastifyRequest,
   body: string,
+  done: (error: Error | null, body?: unknown) => void,
+) => void;
+type BufferParser = (
+  request: FastifyRequest,
+  body: Buffer,
   done: (error: Error | null, body?: unknown) => void,
 ) => void;
 
@@ -119,16 +125,19 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   // without a charset; Fastify's JSON parser (which rejects __proto__ and constructor.prototype
   // keys) serves both. An empty body is no body: Entra sends DELETE with a JSON content type.
   const parseJson = app.getDefaultJsonParser('error', 'error') as JsonParser;
-  const parseBody: JsonParser = (request, body, done) => {
-    if (body.trim() === '') return done(null, undefined);
-    return parseJson(request, body, done);
+  const parseBody: BufferParser = (request, body, done) => {
+    // RFC 8259 §8.1: JSON is UTF-8; decoding would silently replace what is not (see input-guards.ts).
+    if (!isUtf8(body)) return done(invalidUtf8());
+    const text = body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
   };
   app.removeContentTypeParser('application/json');
   // Nothing in Roster reads text/plain: without this, Fastify's built-in parser hands handlers a
   // string, and a JSON body sent as text/plain was half-understood instead of refused with 415.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseBody);
-  app.addContentTypeParser(/^application\/scim\+json/i, { parseAs: 'string' }, parseBody);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseBody);
+  app.addContentTypeParser(/^application\/scim\+json/i, { parseAs: 'buffer' }, parseBody);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

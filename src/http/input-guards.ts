@@ -45,7 +45,7 @@ function hasBody(request: FastifyRequest): boolean {
   );
 }
 
-function invalidUtf8(): ScimError {
+export function invalidUtf8(): ScimError {
   return new ScimError(400, 'the request body is not valid UTF-8', 'invalidSyntax');
 }
 
@@ -89,6 +89,12 @@ function repeatedHeader(rawHeaders: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * JSON and SCIM bodies are read whole into a buffer by their parser (create-app.ts), which checks
+ * the encoding itself: cheaper than a checking stream (a pipeline, an AbortController) per request.
+ */
+const CHECKED_BY_PARSER = /^application\/(?:scim\+)?json\s*(?:;|$)/i;
+
 /** Call on the root instance before the routes are registered, so that every scope inherits it. */
 export function guardInput(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
@@ -96,7 +102,9 @@ export function guardInput(app: FastifyInstance): void {
     if (repeated) throw new ScimError(400, `send the ${repeated} header once`, 'invalidSyntax');
   });
   app.addHook('preParsing', async (request, _reply, payload) =>
-    hasBody(request) ? utf8Checked(payload) : undefined,
+    hasBody(request) && !CHECKED_BY_PARSER.test(request.headers['content-type'] ?? '')
+      ? utf8Checked(payload)
+      : undefined,
   );
   app.addHook('preValidation', async (request) => {
     const where = containsUnstorableText(request.query)
