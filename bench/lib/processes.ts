@@ -113,7 +113,16 @@ export interface RosterServer extends Child {
   readonly baseUrl: string;
 }
 
-/** Starts `node bin/roster.js serve` on its own database; resolves once /healthz answers. */
+/** The Node.js flags of `npm start` (package.json), so that the server runs exactly as it does. */
+export function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('bin/roster.js'));
+}
+
+/** Starts the server as `npm start` does, on its own database; resolves once /healthz answers. */
 export async function startRoster(options: {
   databaseUrl: string;
   logLevel?: string;
@@ -121,7 +130,7 @@ export async function startRoster(options: {
 }): Promise<RosterServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'roster.js'), 'serve'], {
+  const child = spawn(process.execPath, [...startFlags(), join(ROOT, 'bin', 'roster.js'), 'serve'], {
     cwd: ROOT,
     env: {
       ...process.env,
