@@ -73,6 +73,11 @@ function unavailableOr(error: unknown): unknown {
  * and a query that failed so outside a transaction is run again at once.
  */
 export const PREPARED_STATEMENTS = 300;
+/**
+ * Longer texts are one-off shapes (a batch of request-log rows of some size, a long chain of `or`
+ * terms) and run unnamed, so that they do not use up the budget.
+ */
+export const PREPARED_TEXT_LIMIT = 2000;
 
 /** SQLSTATE 0A000 as PostgreSQL raises it for a prepared statement whose result columns changed. */
 function isStalePlan(error: unknown): boolean {
@@ -91,7 +96,7 @@ function statementNames(budget = PREPARED_STATEMENTS): StatementNames {
   return {
     nameOf(text) {
       if (names.has(text)) return names.get(text);
-      if (names.size >= budget) return undefined;
+      if (names.size >= budget || text.length > PREPARED_TEXT_LIMIT) return undefined;
       const name = `roster_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
       names.set(text, name);
       return name;
