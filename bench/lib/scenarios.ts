@@ -58,8 +58,10 @@ function pick<T>(values: readonly T[]): T {
   return values[Math.floor(Math.random() * values.length)]!;
 }
 
-/** Unmeasured load before each measured run (see LoadOptions.warmupSeconds). */
-const WARMUP_SECONDS = 1;
+/** Unmeasured load before each measured run (see LoadOptions.warmupSeconds): 1 s, or less in a quick run. */
+function warmupFor(seconds: number): number {
+  return Math.min(1, seconds / 4);
+}
 
 /** Okta's lookup before create, exactly as it sends it. */
 export function lookupPath(userName: string): string {
@@ -95,7 +97,7 @@ async function measure(
     headers: headers(target),
     requests,
     serverPid: target.pid,
-    warmupSeconds: WARMUP_SECONDS,
+    warmupSeconds: warmupFor(seconds),
   });
   return { ...result, scenario, database: target.database, members: target.members };
 }
@@ -266,7 +268,7 @@ export async function baselineScenario(
       },
     ],
     serverPid: pid,
-    warmupSeconds: WARMUP_SECONDS,
+    warmupSeconds: warmupFor(seconds),
   });
   return { ...result, scenario: 'baseline (bare node:http)', database: 'node:http', members };
 }
