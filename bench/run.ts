@@ -7,7 +7,7 @@
 //
 // Options: --no-postgres, --no-sqlite, --sizes 10000,100000, --only lookup,paging,filters,deactivate,push,
 // --connections N (10), --seconds S, --docs / --no-docs.
-// The server is a child process (`node bin/roster.js serve`, LOG_LEVEL=warn) on a fresh database in
+// The server is a child process (started as `npm start` does, LOG_LEVEL=warn) on a fresh database in
 // a temporary directory (PostgreSQL: a fresh schema, dropped afterwards), on a free 127.0.0.1 port;
 // load comes from this process through autocannon's API. Every load run is bounded in time.
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ import {
   type RosterServer,
   runToCompletion,
   startBaseline,
+  startFlags,
   startRoster,
 } from './lib/processes.ts';
 import {
@@ -357,7 +358,7 @@ function generatedSection(info: {
     `- **Command**: \`${COMMAND}\` (${info.minutes.toFixed(1)} minutes)`,
     `- **Machine**: ${m.cpus} × ${m.model} (\`nproc\` ${m.cpus}), ${m.memoryGiB.toFixed(1)} GiB memory; load average ${m.load} before the run, ${info.loadAfter} after (shared, noisy cores: compare ratios within this run)`,
     `- **Software**: Node ${v.node}, SQLite ${v.sqlite}, PostgreSQL ${info.postgres ?? 'not run'}, Kysely ${v.kysely}, Fastify ${v.fastify}, autocannon ${v.autocannon}`,
-    `- **Load**: ${CONNECTIONS} connections, ${SECONDS} s per lookup / push / deactivation run and ${SHORT_SECONDS} s per page and filter run; server \`node bin/roster.js serve\` with LOG_LEVEL=warn on 127.0.0.1`,
+    `- **Load**: ${CONNECTIONS} connections, ${SECONDS} s per lookup / push / deactivation run and ${SHORT_SECONDS} s per page and filter run, each after ${Math.min(1, SECONDS / 4)} s of unmeasured warm-up (${Math.min(1, SHORT_SECONDS / 4)} s for pages and filters); server \`node ${startFlags().join(' ')} bin/roster.js serve\` with LOG_LEVEL=warn on 127.0.0.1`,
     `- **Seeded** (\`bench/seed.ts\`): ${seeded}`,
     '',
     '### Targets',

@@ -1,4 +1,4 @@
-// The processes a benchmark run starts: the Roster server under test (`node bin/roster.js serve`,
+// The processes a benchmark run starts: the Roster server under test (`node <flags> bin/roster.js serve`,
 // exactly what `npm start` runs), the bare-node baseline and the seeder. Everything listens on
 // 127.0.0.1 only, on a port chosen free, and is stopped by its pid when the run ends.
 import { type ChildProcess, spawn } from 'node:child_process';
