@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openStore } from '../open-store.ts';
-import { CHECKPOINT_EVERY_MS } from './checkpointer.ts';
+import { CHECKPOINT_EVERY_MS, startCheckpointer } from './checkpointer.ts';
 
 /** Opens a store on a fresh file, writes about 2 MB in small transactions, and gives the file's growth. */
 async function growthOfDatabaseFile(backgroundCheckpoints: boolean): Promise<number> {
@@ -57,6 +58,29 @@ describe('WAL checkpoints on a worker thread', () => {
       assert.equal(rows[0]?.n, 300);
       await reopened.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leave the checkpoints to SQLite, with a warning, when the worker cannot start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roster-checkpoint-'));
+    const database = new Database(join(dir, 'open.db'));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      // The worker opens its own connection to a file that must exist: this one does not.
+      const checkpointer = await startCheckpointer(database, join(dir, 'missing.db'));
+      await checkpointer.stop();
+      await sleep(10);
+      assert.equal(database.pragma('wal_autocheckpoint', { simple: true }), 1000);
+      assert.ok(
+        warnings.some((message) => message.includes("stay on the server's connection")),
+        String(warnings),
+      );
+    } finally {
+      process.off('warning', onWarning);
+      database.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -25,33 +25,46 @@ export async function startCheckpointer(
     workerData: { path, everyMs },
   });
   worker.unref();
-  const next = (expected: string) =>
-    new Promise<void>((resolve, reject) => {
-      const onMessage = (message: unknown) => {
-        if (message !== expected) return;
-        worker.off('error', onError);
-        worker.off('message', onMessage);
-        resolve();
-      };
-      const onError = (error: Error) => {
-        worker.off('message', onMessage);
-        reject(error);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', onError);
-    });
-  await next('ready');
-  database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  // A worker that dies leaves the server to checkpoint by itself, as SQLite does by default.
-  worker.once('error', () => {
+  let alive = true;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      alive = false;
+      resolve();
+    }),
+  );
+  // A worker that fails leaves the server to checkpoint by itself, as SQLite does by default.
+  worker.on('error', () => {
     try {
       database.pragma('wal_autocheckpoint = 1000');
     } catch {
       // already closed
     }
   });
+  /** Resolves on the worker's `expected` message; rejects if it fails or ends first. */
+  const next = (expected: string) =>
+    Promise.race([
+      new Promise<void>((resolve, reject) => {
+        const onMessage = (message: unknown) => {
+          if (message !== expected) return;
+          worker.off('message', onMessage);
+          resolve();
+        };
+        worker.on('message', onMessage);
+        worker.once('error', reject);
+      }),
+      exited.then(() => Promise.reject(new Error('the checkpoint worker ended'))),
+    ]);
+  try {
+    await next('ready');
+  } catch (error) {
+    await worker.terminate();
+    process.emitWarning(`WAL checkpoints stay on the server's connection: ${String(error)}`);
+    return { stop: async () => undefined };
+  }
+  database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   return {
     async stop() {
+      if (!alive) return;
       const stopped = next('stopped').catch(() => undefined);
       worker.postMessage('stop');
       await stopped;
