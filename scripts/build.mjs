@@ -16,9 +16,9 @@ const DIST = join(ROOT, 'dist');
 export const ENTRY = join(DIST, 'roster.mjs');
 const WORKER = join('src', 'store', 'sqlite', 'checkpoint-worker.js');
 
-/** The newest modification time (ms) of the files under `dir`. */
+/** The newest modification time (ms) of `dir` and everything under it (a deletion changes its directory). */
 function newest(dir) {
-  let latest = 0;
+  let latest = statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);

@@ -14,8 +14,15 @@ import type { StoreDialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 /** Text no value can contain: NUL is refused at the HTTP edge and never stored. */
-const placeholder = (index: number) => `\u0000${index}\u0000`;
-const PLACEHOLDER = /^\u0000(\d+)\u0000$/;
+const MARK = '\u0000';
+const placeholder = (index: number) => `${MARK}${index}${MARK}`;
+
+/** The value index a placeholder stands for, or undefined for any other text. */
+function placeholderIndex(text: string): number | undefined {
+  if (text.length < 3 || !text.startsWith(MARK) || !text.endsWith(MARK)) return undefined;
+  const digits = text.slice(1, -1);
+  return /^\d+$/.test(digits) ? Number(digits) : undefined;
+}
 
 interface Template {
   readonly compiled: CompiledQuery;
@@ -32,13 +39,13 @@ function compileTemplate(build: (values: readonly unknown[]) => Compilable<unkno
   } catch {
     return null; // refused a placeholder: the real values will say why, if they are wrong
   }
-  if (compiled.sql.includes('\u0000')) return null;
+  if (compiled.sql.includes(MARK)) return null;
   const slots: number[] = [];
   for (const parameter of compiled.parameters) {
-    if (typeof parameter === 'string' && parameter.includes('\u0000')) {
-      const match = PLACEHOLDER.exec(parameter);
-      if (!match) return null; // the value was transformed before it was bound
-      slots.push(Number(match[1]));
+    if (typeof parameter === 'string' && parameter.includes(MARK)) {
+      const index = placeholderIndex(parameter);
+      if (index === undefined) return null; // the value was transformed before it was bound
+      slots.push(index);
     } else {
       slots.push(-1);
     }
