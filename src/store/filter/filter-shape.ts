@@ -1,7 +1,7 @@
 // A filter's shape: the tree with its string values taken out, so that `userName eq "a@x"` and
 // `userName eq "b@y"` share one compiled query (query-templates.ts). Other values (numbers,
 // booleans, null) stay in the shape: they can change the SQL.
-import type { FilterNode } from '../../scim/filter/ast.ts';
+import type { CompareNode, FilterNode } from '../../scim/filter/ast.ts';
 
 export interface FilterShape {
   /** The filter with its i-th string value replaced by `{ slot: i }`; JSON, for a cache key. */
@@ -11,45 +11,47 @@ export interface FilterShape {
   fill(values: readonly unknown[]): FilterNode;
 }
 
+/** `node` with each comparison replaced by what `change` makes of it. */
+function mapComparisons(node: FilterNode, change: (compare: CompareNode) => CompareNode): FilterNode {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return {
+        kind: node.kind,
+        left: mapComparisons(node.left, change),
+        right: mapComparisons(node.right, change),
+      };
+    case 'not':
+      return { kind: 'not', filter: mapComparisons(node.filter, change) };
+    case 'valuePath':
+      return { ...node, filter: mapComparisons(node.filter, change) };
+    case 'present':
+      return node;
+    case 'compare':
+      return change(node);
+  }
+}
+
+/** The slot a shaped comparison's value stands for, if it is one. */
+function slotOf(node: CompareNode): number | undefined {
+  const value = node.value as unknown;
+  return typeof value === 'object' && value !== null ? (value as { slot: number }).slot : undefined;
+}
+
 export function filterShape(filter: FilterNode): FilterShape {
   const values: string[] = [];
-  const shaped = (node: FilterNode): FilterNode => {
-    switch (node.kind) {
-      case 'and':
-      case 'or':
-        return { kind: node.kind, left: shaped(node.left), right: shaped(node.right) };
-      case 'not':
-        return { kind: 'not', filter: shaped(node.filter) };
-      case 'valuePath':
-        return { ...node, filter: shaped(node.filter) };
-      case 'present':
-        return node;
-      case 'compare':
-        if (typeof node.value !== 'string') return node;
-        values.push(node.value);
-        return { ...node, value: { slot: values.length - 1 } as unknown as string };
-    }
+  const shape = mapComparisons(filter, (node) => {
+    if (typeof node.value !== 'string') return node;
+    values.push(node.value);
+    return { ...node, value: { slot: values.length - 1 } as unknown as string };
+  });
+  return {
+    key: JSON.stringify(shape),
+    values,
+    fill: (replacements) =>
+      mapComparisons(shape, (node) => {
+        const slot = slotOf(node);
+        return slot === undefined ? node : { ...node, value: replacements[slot] as string };
+      }),
   };
-  const shape = shaped(filter);
-  const fill = (replacements: readonly unknown[]): FilterNode => {
-    const filled = (node: FilterNode): FilterNode => {
-      switch (node.kind) {
-        case 'and':
-        case 'or':
-          return { kind: node.kind, left: filled(node.left), right: filled(node.right) };
-        case 'not':
-          return { kind: 'not', filter: filled(node.filter) };
-        case 'valuePath':
-          return { ...node, filter: filled(node.filter) };
-        case 'present':
-          return node;
-        case 'compare': {
-          const slot = (node.value as unknown as { slot?: number } | null)?.slot;
-          return slot === undefined ? node : { ...node, value: replacements[slot] as string };
-        }
-      }
-    };
-    return filled(shape);
-  };
-  return { key: JSON.stringify(shape), values, fill };
 }
