@@ -88,7 +88,7 @@ for (const kind of STORE_KINDS) {
 
     storeTest('records organization.created by the CLI in the audit log', async (store) => {
       const { organization } = await initOrganization(store, input({ requestId: 'req-42' }));
-      const events = await store.audit.list({ organizationId: organization.id, limit: 10 });
+      const events = await store.audit.search({ organizationId: organization.id, limit: 10 });
       assert.equal(events.length, 1);
       const [event] = events;
       assert.equal(event?.action, 'organization.created');

@@ -31,7 +31,7 @@ async function organizationWithMember(store: Store) {
 }
 
 async function tokenAudit(store: Store, organizationId: string) {
-  const events = await store.audit.list({ organizationId, limit: 100 });
+  const events = await store.audit.search({ organizationId, limit: 100 });
   return events.filter((e) => e.action.startsWith('token.'));
 }
 

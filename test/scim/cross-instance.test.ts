@@ -104,7 +104,7 @@ describe('two instances on one PostgreSQL database', { skip: skipReason('postgre
     }
     // Every stored transition has its event, and the events alternate as the state did.
     const events = (
-      await t.store.audit.list({ organizationId: t.org.organization.id, targetId: id, limit: 100 })
+      await t.store.audit.search({ organizationId: t.org.organization.id, target: id, limit: 100 })
     )
       .filter((e) => e.action === 'member.deactivated' || e.action === 'member.reactivated')
       .reverse();

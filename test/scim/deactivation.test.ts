@@ -120,7 +120,7 @@ for (const kind of STORE_KINDS) {
       });
       const row = await t.store.members.getById(t.org.organization.id, id);
       assert.ok(row && (await t.store.users.getById(row.user_id)));
-      const events = await t.store.audit.list({ organizationId: t.org.organization.id, limit: 10 });
+      const events = await t.store.audit.search({ organizationId: t.org.organization.id, limit: 10 });
       const deactivated = events.find((e) => e.action === 'member.deactivated');
       assert.ok(deactivated);
       assert.equal(deactivated.target_id, id);
@@ -146,7 +146,7 @@ for (const kind of STORE_KINDS) {
       const again = await t.scim('PATCH', `Users/${id}`, setActive(false));
       assert.equal(again.statusCode, 200);
       assert.equal((await t.store.members.getById(t.org.organization.id, id))?.version, version);
-      const events = await t.store.audit.list({
+      const events = await t.store.audit.search({
         organizationId: t.org.organization.id,
         limit: 50,
         action: 'member.deactivated',

@@ -143,7 +143,7 @@ for (const kind of STORE_KINDS) {
 
       storeTest('lists the events of one organization newest first, with numeric ids', async (store) => {
         const organization = await seedEvents(store);
-        const events = await store.audit.list({ organizationId: organization.id, limit: 10 });
+        const events = await store.audit.search({ organizationId: organization.id, limit: 10 });
         assert.deepEqual(
           events.map((e) => e.action),
           ['a.three', 'a.one', 'a.two', 'a.one'],
@@ -158,12 +158,12 @@ for (const kind of STORE_KINDS) {
 
       storeTest('pages backwards with the `before` cursor', async (store) => {
         const organization = await seedEvents(store);
-        const firstPage = await store.audit.list({ organizationId: organization.id, limit: 2 });
+        const firstPage = await store.audit.search({ organizationId: organization.id, limit: 2 });
         assert.deepEqual(
           firstPage.map((e) => e.action),
           ['a.three', 'a.one'],
         );
-        const secondPage = await store.audit.list({
+        const secondPage = await store.audit.search({
           organizationId: organization.id,
           limit: 2,
           before: firstPage.at(-1)!.id,
@@ -172,7 +172,7 @@ for (const kind of STORE_KINDS) {
           secondPage.map((e) => e.action),
           ['a.two', 'a.one'],
         );
-        const after = await store.audit.list({
+        const after = await store.audit.search({
           organizationId: organization.id,
           limit: 2,
           before: secondPage.at(-1)!.id,
@@ -183,14 +183,14 @@ for (const kind of STORE_KINDS) {
       storeTest('filters by action, actor, target and time range', async (store) => {
         const organization = await seedEvents(store);
         const list = (filters: object) =>
-          store.audit.list({ organizationId: organization.id, limit: 10, ...filters });
+          store.audit.search({ organizationId: organization.id, limit: 10, ...filters });
         assert.deepEqual(
           (await list({ action: 'a.one' })).map((e) => e.occurred_at),
           ['2026-01-03T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],
         );
-        assert.equal((await list({ actorId: 'x' })).length, 2);
+        assert.equal((await list({ actor: 'x' })).length, 2);
         assert.deepEqual(
-          (await list({ targetId: 't' })).map((e) => e.action),
+          (await list({ target: 't' })).map((e) => e.action),
           ['a.two'],
         );
         assert.deepEqual(

@@ -142,7 +142,7 @@ for (const kind of STORE_KINDS) {
         });
         assert.equal(result, 'done');
         assert.deepEqual(await store.organizations.getById(organization.id), organization);
-        assert.equal((await store.audit.list({ organizationId: organization.id, limit: 10 })).length, 1);
+        assert.equal((await store.audit.search({ organizationId: organization.id, limit: 10 })).length, 1);
       });
 
       storeTest('rolls back everything when the work throws, and rethrows the same error', async (store) => {
@@ -161,7 +161,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(await store.organizations.getById(organization.id), undefined);
         assert.equal(await store.users.getById(user.id), undefined);
         assert.equal(await store.organizations.count(), 0);
-        assert.deepEqual(await store.audit.list({ organizationId: organization.id, limit: 10 }), []);
+        assert.deepEqual(await store.audit.search({ organizationId: organization.id, limit: 10 }), []);
       });
 
       storeTest(
