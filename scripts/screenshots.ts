@@ -6,10 +6,9 @@
 // Seeding goes through the real surfaces: SCIM requests as Okta would send them (so that the audit
 // log and the SCIM request panel are genuine), and the use cases for roles, grants and tokens.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Actor } from '../src/accounts/actor.ts';
 import { createWorkspace, grantWorkspaceAccess } from '../src/accounts/manage-workspaces.ts';
 import { changeRole } from '../src/accounts/members.ts';
@@ -20,6 +19,7 @@ import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/http/create-app.ts';
 import { createSqliteDialect } from '../src/store/sqlite/sqlite-dialect.ts';
 import { createStore } from '../src/store/store.ts';
+import { freePort, launchChromium } from '../test/helpers/browser.ts';
 
 const OUT = 'docs/screenshots';
 const PUBLIC_URL = 'https://roster.example.com';
@@ -39,16 +39,6 @@ const PEOPLE: [string, string, string][] = [
   ['John', 'Backus', 'engineering'],
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'roster-screens-'));
   const store = createStore(createSqliteDialect(join(dir, 'roster.db')));
@@ -62,19 +52,7 @@ async function main(): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
   mkdirSync(OUT, { recursive: true });
 
-  const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser: Browser = await launchChromium();
   const shots: { name: string; path: string; prepare?: (page: Page) => Promise<void> }[] = [];
   try {
     // 1. Before anything exists: the first-run page.
