@@ -7,7 +7,6 @@ import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
   ADMIN_PASSWORD,
-  formBody,
   get,
   hiddenCsrf,
   MEMBER_PASSWORD,
@@ -15,6 +14,7 @@ import {
   scimMember,
   setCookie,
   signIn,
+  submitSignInForm,
 } from '../helpers/dashboard.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
@@ -31,18 +31,7 @@ for (const kind of STORE_KINDS) {
     });
     afterEach(() => t.cleanup());
 
-    async function attempt(email: string, password: string) {
-      const form = await t.app.inject({ method: 'GET', url: '/signin' });
-      return t.app.inject({
-        method: 'POST',
-        url: '/signin',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          cookie: `roster_form=${setCookie(form, 'roster_form')}`,
-        },
-        payload: formBody({ _csrf: hiddenCsrf(form.body), email, password }),
-      });
-    }
+    const attempt = (email: string, password: string) => submitSignInForm(t.app, email, password);
 
     it('signs an Admin in with a server-side session and lands on Members', async () => {
       const res = await attempt(t.org.user.email, ADMIN_PASSWORD);

@@ -40,16 +40,21 @@ export function metaCsrf(html: string): string {
   return match[1];
 }
 
-export async function signIn(app: FastifyInstance, email: string, password: string): Promise<BrowserSession> {
+/** Loads the sign-in page and posts its password form, as a browser does; the response, whatever it is. */
+export async function submitSignInForm(app: FastifyInstance, email: string, password: string) {
   const form = await app.inject({ method: 'GET', url: '/signin' });
   const formCookie = setCookie(form, 'roster_form');
   assert.ok(formCookie, 'the sign-in form sets its CSRF cookie');
-  const res = await app.inject({
+  return app.inject({
     method: 'POST',
     url: '/signin',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `roster_form=${formCookie}` },
     payload: formBody({ _csrf: hiddenCsrf(form.body), email, password }),
   });
+}
+
+export async function signIn(app: FastifyInstance, email: string, password: string): Promise<BrowserSession> {
+  const res = await submitSignInForm(app, email, password);
   assert.equal(
     res.statusCode,
     303,

@@ -20,6 +20,7 @@ import {
   post,
   scimMember,
   setCookie,
+  submitSignInForm,
 } from '../helpers/dashboard.ts';
 import {
   auditEvents,
@@ -51,18 +52,7 @@ for (const kind of STORE_KINDS) {
     });
     after(() => t?.cleanup());
 
-    async function signInPasswordForm(email: string, password: string) {
-      const form = await t.app.inject({ method: 'GET', url: '/signin' });
-      return t.app.inject({
-        method: 'POST',
-        url: '/signin',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          cookie: `roster_form=${setCookie(form, 'roster_form')}`,
-        },
-        payload: formBody({ _csrf: hiddenCsrf(form.body), email, password }),
-      });
-    }
+    const signInPasswordForm = (email: string, password: string) => submitSignInForm(t.app, email, password);
 
     /** Posts a response and asserts a refusal: status, audit reason, no new session. */
     async function assertRefused(
