@@ -118,9 +118,12 @@ function translatingClient(client: pg.PoolClient, statements: StatementNames): P
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     // Kysely passes a cursor only for streaming, which this dialect does not configure.
     if (typeof text !== 'string') throw new Error('streaming queries are not enabled');
-    const statement = text.trim().toLowerCase();
-    if (statement === 'begin') inTransaction = true;
-    else if (statement === 'commit' || statement === 'rollback') inTransaction = false;
+    // Only a short text can be one of these: lower-casing every query's text would cost a copy of it.
+    if (text.length <= 8) {
+      const statement = text.toLowerCase();
+      if (statement === 'begin') inTransaction = true;
+      else if (statement === 'commit' || statement === 'rollback') inTransaction = false;
+    }
     const name = statements.nameOf(text);
     const values = [...parameters];
     const run = (named: boolean) =>
