@@ -3,66 +3,19 @@
 // same members' SCIM resources, on SQLite and on PostgreSQL. The hand-written cases of
 // agreement-cases.fixture.ts pin the meaning; this run looks for the corners nobody wrote down.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { CaseFolding } from '../../src/scim/filter/compare-values.ts';
 import { matchFilter } from '../../src/scim/filter/match-filter.ts';
 import { parseFilter } from '../../src/scim/filter/parse-filter.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 import type { DialectName } from '../../src/store/dialect.ts';
 import { compileFilter } from '../../src/store/filter/compile-filter.ts';
-import { ACME, ACME_RESOURCES, insertMembers } from '../../src/store/filter/members.fixture.ts';
-import { up } from '../../src/store/migrations/001-initial.ts';
-import type { Database as Tables } from '../../src/store/schema.ts';
-import { skipReason, TEST_DATABASE_URL } from '../helpers/stores.ts';
+import { type FixtureDatabase, openFixtureDatabase } from '../../src/store/filter/fixture-database.ts';
+import { ACME, ACME_RESOURCES } from '../../src/store/filter/members.fixture.ts';
+import { skipReason } from '../helpers/stores.ts';
 import { grammarFilter } from './filter-arbitraries.ts';
 import { checkAsync, FUZZ_SEED } from './fuzz.ts';
-
-interface Harness {
-  db: Kysely<Tables>;
-  folding: CaseFolding;
-  close(): Promise<void>;
-}
-
-async function openSqlite(): Promise<Harness> {
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
-  await up(db as unknown as Kysely<unknown>, 'sqlite');
-  await insertMembers(db);
-  return { db, folding: 'ascii', close: () => db.destroy() };
-}
-
-async function openPostgres(): Promise<Harness> {
-  const schema = `fuzz_filter_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const pool = new pg.Pool({
-    connectionString: TEST_DATABASE_URL,
-    options: `-c search_path=${schema}`,
-    max: 2,
-  });
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  const close = async () => {
-    await db.destroy();
-    const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await cleanup.connect();
-    await cleanup.query(`drop schema ${schema} cascade`);
-    await cleanup.end();
-  };
-  try {
-    await up(db as unknown as Kysely<unknown>, 'postgres');
-    await insertMembers(db);
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { db, folding: 'unicode', close };
-}
 
 /** Every string in the fixture's resources, so that generated comparisons often hit something. */
 function fixtureStrings(): string[] {
@@ -103,7 +56,7 @@ const values = fc.oneof(
   },
 );
 
-async function selectIds(harness: Harness, filter: string, dialect: DialectName): Promise<string[]> {
+async function selectIds(harness: FixtureDatabase, filter: string, dialect: DialectName): Promise<string[]> {
   const rows = await harness.db
     .selectFrom('memberships as m')
     .select('m.id')
@@ -126,9 +79,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`filter SQL and the in-memory matcher agree (${dialect}, seed ${FUZZ_SEED})`, {
     skip: skipReason(dialect),
   }, () => {
-    let harness: Harness | undefined;
+    let harness: FixtureDatabase | undefined;
     before(async () => {
-      harness = await (dialect === 'sqlite' ? openSqlite() : openPostgres());
+      harness = await openFixtureDatabase(dialect, 'fuzz_filter');
     });
     after(async () => harness?.close());
 

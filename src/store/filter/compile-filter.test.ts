@@ -2,11 +2,9 @@
 // for every filter of agreement-cases.fixture.ts, the members the database returns must be exactly
 // the members matchFilter picks from the same data's SCIM resources.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { CaseFolding } from '../../scim/filter/compare-values.ts';
 import { matchFilter } from '../../scim/filter/match-filter.ts';
 import { parseFilter } from '../../scim/filter/parse-filter.ts';
@@ -18,17 +16,12 @@ import type { Database as Tables } from '../schema.ts';
 import { optimizeAtOpen } from '../sqlite/optimizing-dialect.ts';
 import { AGREEMENT_CASES } from './agreement-cases.fixture.ts';
 import { type CompileOptions, compileFilter, compileSort, MEMBERSHIP_ALIAS } from './compile-filter.ts';
+import { type FixtureDatabase, openFixtureDatabase, POSTGRES_URL } from './fixture-database.ts';
 import { ACME, ACME_RESOURCES, insertMembers, memberId } from './members.fixture.ts';
 
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-interface Harness {
-  db: Kysely<Tables>;
+interface Harness extends FixtureDatabase {
   /** The member repository over `db`: one per harness, so its query templates live as long. */
   members(dialect: DialectName): MemberRepo;
-  /** How the database's lower() folds case, for matchFilter to do the same. */
-  folding: CaseFolding;
-  close(): Promise<void>;
 }
 
 function repoOver(db: Kysely<Tables>): (dialect: DialectName) => MemberRepo {
@@ -39,41 +32,13 @@ function repoOver(db: Kysely<Tables>): (dialect: DialectName) => MemberRepo {
   };
 }
 
-async function openSqlite(): Promise<Harness> {
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
-  await up(db as unknown as Kysely<unknown>, 'sqlite');
-  await insertMembers(db);
-  return { db, members: repoOver(db), folding: 'ascii', close: () => db.destroy() };
+async function openHarness(dialect: DialectName): Promise<Harness> {
+  const fixture = await openFixtureDatabase(dialect);
+  return { ...fixture, members: repoOver(fixture.db) };
 }
 
-/** A throwaway schema, reached through `search_path` on every connection of a dedicated pool. */
-async function openPostgres(): Promise<Harness> {
-  const schema = `filter_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  const pool = new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}`, max: 2 });
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  const close = async () => {
-    await db.destroy();
-    const cleanup = new pg.Client({ connectionString: POSTGRES_URL });
-    await cleanup.connect();
-    await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-    await cleanup.end();
-  };
-  try {
-    await up(db as unknown as Kysely<unknown>, 'postgres');
-    await insertMembers(db);
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { db, members: repoOver(db), folding: 'unicode', close };
-}
+const openSqlite = () => openHarness('sqlite');
+const openPostgres = () => openHarness('postgres');
 
 async function selectIds(
   harness: Harness,
