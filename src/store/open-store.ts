@@ -8,12 +8,15 @@ export interface OpenOptions {
   migrate?: boolean;
   /** SQLite: checkpoint the WAL on a worker thread (what `roster serve` does). */
   backgroundCheckpoints?: boolean;
+  /** SQLite: commit write transactions that arrive together as one (what `roster serve` does). */
+  groupCommit?: boolean;
 }
 
 export async function createDialect(databaseUrl: string, options: OpenOptions = {}): Promise<StoreDialect> {
   if (databaseUrl.startsWith('sqlite:')) {
     return createSqliteDialect(databaseUrl.slice('sqlite:'.length) || './data/roster.db', {
       backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+      groupCommit: options.groupCommit ?? false,
     });
   }
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {

@@ -69,6 +69,7 @@ export function createStore(dialect: StoreDialect): Store {
 
   async function withTransaction<T>(work: (conn: Kysely<Database>) => Promise<T>): Promise<T> {
     try {
+      if (dialect.writeTransaction) return await dialect.writeTransaction(work);
       // A reserved connection with an explicit BEGIN, so SQLite can take its write lock up front
       // (`begin immediate`) instead of failing with SQLITE_BUSY when a reader upgrades later.
       return await db.connection().execute(async (conn) => {
@@ -98,20 +99,14 @@ export function createStore(dialect: StoreDialect): Store {
         new Migrator({ db: target, provider: migrationProvider(dialect.name) }).migrateToLatest();
       // Kysely's migration lock is an advisory lock on PostgreSQL but a no-op on SQLite (it assumes
       // one process), so two processes starting on a fresh file raced ('table "organizations"
-      // already exists'). On SQLite the whole migration runs under the file's write lock instead:
-      // a second process waits (busy_timeout), then finds everything applied. SQLite's DDL is
-      // transactional, so a failed migration also leaves nothing half done.
+      // already exists'). On SQLite the whole migration runs in one write transaction instead: a
+      // second process waits for the file's write lock (busy_timeout), then finds everything
+      // applied. SQLite's DDL is transactional, so a failed migration also leaves nothing half done.
       const underWriteLock = () =>
-        db.connection().execute(async (conn) => {
-          await sql.raw(dialect.beginWrite).execute(conn);
-          try {
-            const outcome = await migrateToLatest(conn);
-            await sql.raw(outcome.error ? 'rollback' : 'commit').execute(conn);
-            return outcome;
-          } catch (error) {
-            await sql`rollback`.execute(conn).catch(() => undefined);
-            throw error;
-          }
+        withTransaction(async (conn) => {
+          const outcome = await migrateToLatest(conn);
+          if (outcome.error) throw outcome.error;
+          return outcome;
         });
       let outcome: Awaited<ReturnType<typeof migrateToLatest>>;
       try {

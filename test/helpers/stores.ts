@@ -59,7 +59,7 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
       kind,
       url: `sqlite:${path}`,
       env: {},
-      open: () => createStore(createSqliteDialect(path)),
+      open: () => createStore(createSqliteDialect(path, { groupCommit: true })),
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }

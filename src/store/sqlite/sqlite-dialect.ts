@@ -1,18 +1,29 @@
 // SQLite through better-sqlite3 (12.x): WAL for concurrent readers, a busy timeout so that the CLI
 // and the server can share one file, foreign keys on (SQLite leaves them off by default), prepared
 // statements reused across queries (statement-cache.ts) and planner statistics kept current
-// (optimizing-dialect.ts).
+// (optimizing-dialect.ts). The server also commits writes in groups (group-commit.ts), reading on a
+// second connection meanwhile (read-write-dialect.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { Kysely } from 'kysely';
 import type { StoreDialect } from '../dialect.ts';
+import type { Database as Schema } from '../schema.ts';
 import { startCheckpointer } from './checkpointer.ts';
+import { GroupCommit } from './group-commit.ts';
 import { OPTIMIZE_EVERY_MS, OptimizingSqliteDialect, optimizeAtOpen } from './optimizing-dialect.ts';
+import { readWriteDialect } from './read-write-dialect.ts';
 import { cachingDatabase } from './statement-cache.ts';
 
 export interface SqliteOptions {
   /** WAL checkpoints on a worker thread (checkpointer.ts): the server's choice; tools and tests keep SQLite's default. */
   backgroundCheckpoints?: boolean;
+  /**
+   * Write transactions that arrive together share one commit, and reads run on a second, read-only
+   * connection: the server's choice. Tools that change the connection itself (the benchmark seed
+   * switches the journal mode) keep one connection.
+   */
+  groupCommit?: boolean;
 }
 
 export function createSqliteDialect(path: string, options: SqliteOptions = {}): StoreDialect {
@@ -23,15 +34,29 @@ export function createSqliteDialect(path: string, options: SqliteOptions = {}): 
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   optimizeAtOpen(database);
+  const cached = cachingDatabase(database);
+  const single = new OptimizingSqliteDialect(
+    { database: cached },
+    OPTIMIZE_EVERY_MS,
+    options.backgroundCheckpoints && path !== ':memory:'
+      ? () => startCheckpointer(database, path)
+      : undefined,
+  );
+  const grouped = options.groupCommit && path !== ':memory:';
+  const writer = grouped ? new Kysely<Schema>({ dialect: single }) : undefined;
+  const commits = writer ? new GroupCommit(writer) : undefined;
   return {
     name: 'sqlite',
-    kysely: new OptimizingSqliteDialect(
-      { database: cachingDatabase(database) },
-      OPTIMIZE_EVERY_MS,
-      options.backgroundCheckpoints && path !== ':memory:'
-        ? () => startCheckpointer(database, path)
-        : undefined,
-    ),
+    kysely:
+      writer && commits
+        ? readWriteDialect(
+            cached,
+            cachingDatabase(new Database(path, { readonly: true, fileMustExist: true })),
+            commits as GroupCommit<unknown>,
+            writer as Kysely<unknown>,
+          )
+        : single,
+    writeTransaction: commits ? (work) => commits.run(work) : undefined,
     beginWrite: 'begin immediate',
     rowLocks: false,
     uniqueViolation(error) {
