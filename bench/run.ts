@@ -24,6 +24,7 @@ import {
   runToCompletion,
   startBaseline,
   startFlags,
+  startFloor,
   startRoster,
 } from './lib/processes.ts';
 import {
@@ -41,6 +42,7 @@ import {
   type DatabaseKind,
   deactivationScenario,
   FILTER_CASES,
+  FLOOR_SCENARIO,
   filterScenario,
   lookupScenario,
   type Measurement,
@@ -169,6 +171,18 @@ async function measureBaseline(body: string, members: number, label?: string): P
   }
 }
 
+/** The same lookups against bench/floor-server.ts on the same database: what the stack alone costs. */
+async function measureFloor(roster: ScenarioTarget, databasePath: string): Promise<Measurement> {
+  const floor = await startFloor(databasePath);
+  running.add(floor);
+  try {
+    return await lookupScenario({ ...roster, baseUrl: floor.baseUrl, pid: floor.pid }, FLOOR_SCENARIO);
+  } finally {
+    await floor.stop();
+    running.delete(floor);
+  }
+}
+
 function sqliteSize(path: string): number {
   let bytes = 0;
   for (const suffix of ['', '-wal', '-shm']) {
@@ -225,7 +239,10 @@ async function runSqlite(members: number): Promise<void> {
     const t = target(server, seed, 'sqlite');
     const hitBody = await checkLookups(t);
     baselineRps = record(await measureBaseline(hitBody, members), undefined, undefined).rps;
-    if (wanted('lookup')) record(await lookupScenario(t), baselineRps, size);
+    if (wanted('lookup')) {
+      record(await measureFloor(t, path), baselineRps, size);
+      record(await lookupScenario(t), baselineRps, size);
+    }
     if (wanted('paging')) for (const page of await pagingScenario(t)) record(page, baselineRps, size);
     if (wanted('filters')) {
       for (const filterCase of FILTER_CASES) record(await filterScenario(t, filterCase), baselineRps, size);

@@ -1,5 +1,6 @@
 // The processes a benchmark run starts: the Roster server under test (`node <flags> bin/roster.js serve`,
-// exactly what `npm start` runs), the bare-node baseline and the seeder. Everything listens on
+// exactly what `npm start` runs), the bare-node baseline, the floor (Fastify and better-sqlite3
+// alone, bench/floor-server.ts) and the seeder. Everything listens on
 // 127.0.0.1 only, on a port chosen free, and is stopped by its pid when the run ends.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -159,6 +160,24 @@ export async function startBaseline(bodyFile: string): Promise<Child & { baseUrl
   });
   const tracked = track(child, 'baseline server');
   await waitFor(`${baseUrl}/`, tracked, 'baseline server');
+  return { ...tracked, baseUrl };
+}
+
+/** Starts bench/floor-server.ts on a SQLite benchmark database (read-only). */
+export async function startFloor(databasePath: string): Promise<Child & { baseUrl: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    [...startFlags(), '--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), PUBLIC_URL: baseUrl, FLOOR_DATABASE: databasePath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const tracked = track(child, 'floor server');
+  await waitFor(`${baseUrl}/`, tracked, 'floor server');
   return { ...tracked, baseUrl };
 }
 

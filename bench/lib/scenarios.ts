@@ -63,6 +63,9 @@ function warmupFor(seconds: number): number {
   return Math.min(1, seconds / 4);
 }
 
+/** The lookup scenario run against bench/floor-server.ts (Fastify and better-sqlite3 alone). */
+export const FLOOR_SCENARIO = 'lookup floor (Fastify + SQLite alone)';
+
 /** Okta's lookup before create, exactly as it sends it. */
 export function lookupPath(userName: string): string {
   return `${USERS}?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`;
