@@ -49,6 +49,7 @@ import {
   pagingScenario,
   pushScenario,
   type ScenarioTarget,
+  warmUpServer,
 } from './lib/scenarios.ts';
 import type { SeedResult } from './seed.ts';
 
@@ -82,6 +83,8 @@ const wanted = (group: 'lookup' | 'paging' | 'filters' | 'deactivate' | 'push' |
 const WITH_SQLITE = !args['no-sqlite'];
 const SECONDS = Number(args.seconds) || (mode === 'quick' ? 2 : 8);
 const SHORT_SECONDS = Math.max(1, Math.round(SECONDS / 2));
+/** Unmeasured lookups a freshly started server answers before its first measured run. */
+const SERVER_WARMUP_SECONDS = mode === 'quick' ? 1 : 2;
 const CONNECTIONS = Number(args.connections) || 10;
 const WITH_POSTGRES = !args['no-postgres'];
 const WRITE_DOCS = args['no-docs'] ? false : (args.docs ?? mode !== 'quick');
@@ -238,6 +241,7 @@ async function runSqlite(members: number): Promise<void> {
   await withServer({ databaseUrl: url }, async (server) => {
     const t = target(server, seed, 'sqlite');
     const hitBody = await checkLookups(t);
+    await warmUpServer(t, SERVER_WARMUP_SECONDS);
     baselineRps = record(await measureBaseline(hitBody, members), undefined, undefined).rps;
     if (wanted('lookup')) {
       record(await measureFloor(t, path), baselineRps, size);
@@ -253,11 +257,9 @@ async function runSqlite(members: number): Promise<void> {
   if (members === MAIN_SIZE && mode !== 'quick' && (ONLY === undefined || ONLY.has('logging'))) {
     say('  the lookup again with LOG_LEVEL=info (a log line per request)');
     await withServer({ databaseUrl: url, logLevel: 'info' }, async (server) => {
-      record(
-        await lookupScenario(target(server, seed, 'sqlite'), 'lookup userName eq (LOG_LEVEL=info)'),
-        baselineRps,
-        size,
-      );
+      const t = target(server, seed, 'sqlite');
+      await warmUpServer(t, SERVER_WARMUP_SECONDS);
+      record(await lookupScenario(t, 'lookup userName eq (LOG_LEVEL=info)'), baselineRps, size);
     });
   }
   rmSync(dir, { recursive: true, force: true });
@@ -300,6 +302,7 @@ async function runPostgres(members: number): Promise<void> {
     await withServer({ databaseUrl: PG_URL, env }, async (server) => {
       const t = target(server, seed, 'postgres');
       const hitBody = await checkLookups(t);
+      await warmUpServer(t, SERVER_WARMUP_SECONDS);
       const baseline = await measureBaseline(hitBody, members, 'baseline (bare node:http), PostgreSQL phase');
       const baselineRps = record(baseline, undefined, undefined).rps;
       if (wanted('lookup')) record(await lookupScenario(t), baselineRps, size);
@@ -375,7 +378,7 @@ function generatedSection(info: {
     `- **Command**: \`${COMMAND}\` (${info.minutes.toFixed(1)} minutes)`,
     `- **Machine**: ${m.cpus} × ${m.model} (\`nproc\` ${m.cpus}), ${m.memoryGiB.toFixed(1)} GiB memory; load average ${m.load} before the run, ${info.loadAfter} after (shared, noisy cores: compare ratios within this run)`,
     `- **Software**: Node ${v.node}, SQLite ${v.sqlite}, PostgreSQL ${info.postgres ?? 'not run'}, Kysely ${v.kysely}, Fastify ${v.fastify}, autocannon ${v.autocannon}`,
-    `- **Load**: ${CONNECTIONS} connections, ${SECONDS} s per lookup / push / deactivation run and ${SHORT_SECONDS} s per page and filter run, each after ${Math.min(1, SECONDS / 4)} s of unmeasured warm-up (${Math.min(1, SHORT_SECONDS / 4)} s for pages and filters); server \`node ${startFlags().join(' ')} bin/roster.js serve\` with LOG_LEVEL=warn on 127.0.0.1`,
+    `- **Load**: ${CONNECTIONS} connections, ${SECONDS} s per lookup / push / deactivation run and ${SHORT_SECONDS} s per page and filter run, each after ${Math.min(1, SECONDS / 4)} s of unmeasured warm-up (${Math.min(1, SHORT_SECONDS / 4)} s for pages and filters), and every freshly started server first answers ${SERVER_WARMUP_SECONDS} s of unmeasured lookups; server \`node ${startFlags().join(' ')} bin/roster.js serve\` with LOG_LEVEL=warn on 127.0.0.1`,
     `- **Seeded** (\`bench/seed.ts\`): ${seeded}`,
     '',
     '### Targets',
