@@ -146,14 +146,21 @@ async function seedDatabase(databaseUrl: string, members: number, env: Record<st
  */
 const NO_RATE_LIMITS = { RATE_LIMIT_PER_TOKEN: '0', RATE_LIMIT_PER_ORG: '0' };
 
+let servers = 0;
+
 async function withServer<T>(
-  options: Parameters<typeof startRoster>[0],
-  work: (server: RosterServer) => Promise<T>,
+  options: Omit<Parameters<typeof startRoster>[0], 'logFile'>,
+  use: (server: RosterServer) => Promise<T>,
 ): Promise<T> {
-  const server = await startRoster({ ...options, env: { ...NO_RATE_LIMITS, ...options.env } });
+  servers += 1;
+  const server = await startRoster({
+    ...options,
+    logFile: join(work, `roster-serve-${servers}.log`),
+    env: { ...NO_RATE_LIMITS, ...options.env },
+  });
   running.add(server);
   try {
-    return await work(server);
+    return await use(server);
   } finally {
     await server.stop();
     running.delete(server);

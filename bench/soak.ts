@@ -184,7 +184,8 @@ async function main(): Promise<void> {
   const temporary = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'roster-soak-'));
   const databaseUrl = process.env.DATABASE_URL ?? `sqlite:${join(temporary!, 'roster.db')}`;
   const tenants = await seedTenants(databaseUrl);
-  const server = await startRoster({ databaseUrl, logLevel: 'warn' });
+  const logFile = join(temporary ?? mkdtempSync(join(tmpdir(), 'roster-soak-')), 'roster-serve.log');
+  const server = await startRoster({ databaseUrl, logFile, logLevel: 'warn' });
   log(
     `soak: ${MINUTES} min against ${server.baseUrl} (${databaseUrl.split(':')[0]}), ${ORGS} organizations × ${RATE} req/s, ${CONCURRENCY} in flight per organization at most`,
   );
