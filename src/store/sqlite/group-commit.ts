@@ -4,11 +4,12 @@
 // and an Okta create changes about 35 pages: the membership row and its ten index entries, the user,
 // the email, the audit event, the organization's member counter. Most of those pages (the tails of
 // the tables and of the sequence, audit and counter indexes) are the same for every create, so ten
-// creates committed together append about 15 pages each instead of 35, and a commit costs a sixth.
+// creates committed together append about 15 pages each instead of 35, and each one's share of the
+// commit is a third to a quarter of a lone commit (docs/benchmarks.md, "The third round").
 //
 // Each transaction runs on the writer connection in a savepoint of the open transaction: a work that
 // fails is rolled back to its savepoint and rejected at once, leaving the others untouched. When no
-// work is waiting, the batch yields one turn of the event loop (`setImmediate`), so that requests
+// work is waiting, the group yields one turn of the event loop (`setImmediate`), so that requests
 // already received can add theirs, and commits when none did (or at MAX_WORKS, or MAX_OPEN_MS after
 // it began). Nobody is answered before the commit that holds their change has returned: a crash
 // loses only unacknowledged work, as before. A commit that fails rejects every transaction in it.
@@ -17,7 +18,7 @@ import { type Kysely, sql } from 'kysely';
 
 /** The most transactions one commit holds. */
 export const MAX_WORKS = 100;
-/** How long a batch keeps taking new transactions after it began, in milliseconds. */
+/** How long a group keeps taking transactions after its BEGIN, in milliseconds. */
 export const MAX_OPEN_MS = 10;
 
 export interface GroupLimits {
@@ -79,10 +80,10 @@ export class GroupCommit<DB> {
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) await this.#batch();
+    while (this.#queue.length > 0) await this.#group();
   }
 
-  async #batch(): Promise<void> {
+  async #group(): Promise<void> {
     // Transactions that ran and wait for the commit, with what their work returned.
     const done: { entry: Entry<DB>; value: unknown }[] = [];
     let began = false;
@@ -130,7 +131,7 @@ export class GroupCommit<DB> {
         value = await entry.work(conn);
       } catch (error) {
         // Undo this work only. If even that fails, the transaction itself is gone (SQLite rolls
-        // back on some errors, such as a full disk): the whole batch fails.
+        // back on some errors, such as a full disk): the whole group fails.
         try {
           await sql`rollback to roster_work`.execute(conn);
           await sql`release roster_work`.execute(conn);

@@ -19,9 +19,9 @@ export interface SqliteOptions {
   /** WAL checkpoints on a worker thread (checkpointer.ts): the server's choice; tools and tests keep SQLite's default. */
   backgroundCheckpoints?: boolean;
   /**
-   * Write transactions that arrive together share one commit, and reads run on a second, read-only
-   * connection: the server's choice. Tools that change the connection itself (the benchmark seed
-   * switches the journal mode) keep one connection.
+   * Write transactions that arrive together share one commit (group-commit.ts), and reads run on a
+   * second, read-only connection while a group is open: the server's choice. Tools that change the
+   * connection itself (the benchmark seed switches the journal mode) keep one connection.
    */
   groupCommit?: boolean;
 }
