@@ -168,36 +168,36 @@ export async function startRoster(options: {
   return { ...tracked, baseUrl };
 }
 
-/** Starts bench/baseline-server.ts answering `bodyFile`'s bytes to every request. */
-export async function startBaseline(bodyFile: string): Promise<Child & { baseUrl: string }> {
+/**
+ * Starts one of the benchmark's own servers (`bench/<script>`, through tsx) on a free port, with
+ * PORT and PUBLIC_URL set; resolves once `/` answers.
+ */
+async function startBenchServer(
+  script: string,
+  name: string,
+  nodeFlags: string[],
+  env: Record<string, string>,
+): Promise<Child & { baseUrl: string }> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts')], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(ROOT, 'bench', script)], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), BASELINE_BODY_FILE: bodyFile },
+    env: { ...process.env, ...env, PORT: String(port), PUBLIC_URL: baseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const tracked = track(child, 'baseline server');
-  await waitFor(`${baseUrl}/`, tracked, 'baseline server');
+  const tracked = track(child, name);
+  await waitFor(`${baseUrl}/`, tracked, name);
   return { ...tracked, baseUrl };
 }
 
-/** Starts bench/floor-server.ts on a SQLite benchmark database (read-only). */
-export async function startFloor(databasePath: string): Promise<Child & { baseUrl: string }> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    [...startFlags(), '--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts')],
-    {
-      cwd: ROOT,
-      env: { ...process.env, PORT: String(port), PUBLIC_URL: baseUrl, FLOOR_DATABASE: databasePath },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const tracked = track(child, 'floor server');
-  await waitFor(`${baseUrl}/`, tracked, 'floor server');
-  return { ...tracked, baseUrl };
+/** Starts bench/baseline-server.ts answering `bodyFile`'s bytes to every request. */
+export function startBaseline(bodyFile: string): Promise<Child & { baseUrl: string }> {
+  return startBenchServer('baseline-server.ts', 'baseline server', [], { BASELINE_BODY_FILE: bodyFile });
+}
+
+/** Starts bench/floor-server.ts on a SQLite benchmark database (read-only), with `npm start`'s flags. */
+export function startFloor(databasePath: string): Promise<Child & { baseUrl: string }> {
+  return startBenchServer('floor-server.ts', 'floor server', startFlags(), { FLOOR_DATABASE: databasePath });
 }
 
 /** Runs a command to completion and returns its stdout (stderr is passed through). */

@@ -105,8 +105,7 @@ async function measure(
   return { ...result, scenario, database: target.database, members: target.members };
 }
 
-/** Half existing members (any of 1..N), half names nobody has. */
-/** Okta's lookup of a random member or of a name nobody has, half and half. */
+/** Okta's lookup of a random member (any of 2..N) or of a name nobody has, half and half. */
 function lookupRequest(target: ScenarioTarget): RequestSpec {
   return {
     method: 'GET',
