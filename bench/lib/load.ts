@@ -32,6 +32,11 @@ export interface LoadOptions {
    * hot paths (V8's JIT) in its first second or so, and a run should measure the server, not that.
    */
   warmupSeconds?: number;
+  /**
+   * Called after the warm-up, before the measured run: waits until the server has answered what
+   * the warm-up left queued (see scenarios.ts), so that the measured run does not pay for it.
+   */
+  settle?: () => Promise<void>;
 }
 
 export interface LoadResult {
@@ -79,6 +84,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       headers: options.headers ?? {},
       requests: options.requests,
     });
+    await options.settle?.();
   }
   const latencies: number[] = [];
   const rss = sampleRss(options.serverPid);

@@ -75,15 +75,41 @@ function filterPath(filter: string): string {
   return `${USERS}?filter=${encodeURIComponent(filter)}&startIndex=1&count=100`;
 }
 
+/** The longest a drain waits for the server to catch up. */
+const DRAIN_LIMIT_MS = 120_000;
+/** A health check answered this fast means nothing is queued ahead of it any more. */
+const IDLE_ANSWER_MS = 50;
+
 /**
  * Waits until the server has answered everything it had already received: autocannon stops sending
  * when its time is up, but a slow scenario's last requests are still queued in the server, and would
- * otherwise be served during (and counted against) the next scenario.
+ * otherwise be served during (and counted against) the next run. A request autocannon gave up on
+ * (its 10-s timeout) is still answered by the server, and autocannon sends another in its place, so
+ * a slow scenario can leave more than one request per connection behind: the health check is
+ * repeated until one is answered at once. False when the server is still busy after DRAIN_LIMIT_MS.
  */
-async function drain(target: ScenarioTarget): Promise<void> {
-  await fetch(`${target.baseUrl}/healthz`, { signal: AbortSignal.timeout(120_000) })
-    .then((response) => response.arrayBuffer())
-    .catch(() => undefined);
+async function drain(target: ScenarioTarget): Promise<boolean> {
+  const deadline = Date.now() + DRAIN_LIMIT_MS;
+  while (Date.now() < deadline) {
+    const started = performance.now();
+    const answered = await fetch(`${target.baseUrl}/healthz`, {
+      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+    })
+      .then((response) => response.arrayBuffer())
+      .then(
+        () => true,
+        () => false,
+      );
+    if (answered && performance.now() - started < IDLE_ANSWER_MS) return true;
+  }
+  return false;
+}
+
+const STILL_BUSY = 'measured while the server was still answering an earlier run';
+
+/** A scenario's own note after what `measure` noted, if anything. */
+function withNote(measurement: Measurement, note: string): string {
+  return measurement.note ? `${measurement.note}; ${note}` : note;
 }
 
 async function measure(
@@ -92,7 +118,7 @@ async function measure(
   seconds: number,
   requests: RequestSpec[],
 ): Promise<Measurement> {
-  await drain(target);
+  let settled = await drain(target);
   const result = await runLoad({
     baseUrl: target.baseUrl,
     connections: target.connections,
@@ -101,8 +127,17 @@ async function measure(
     requests,
     serverPid: target.pid,
     warmupSeconds: warmupFor(seconds),
+    settle: async () => {
+      settled = (await drain(target)) && settled;
+    },
   });
-  return { ...result, scenario, database: target.database, members: target.members };
+  return {
+    ...result,
+    scenario,
+    database: target.database,
+    members: target.members,
+    ...(settled ? {} : { note: STILL_BUSY }),
+  };
 }
 
 /** Okta's lookup of a random member (any of 2..N) or of a name nobody has, half and half. */
@@ -161,7 +196,7 @@ export async function pushScenario(target: ScenarioTarget, runTag: string): Prom
   return {
     ...measurement,
     peoplePerSecond: created / measurement.seconds,
-    note: `${created} people created`,
+    note: withNote(measurement, `${created} people created`),
   };
 }
 
@@ -216,7 +251,7 @@ export async function pagingScenario(target: ScenarioTarget): Promise<Measuremen
       rps: own.responses / run.seconds,
       p50: own.p50,
       p99: own.p99,
-      note: 'the three pages interleaved in one run',
+      note: withNote(run, 'the three pages interleaved in one run'),
     };
   });
 }
