@@ -112,17 +112,24 @@ export function verdicts(rows: readonly Row[], sizes: readonly number[]): Verdic
   });
   const small = find(rows, 'sqlite', 'lookup userName eq', 10_000);
   const large = find(rows, 'sqlite', 'lookup userName eq', 1_000_000);
-  // Runs minutes apart on a shared machine: judged on the ratio to the baseline measured seconds
-  // before each, with the raw figures and the CPU per request beside it.
+  // Runs minutes apart on a shared machine: the ratio to the baseline measured seconds before each
+  // corrects for the machine's drift, until the baseline itself drifts (it has measured 39,000 and
+  // 24,000 req/s at two sizes of one run). So the target is met only when the server's CPU per
+  // lookup, which no other load on the machine divides, also stays within 20%.
   const scaled =
     small?.ratio !== undefined && large?.ratio !== undefined ? large.ratio / small.ratio : undefined;
+  const cpuScaled =
+    small?.cpuMsPerResponse !== undefined && large?.cpuMsPerResponse !== undefined
+      ? small.cpuMsPerResponse / large.cpuMsPerResponse
+      : undefined;
   out.push({
-    target: 'lookup throughput at 1M within 20% of 10k (SQLite; as a ratio to the baseline)',
+    target:
+      'lookup throughput at 1M within 20% of 10k (SQLite; as a ratio to the baseline, and in CPU per lookup)',
     measured:
       small && large && scaled !== undefined
-        ? `${fmt((large.ratio ?? 0) * 100, 1)}% vs ${fmt((small.ratio ?? 0) * 100, 1)}% of the baseline (${fmt(scaled * 100)}%); raw ${fmt(large.rps)} vs ${fmt(small.rps)} req/s; CPU ${fmt(large.cpuMsPerResponse, 2)} vs ${fmt(small.cpuMsPerResponse, 2)} ms/req`
+        ? `${fmt((large.ratio ?? 0) * 100, 1)}% vs ${fmt((small.ratio ?? 0) * 100, 1)}% of the baseline (${fmt(scaled * 100)}%); CPU ${fmt(large.cpuMsPerResponse, 2)} vs ${fmt(small.cpuMsPerResponse, 2)} ms/req (${cpuScaled === undefined ? '–' : `${fmt(cpuScaled * 100)}%`}); raw ${fmt(large.rps)} vs ${fmt(small.rps)} req/s`
         : 'not run (needs --full)',
-    met: scaled === undefined ? undefined : scaled >= 0.8,
+    met: scaled === undefined ? undefined : scaled >= 0.8 && cpuScaled !== undefined && cpuScaled >= 0.8,
   });
   const push = find(rows, 'sqlite', 'initial push (lookup + POST)', main);
   const pushErrors = push ? push.non2xx + push.errors + push.timeouts : 0;

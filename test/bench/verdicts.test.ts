@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Row, verdicts } from '../../bench/lib/report.ts';
+
+function lookup(members: number, ratio: number, cpuMsPerResponse: number): Row {
+  return {
+    scenario: 'lookup userName eq',
+    database: 'sqlite',
+    members,
+    ratio,
+    cpuMsPerResponse,
+    databaseMiB: undefined,
+    responses: 1000,
+    seconds: 8,
+    rps: ratio * 20_000,
+    p50: 1,
+    p99: 5,
+    max: 9,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    statusCodes: { '200': 1000 },
+    rssPeakMiB: 140,
+    rssAfterMiB: 140,
+    byRequest: [],
+  };
+}
+
+function millionVerdict(rows: Row[]) {
+  const verdict = verdicts(rows, [10_000, 100_000, 1_000_000]).find((v) => v.target.includes('at 1M'));
+  assert.ok(verdict, 'the 1M-against-10k verdict is reported');
+  return verdict;
+}
+
+describe('the verdict on lookups at 1M against 10k', () => {
+  const cases: [string, { ratio: [number, number]; cpu: [number, number] }, boolean][] = [
+    [
+      'is met when both the baseline ratio and the CPU per lookup stay within 20%',
+      { ratio: [0.2, 0.18], cpu: [0.2, 0.22] },
+      true,
+    ],
+    ['is met at exactly 80% of each', { ratio: [0.25, 0.2], cpu: [0.2, 0.25] }, true],
+    ['is not met when the baseline ratio falls further', { ratio: [0.3, 0.2], cpu: [0.2, 0.22] }, false],
+    [
+      'is not met when only a drifting baseline makes 1M look as fast (the CPU per lookup grew by a third)',
+      { ratio: [0.149, 0.183], cpu: [0.18, 0.24] },
+      false,
+    ],
+  ];
+  for (const [name, { ratio, cpu }, met] of cases) {
+    it(name, () => {
+      const verdict = millionVerdict([lookup(10_000, ratio[0], cpu[0]), lookup(1_000_000, ratio[1], cpu[1])]);
+      assert.equal(verdict.met, met);
+    });
+  }
+
+  it('shows both figures and the raw throughput', () => {
+    const verdict = millionVerdict([lookup(10_000, 0.149, 0.18), lookup(1_000_000, 0.183, 0.24)]);
+    assert.match(verdict.measured, /of the baseline \(123%\)/);
+    assert.match(verdict.measured, /CPU 0\.24 vs 0\.18 ms\/req \(75%\)/);
+    assert.match(verdict.measured, /raw 3660 vs 2980 req\/s/);
+  });
+
+  it('is not judged without a 1M run', () => {
+    const verdict = millionVerdict([lookup(10_000, 0.2, 0.2)]);
+    assert.equal(verdict.met, undefined);
+    assert.equal(verdict.measured, 'not run (needs --full)');
+  });
+});
