@@ -22,6 +22,7 @@ import { initOrganization } from '../src/accounts/organizations.ts';
 import { createToken } from '../src/accounts/tokens.ts';
 import { profileColumns, profileEmails } from '../src/provisioning/member-row.ts';
 import { normalizeUserInput, toUserDocument } from '../src/scim/resource/normalize-user.ts';
+import { newId } from '../src/store/ids.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { MemberEmailsTable, MembershipsTable, UsersTable } from '../src/store/schema.ts';
 import type { Store } from '../src/store/store.ts';
@@ -72,8 +73,9 @@ async function insertMembers(store: Store, organizationId: string, members: numb
         for (let s = seq; s <= end; s += 1) {
           const document = personDocument(s);
           const columns = profileColumns(document);
-          const userId = randomUUID();
-          const membershipId = randomUUID();
+          // Ids as Roster makes them (time-ordered: new rows cluster in the id indexes).
+          const userId = newId();
+          const membershipId = newId();
           users.push({
             id: userId,
             email: columns.user_name,
