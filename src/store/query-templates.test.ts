@@ -100,6 +100,72 @@ describe('query templates', () => {
   });
 });
 
+describe('template inserts', () => {
+  let db: Kysely<Tables>;
+  before(async () => {
+    db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    await sql`create table users (id text, email text, display_name text, password_hash text, created_at text, updated_at text)`.execute(
+      db,
+    );
+  });
+  after(() => db.destroy());
+
+  const user = (id: string, extra: Partial<Tables['users']> = {}) => ({
+    id,
+    email: `${id}@acme.test`,
+    display_name: undefined as string | null | undefined,
+    password_hash: null,
+    created_at: 't',
+    updated_at: 't',
+    ...extra,
+  });
+  const stored = async (id: string) =>
+    (await sql<Tables['users']>`select * from users where id = ${id}`.execute(db)).rows[0];
+
+  it('writes one row, leaving out its undefined columns, and reuses the template for the next row of that shape', async () => {
+    const templates = new QueryTemplates();
+    await templates.insert(db, 'users', [user('u1')]);
+    await templates.insert(db, 'users', [user('u2', { display_name: undefined })]);
+    assert.equal(templates.size, 1);
+    assert.deepEqual(await stored('u2'), {
+      id: 'u2',
+      email: 'u2@acme.test',
+      display_name: null,
+      password_hash: null,
+      created_at: 't',
+      updated_at: 't',
+    });
+    assert.equal((await stored('u1'))?.email, 'u1@acme.test');
+  });
+
+  it('gives one row with another set of columns a template of its own', async () => {
+    const templates = new QueryTemplates();
+    await templates.insert(db, 'users', [user('u3')]);
+    await templates.insert(db, 'users', [user('u4', { display_name: 'Dee' })]);
+    assert.equal(templates.size, 2);
+    assert.equal((await stored('u4'))?.display_name, 'Dee');
+  });
+
+  it('writes several rows of one shape in order, from one template', async () => {
+    const templates = new QueryTemplates();
+    await templates.insert(db, 'users', [
+      user('u5', { display_name: 'E' }),
+      user('u6', { display_name: 'F' }),
+    ]);
+    assert.equal(templates.size, 1);
+    assert.equal((await stored('u5'))?.display_name, 'E');
+    assert.equal((await stored('u6'))?.display_name, 'F');
+  });
+
+  it('writes rows of different shapes without a template, each with its own columns', async () => {
+    const templates = new QueryTemplates();
+    await templates.insert(db, 'users', [user('u7'), user('u8', { display_name: 'H' })]);
+    assert.equal(templates.size, 0);
+    assert.equal((await stored('u7'))?.display_name, null);
+    assert.equal((await stored('u8'))?.display_name, 'H');
+  });
+});
+
 describe('filter shapes', () => {
   const shape = (filter: string) => filterShape(parseFilter(filter));
 

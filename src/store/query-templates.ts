@@ -106,18 +106,23 @@ export class QueryTemplates {
     table: T,
     rows: readonly Insertable<Database[T]>[],
   ): Promise<void> {
-    const first = rows[0];
+    const first = rows[0] as Record<string, unknown> | undefined;
     if (first === undefined) return;
     const columns = definedKeys(first);
-    const key = `insert ${table} ${columns.join(',')} ×${rows.length}`;
-    if (rows.some((row) => definedKeys(row).join(',') !== columns.join(','))) {
+    const shape = columns.join(',');
+    // Most inserts are one row (a member, a user, an audit event): nothing else to compare.
+    if (rows.length > 1 && rows.some((row) => definedKeys(row).join(',') !== shape)) {
       await db
         .insertInto(table)
         .values(rows as never)
         .execute();
       return;
     }
-    const values = rows.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+    const key = `insert ${table} ${shape} ×${rows.length}`;
+    const values =
+      rows.length === 1
+        ? columns.map((column) => first[column])
+        : rows.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
     await this.run(db, key, values, (bound) =>
       db
         .insertInto(table)
@@ -131,9 +136,11 @@ export class QueryTemplates {
 }
 
 function definedKeys(row: object): string[] {
-  return Object.entries(row)
-    .filter(([, value]) => value !== undefined)
-    .map(([key]) => key);
+  const keys: string[] = [];
+  for (const key of Object.keys(row)) {
+    if ((row as Record<string, unknown>)[key] !== undefined) keys.push(key);
+  }
+  return keys;
 }
 
 const byDialect = new WeakMap<StoreDialect, QueryTemplates>();
