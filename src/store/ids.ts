@@ -5,10 +5,17 @@
 // create write about 15 scattered pages; a group commit of creates cost half as much with these
 // (docs/benchmarks.md, the fourth round). Ids are opaque to clients and never secrets: tokens and
 // session cookies are random values of their own.
-import { v7 } from 'uuid';
+//
+// The random part is Node's own `randomUUID()` (version 4: 122 random bits, drawn from a buffered
+// pool) with its first 48 bits replaced by the time and its version digit by 7. The `uuid`
+// package's v7 asks the system for 16 fresh bytes per id, which cost ten times as much (2.3 against
+// 0.2 µs) and showed in the server's profile of an Okta push. Ids made within the same millisecond
+// are not ordered among themselves, which RFC 9562 allows and the indexes do not need.
+import { randomUUID } from 'node:crypto';
 
 export function newId(): string {
-  return v7();
+  const time = Date.now().toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
 }
 
 export function now(): string {
