@@ -1,5 +1,6 @@
 // The benchmark scenarios: what Okta (and an admin importing users) does to Roster, as autocannon
 // request sequences. Each returns one row per measurement; the runner adds the ratios.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestSpec } from 'autocannon';
 import { type LoadResult, runLoad } from './load.ts';
 import {
@@ -101,6 +102,8 @@ async function drain(target: ScenarioTarget): Promise<boolean> {
         () => false,
       );
     if (answered && performance.now() - started < IDLE_ANSWER_MS) return true;
+    // Refused or reset: the server is not listening (yet, or any more). Do not hammer it.
+    if (!answered) await sleep(100);
   }
   return false;
 }
