@@ -146,51 +146,47 @@ async function seedDatabase(databaseUrl: string, members: number, env: Record<st
  */
 const NO_RATE_LIMITS = { RATE_LIMIT_PER_TOKEN: '0', RATE_LIMIT_PER_ORG: '0' };
 
+/** Runs `use` on a started child process, which is stopped afterwards (or by the exit handler). */
+async function withChild<C extends Child, T>(started: Promise<C>, use: (child: C) => Promise<T>): Promise<T> {
+  const child = await started;
+  running.add(child);
+  try {
+    return await use(child);
+  } finally {
+    await child.stop();
+    running.delete(child);
+  }
+}
+
 let servers = 0;
 
-async function withServer<T>(
+function withServer<T>(
   options: Omit<Parameters<typeof startRoster>[0], 'logFile'>,
   use: (server: RosterServer) => Promise<T>,
 ): Promise<T> {
   servers += 1;
-  const server = await startRoster({
+  const started = startRoster({
     ...options,
     logFile: join(work, `roster-serve-${servers}.log`),
     env: { ...NO_RATE_LIMITS, ...options.env },
   });
-  running.add(server);
-  try {
-    return await use(server);
-  } finally {
-    await server.stop();
-    running.delete(server);
-  }
+  return withChild(started, use);
 }
 
-async function measureBaseline(body: string, members: number, label?: string): Promise<Measurement> {
+function measureBaseline(body: string, members: number, label?: string): Promise<Measurement> {
   const bodyFile = join(work, 'baseline-body.json');
   writeFileSync(bodyFile, body);
-  const baseline = await startBaseline(bodyFile);
-  running.add(baseline);
-  try {
+  return withChild(startBaseline(bodyFile), async (baseline) => {
     const m = await baselineScenario(baseline.baseUrl, baseline.pid, members, CONNECTIONS, SECONDS);
     return label ? { ...m, scenario: label } : m;
-  } finally {
-    await baseline.stop();
-    running.delete(baseline);
-  }
+  });
 }
 
 /** The same lookups against bench/floor-server.ts on the same database: what the stack alone costs. */
-async function measureFloor(roster: ScenarioTarget, databasePath: string): Promise<Measurement> {
-  const floor = await startFloor(databasePath);
-  running.add(floor);
-  try {
-    return await lookupScenario({ ...roster, baseUrl: floor.baseUrl, pid: floor.pid }, FLOOR_SCENARIO);
-  } finally {
-    await floor.stop();
-    running.delete(floor);
-  }
+function measureFloor(roster: ScenarioTarget, databasePath: string): Promise<Measurement> {
+  return withChild(startFloor(databasePath), (floor) =>
+    lookupScenario({ ...roster, baseUrl: floor.baseUrl, pid: floor.pid }, FLOOR_SCENARIO),
+  );
 }
 
 function sqliteSize(path: string): number {
