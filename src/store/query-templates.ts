@@ -119,6 +119,7 @@ export class QueryTemplates {
       return;
     }
     const key = `insert ${table} ${shape} ×${rows.length}`;
+    // Not flatMap for one row: it doubled the templates' own time per create (13 → 26 µs, profiled).
     const values =
       rows.length === 1
         ? columns.map((column) => first[column])
