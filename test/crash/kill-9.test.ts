@@ -376,6 +376,20 @@ async function checkOverHttp(
   assert.equal(list.json.totalResults, model.members.size + 1);
 }
 
+/** Waits until PostgreSQL has ended every session of the killed server (at most 30 s). */
+async function sessionsEnded(store: Store, applicationName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`.execute(
+      store.db,
+    );
+    if (rows[0]?.n === 0) return;
+    assert.ok(Date.now() < deadline, `the killed server's ${rows[0]?.n} PostgreSQL sessions did not end`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function crashRounds(kind: StoreKind, database: TestDatabase, log: (line: string) => void) {
   const setup = database.open();
   await setup.migrate();
@@ -396,7 +410,10 @@ async function crashRounds(kind: StoreKind, database: TestDatabase, log: (line: 
   });
   await setup.close();
 
-  const env = rosterEnv(database, { LOG_LEVEL: 'warn' });
+  // PostgreSQL finishes a statement a killed server had already sent (its COMMIT) after the kill:
+  // the server's sessions are named, and each round waits for them to end before it reads.
+  const applicationName = `roster-crash-${process.pid}-${kind}`;
+  const env = rosterEnv(database, { LOG_LEVEL: 'warn', PGAPPNAME: applicationName });
   const next = random(SEED + (kind === 'postgres' ? 1000 : 0));
   const model: Model = { members: new Map(), unknownCreates: new Map(), acknowledged: 0, lost: 0 };
   for (let round = 1; round <= ROUNDS; round++) {
@@ -416,6 +433,7 @@ async function crashRounds(kind: StoreKind, database: TestDatabase, log: (line: 
     const t2 = Date.now();
     const store = database.open();
     try {
+      if (kind === 'postgres') await sessionsEnded(store, applicationName);
       await reconcile(store, organizationId, model);
       await checkConsistency(store, organizationId, model);
     } finally {
