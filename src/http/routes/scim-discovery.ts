@@ -8,7 +8,7 @@ import { serviceProviderConfig } from '../../scim/schemas/service-provider-confi
 import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
 import { ScimError } from '../../scim/scim-error.ts';
 import { requireToken } from '../authenticate.ts';
-import { sendScim } from '../scim-reply.ts';
+import { scimBody } from '../scim-reply.ts';
 
 function listResponse(resources: unknown[]) {
   return {
@@ -27,26 +27,26 @@ export function scimDiscoveryRoutes(
   maxResults: number,
 ): void {
   app.get('/scim/v2/ServiceProviderConfig', async (_request, reply) =>
-    sendScim(reply, 200, serviceProviderConfig(scimBaseUrl, { maxResults })),
+    scimBody(reply, 200, serviceProviderConfig(scimBaseUrl, { maxResults })),
   );
   app.get('/scim/v2/ResourceTypes', async (_request, reply) =>
-    sendScim(reply, 200, listResponse(resourceTypes(scimBaseUrl))),
+    scimBody(reply, 200, listResponse(resourceTypes(scimBaseUrl))),
   );
   app.get(
     '/scim/v2/ResourceTypes/:id',
     async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
       const document = resourceTypeById(scimBaseUrl, request.params.id);
       if (!document) throw new ScimError(404, `no resource type "${request.params.id}"`);
-      return sendScim(reply, 200, document);
+      return scimBody(reply, 200, document);
     },
   );
   app.get('/scim/v2/Schemas', async (_request, reply) =>
-    sendScim(reply, 200, listResponse(schemas(scimBaseUrl))),
+    scimBody(reply, 200, listResponse(schemas(scimBaseUrl))),
   );
   app.get('/scim/v2/Schemas/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const document = schemaById(scimBaseUrl, request.params.id);
     if (!document) throw new ScimError(404, `no schema "${request.params.id}"`);
-    return sendScim(reply, 200, document);
+    return scimBody(reply, 200, document);
   });
 
   app.register(async (scope) => {

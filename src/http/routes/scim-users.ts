@@ -12,7 +12,7 @@ import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
 import { ScimError } from '../../scim/scim-error.ts';
 import type { Store } from '../../store/store.ts';
 import { principalOf, requireToken } from '../authenticate.ts';
-import { provisioningContext, queryParameters, sendScim } from '../scim-reply.ts';
+import { provisioningContext, queryParameters, scimBody } from '../scim-reply.ts';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -45,7 +45,7 @@ export function scimUserRoutes(
         sortBy: query('sortBy'),
         sortOrder: query('sortOrder'),
       });
-      return sendScim(reply, 200, {
+      return scimBody(reply, 200, {
         schemas: [LIST_RESPONSE_SCHEMA],
         totalResults: page.totalResults,
         itemsPerPage: page.rows.length,
@@ -59,7 +59,7 @@ export function scimUserRoutes(
       const { row } = await createMember(store, provisioningContext(request, scimBaseUrl), input);
       const resource = toScimUser(row, scimBaseUrl);
       reply.header('location', resource.meta?.location).header('etag', etagOf(row.version));
-      return sendScim(reply, 201, projectResource(resource, projection(request)));
+      return scimBody(reply, 201, projectResource(resource, projection(request)));
     });
 
     scope.get('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
@@ -68,7 +68,7 @@ export function scimUserRoutes(
       const etag = etagOf(row.version);
       if (request.headers['if-none-match'] === etag) return reply.code(304).header('etag', etag).send();
       reply.header('etag', etag);
-      return sendScim(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
+      return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
     });
 
     scope.put('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
@@ -76,14 +76,14 @@ export function scimUserRoutes(
       const ctx = provisioningContext(request, scimBaseUrl);
       const row = await replaceMember(store, ctx, request.params.id, input, ifMatch(request));
       reply.header('etag', etagOf(row.version));
-      return sendScim(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
+      return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
     });
 
     scope.patch('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
       const ctx = provisioningContext(request, scimBaseUrl);
       const row = await patchMember(store, ctx, request.params.id, request.body, ifMatch(request));
       reply.header('etag', etagOf(row.version));
-      return sendScim(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
+      return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
     });
 
     // Roster never deletes people: with SSO, removing the person in the IdP already stops sign-in,
