@@ -183,9 +183,13 @@ function measureBaseline(body: string, members: number, label?: string): Promise
 }
 
 /** The same lookups against bench/floor-server.ts on the same database: what the stack alone costs. */
-function measureFloor(roster: ScenarioTarget, databasePath: string): Promise<Measurement> {
-  return withChild(startFloor(databasePath), (floor) =>
-    lookupScenario({ ...roster, baseUrl: floor.baseUrl, pid: floor.pid }, FLOOR_SCENARIO),
+function measureFloor(
+  roster: ScenarioTarget,
+  database: string,
+  env: Record<string, string> = {},
+): Promise<Measurement> {
+  return withChild(startFloor(database, env), (floor) =>
+    lookupScenario({ ...roster, baseUrl: floor.baseUrl, pid: floor.pid }, FLOOR_SCENARIO[roster.database]),
   );
 }
 
@@ -308,7 +312,10 @@ async function runPostgres(members: number): Promise<void> {
       await warmUpServer(t, SERVER_WARMUP_SECONDS);
       const baseline = await measureBaseline(hitBody, members, 'baseline (bare node:http), PostgreSQL phase');
       const baselineRps = record(baseline, undefined, undefined).rps;
-      if (wanted('lookup')) record(await lookupScenario(t), baselineRps, size);
+      if (wanted('lookup')) {
+        record(await measureFloor(t, PG_URL, env), baselineRps, size);
+        record(await lookupScenario(t), baselineRps, size);
+      }
       // A quick run keeps PostgreSQL to its target, the lookup, to stay under a minute.
       if (wanted('paging') && mode !== 'quick') {
         for (const page of await pagingScenario(t)) record(page, baselineRps, size);

@@ -195,9 +195,18 @@ export function startBaseline(bodyFile: string): Promise<Child & { baseUrl: stri
   return startBenchServer('baseline-server.ts', 'baseline server', [], { BASELINE_BODY_FILE: bodyFile });
 }
 
-/** Starts bench/floor-server.ts on a SQLite benchmark database (read-only), with `npm start`'s flags. */
-export function startFloor(databasePath: string): Promise<Child & { baseUrl: string }> {
-  return startBenchServer('floor-server.ts', 'floor server', startFlags(), { FLOOR_DATABASE: databasePath });
+/**
+ * Starts bench/floor-server.ts, with `npm start`'s flags, on a benchmark database: a SQLite file
+ * (read-only) or a PostgreSQL URL (`env` sets its search_path).
+ */
+export function startFloor(
+  database: string,
+  env: Record<string, string> = {},
+): Promise<Child & { baseUrl: string }> {
+  return startBenchServer('floor-server.ts', 'floor server', startFlags(), {
+    ...env,
+    FLOOR_DATABASE: database,
+  });
 }
 
 /** Runs a command to completion and returns its stdout (stderr is passed through). */

@@ -64,8 +64,11 @@ function warmupFor(seconds: number): number {
   return Math.min(1, seconds / 4);
 }
 
-/** The lookup scenario run against bench/floor-server.ts (Fastify and better-sqlite3 alone). */
-export const FLOOR_SCENARIO = 'lookup floor (Fastify + SQLite alone)';
+/** The lookup scenario run against bench/floor-server.ts (Fastify and better-sqlite3, or pg, alone). */
+export const FLOOR_SCENARIO = {
+  sqlite: 'lookup floor (Fastify + SQLite alone)',
+  postgres: 'lookup floor (Fastify + pg alone)',
+} as const satisfies Record<DatabaseKind, string>;
 
 /** Okta's lookup before create, exactly as it sends it. */
 export function lookupPath(userName: string): string {
