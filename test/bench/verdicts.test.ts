@@ -67,3 +67,31 @@ describe('the verdict on lookups at 1M against 10k', () => {
     assert.equal(verdict.measured, 'not run (needs --full)');
   });
 });
+
+describe('the verdict on PostgreSQL lookups', () => {
+  const row = (scenario: string, ratio: number): Row => ({
+    ...lookup(100_000, ratio, 0.4),
+    scenario,
+    database: 'postgres',
+  });
+  const postgresVerdict = (rows: Row[]) => {
+    const verdict = verdicts(rows, [10_000, 100_000]).find((v) => v.target.startsWith('PostgreSQL'));
+    assert.ok(verdict, 'the PostgreSQL verdict is reported');
+    return verdict;
+  };
+
+  it('shows the floor measured on PostgreSQL beside the lookup, and judges the lookup alone', () => {
+    const verdict = postgresVerdict([
+      row('lookup floor (Fastify + pg alone)', 0.45),
+      row('lookup userName eq', 0.12),
+    ]);
+    assert.equal(verdict.measured, '12% (Fastify + pg alone: 45%)');
+    assert.equal(verdict.met, false);
+  });
+
+  it('is met at 40% without a floor measured', () => {
+    const verdict = postgresVerdict([row('lookup userName eq', 0.4)]);
+    assert.equal(verdict.measured, '40%');
+    assert.equal(verdict.met, true);
+  });
+});
