@@ -1,10 +1,11 @@
-import type { RawBuilder, Selectable, SqlBool } from 'kysely';
+import type { CompiledQuery, RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { FilterNode } from '../../scim/filter/ast.ts';
 import { validateFilter } from '../../scim/filter/validate-filter.ts';
 import { VersionConflictError } from '../errors.ts';
 import { compileFilter, compileSort } from '../filter/compile-filter.ts';
 import { filterShape } from '../filter/filter-shape.ts';
+import { readsWithoutIndex } from '../filter/reads-without-index.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { MemberStatus, MembershipsTable, Role } from '../schema.ts';
@@ -210,34 +211,54 @@ export class MemberRepo {
    * once per filter shape (query-templates.ts): an IdP's lookups differ only in their values.
    */
   async list(organizationId: string, query: ListMembersQuery): Promise<MemberRow[]> {
-    const filter = query.filter && filterShape(validateFilter(query.filter));
+    const validated = query.filter && validateFilter(query.filter);
+    const filter = validated && filterShape(validated);
     const direction = query.descending ? 'desc' : 'asc';
     const key = `members.list ${query.limit} ${direction} ${query.sortBy ?? ''} ${filter?.key ?? ''}`;
     const values = [organizationId, query.offset, ...(filter?.values ?? [])];
-    return this.templates.run(this.ctx.db, key, values, ([organization, offset, ...filterValues]) => {
-      let builder = this.matching(String(organization), filter?.fill(filterValues)).selectAll('m');
-      // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
-      if (query.sortBy !== undefined) {
-        const sortBy = compileSort(query.sortBy, this.ctx.dialect.name);
-        builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
-      }
-      return builder
-        .orderBy('m.seq', direction)
-        .limit(rowLimit(query.limit))
-        .offset(offset as number);
-    });
+    return this.templates.run(
+      this.ctx.db,
+      key,
+      values,
+      ([organization, offset, ...filterValues]) => {
+        let builder = this.matching(String(organization), filter?.fill(filterValues)).selectAll('m');
+        // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
+        if (query.sortBy !== undefined) {
+          const sortBy = compileSort(query.sortBy, this.ctx.dialect.name);
+          builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
+        }
+        return builder
+          .orderBy('m.seq', direction)
+          .limit(rowLimit(query.limit))
+          .offset(offset as number);
+      },
+      this.scanning<MemberRow>(validated),
+    );
   }
 
   async count(organizationId: string, filter?: FilterNode): Promise<number> {
-    const shape = filter && filterShape(validateFilter(filter));
+    const validated = filter && validateFilter(filter);
+    const shape = validated && filterShape(validated);
     const key = `members.count ${shape?.key ?? ''}`;
     const values = [organizationId, ...(shape?.values ?? [])];
-    const [row] = await this.templates.run(this.ctx.db, key, values, ([organization, ...filterValues]) =>
-      this.matching(String(organization), shape?.fill(filterValues)).select((eb) =>
-        eb.fn.countAll<number | string>().as('n'),
-      ),
+    const [row] = await this.templates.run(
+      this.ctx.db,
+      key,
+      values,
+      ([organization, ...filterValues]) =>
+        this.matching(String(organization), shape?.fill(filterValues)).select((eb) =>
+          eb.fn.countAll<number | string>().as('n'),
+        ),
+      this.scanning<{ n: number | string }>(validated),
     );
     return Number(row?.n ?? 0);
+  }
+
+  /** The scan thread's runner for a filter that may read every member, when the store has one. */
+  private scanning<Row>(filter: FilterNode | undefined) {
+    const scans = this.ctx.scans;
+    if (!scans || !filter || !readsWithoutIndex(filter)) return undefined;
+    return (query: CompiledQuery) => scans.run<Row>(query);
   }
 
   /** The organization's memberships (`m`) that match `filter`. */
