@@ -2,7 +2,7 @@
 // request sequences. Each returns one row per measurement; the runner adds the ratios.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestSpec } from 'autocannon';
-import { type LoadResult, runLoad } from './load.ts';
+import { backgroundLoad, type LoadResult, runLoad } from './load.ts';
 import {
   BENCH_DOMAIN,
   FAMILY_NAMES,
@@ -302,6 +302,36 @@ export function filterScenario(target: ScenarioTarget, filterCase: FilterCase): 
       setupRequest: (request) => ({ ...request, path: filterPath(filterCase.filter(target.members)) }),
     },
   ]);
+}
+
+export const DURING_SCANS_SCENARIO = 'lookup userName eq, while 2 more connections run displayName co';
+
+/**
+ * Okta's lookups while an admin script searches with `displayName co` on two more connections: a
+ * read that no index serves must not hold up the lookups (SQLite runs it on a thread of its own).
+ * The server's CPU per response counts the `co` reads too.
+ */
+export async function lookupDuringScansScenario(target: ScenarioTarget): Promise<Measurement> {
+  const displayNameCo = FILTER_CASES.find((filterCase) => filterCase.label === 'filter displayName co');
+  if (!displayNameCo) throw new Error('no displayName co filter case');
+  const scans = backgroundLoad({
+    baseUrl: target.baseUrl,
+    connections: 2,
+    headers: headers(target),
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({ ...request, path: filterPath(displayNameCo.filter(target.members)) }),
+      },
+    ],
+    limitSeconds: 4 * target.seconds + 120,
+  });
+  try {
+    const measurement = await lookupScenario(target, DURING_SCANS_SCENARIO);
+    return { ...measurement, note: withNote(measurement, 'CPU ms/req includes the co reads') };
+  } finally {
+    await scans.stop();
+  }
 }
 
 /** The bare-node yardstick, under the same connections and duration as the lookup. */
