@@ -50,17 +50,21 @@ export async function listMembers(
     query.filter !== undefined && query.filter.trim() !== '' ? parseFilter(query.filter) : undefined;
   const sortBy = query.sortBy ? query.sortBy : undefined;
 
+  // Memberships are never deleted and take dense positions 1..N: without a filter, the
+  // organization's counter is the total, and a count over every member is never needed.
+  const total = async () =>
+    filter
+      ? store.members.count(organizationId, filter)
+      : ((await store.organizations.getById(organizationId))?.member_seq ?? 0);
+
   if (!filter && !sortBy) {
-    // Memberships are never deleted and take dense positions 1..N, so the organization's counter is
-    // the total and startIndex is a position: an index range however deep the page.
-    const organization = await store.organizations.getById(organizationId);
-    const totalResults = organization?.member_seq ?? 0;
+    // startIndex is then a position: an index range however deep the page.
+    const totalResults = await total();
     const rows = count === 0 ? [] : await store.members.listBySeq(organizationId, startIndex, count);
     return { totalResults, startIndex, rows };
   }
 
-  if (count === 0)
-    return { totalResults: await store.members.count(organizationId, filter), startIndex, rows: [] };
+  if (count === 0) return { totalResults: await total(), startIndex, rows: [] };
   const rows = await store.members.list(organizationId, {
     ...(filter ? { filter } : {}),
     ...(sortBy ? { sortBy } : {}),
@@ -72,8 +76,6 @@ export async function listMembers(
   // second query. This is every IdP lookup (`userName eq "…"` finds 0 or 1 on page 1); only a full
   // page, or one past the end, is counted.
   const lastPage = rows.length < count && (rows.length > 0 || startIndex === 1);
-  const totalResults = lastPage
-    ? startIndex - 1 + rows.length
-    : await store.members.count(organizationId, filter);
+  const totalResults = lastPage ? startIndex - 1 + rows.length : await total();
   return { totalResults, startIndex, rows };
 }

@@ -107,6 +107,22 @@ for (const kind of STORE_KINDS) {
       );
     });
 
+    it('gives every member once, and the whole count, across pages sorted without a filter', async () => {
+      const seen: string[] = [];
+      for (const startIndex of [1, 11, 21]) {
+        const body = (await t.scim('GET', `Users?sortBy=userName&startIndex=${startIndex}&count=10`)).json();
+        assert.equal(body.totalResults, 25, `startIndex=${startIndex}`);
+        seen.push(...body.Resources.map((r: { userName: string }) => r.userName));
+      }
+      assert.deepEqual(
+        seen,
+        [...seen].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+      );
+      assert.equal(new Set(seen).size, 25);
+      const counted = (await t.scim('GET', 'Users?sortBy=userName&count=0')).json();
+      assert.equal(counted.totalResults, 25);
+    });
+
     it('projects attributes and excludedAttributes', async () => {
       const only = (
         await t.scim('GET', 'Users?count=1&startIndex=2&attributes=userName,name.givenName')

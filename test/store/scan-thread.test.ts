@@ -84,6 +84,45 @@ describe('reads that no index serves, on a SQLite store with a scan thread', () 
     });
   }
 
+  it('sorts every member there when no filter narrows them, and a filtered few on the server', async () => {
+    const sorted = (store: Store, filter?: string) =>
+      store.members
+        .list(organizationId, {
+          ...(filter ? { filter: parseFilter(filter) } : {}),
+          sortBy: 'userName',
+          descending: true,
+          offset: 1,
+          limit: 3,
+        })
+        .then((rows) => rows.map((row) => row.user_name));
+    let before = onScanThread.length;
+    assert.deepEqual(await sorted(server), await sorted(plain));
+    assert.equal(onScanThread.length, before + 1);
+    before = onScanThread.length;
+    assert.deepEqual(await sorted(server, 'userName sw "b"'), ['bob@acme.test']);
+    assert.equal(onScanThread.length, before);
+  });
+
+  it("runs the directory's searches and counts there, with the same answers", async () => {
+    for (const search of [
+      { text: 'b' },
+      { text: 'anna', status: 'active' as const },
+      { role: 'member' as const },
+    ]) {
+      const before = onScanThread.length;
+      const page = { ...search, limit: 4 };
+      assert.deepEqual(
+        await server.members.search(organizationId, page),
+        await plain.members.search(organizationId, page),
+      );
+      assert.equal(
+        await server.members.countMatching(organizationId, search),
+        await plain.members.countMatching(organizationId, search),
+      );
+      assert.equal(onScanThread.length, before + 2);
+    }
+  });
+
   it('finds a member added the moment before', async () => {
     await addMember(server, organizationId, { userName: 'zanne@acme.test', email: 'zanne@acme.test' });
     assert.deepEqual(await page(server, 'userName co "zann"'), ['zanne@acme.test']);

@@ -1,4 +1,4 @@
-import type { CompiledQuery, RawBuilder, Selectable, SqlBool } from 'kysely';
+import type { Compilable, CompiledQuery, RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { FilterNode } from '../../scim/filter/ast.ts';
 import { validateFilter } from '../../scim/filter/validate-filter.ts';
@@ -232,7 +232,7 @@ export class MemberRepo {
           .limit(rowLimit(query.limit))
           .offset(offset as number);
       },
-      this.scanning<MemberRow>(validated),
+      this.scanning<MemberRow>(validated, query.sortBy !== undefined),
     );
   }
 
@@ -254,11 +254,19 @@ export class MemberRepo {
     return Number(row?.n ?? 0);
   }
 
-  /** The scan thread's runner for a filter that may read every member, when the store has one. */
-  private scanning<Row>(filter: FilterNode | undefined) {
+  /**
+   * The scan thread's runner, when the store has one, for a read that may visit every member: a
+   * filter that no index serves, or a sort without a filter that an index narrows.
+   */
+  private scanning<Row>(filter: FilterNode | undefined, sorted = false) {
     const scans = this.ctx.scans;
-    if (!scans || !filter || !readsWithoutIndex(filter)) return undefined;
+    if (!scans || !(filter ? readsWithoutIndex(filter) : sorted)) return undefined;
     return (query: CompiledQuery) => scans.run<Row>(query);
+  }
+
+  /** An admin's read (the directory), on the scan thread when the store has one. */
+  private offLoop<Row>(query: Compilable<Row> & { execute(): Promise<Row[]> }): Promise<Row[]> {
+    return this.ctx.scans ? this.ctx.scans.run<Row>(query.compile()) : query.execute();
   }
 
   /** The organization's memberships (`m`) that match `filter`. */
@@ -370,25 +378,26 @@ export class MemberRepo {
     let page = this.directory(organizationId, search).select(['m.id as id', key.as('sort_key')]);
     if (search.after !== undefined) page = page.where(key, '>', search.after);
     if (backwards) page = page.where(key, '<', search.before as string);
-    const rows = await this.ctx.db
-      .selectFrom(page.orderBy(key, direction).limit(rowLimit(search.limit)).as('page'))
-      .crossJoin('memberships as m')
-      .whereRef('m.id', '=', 'page.id')
-      .selectAll('m')
-      .select([
-        'page.sort_key',
-        (eb) =>
-          eb
-            .selectFrom('member_emails as e')
-            .select('e.value')
-            .whereRef('e.membership_id', '=', 'm.id')
-            .orderBy('e.primary', 'desc')
-            .orderBy('e.position')
-            .limit(rowLimit(1))
-            .as('email'),
-      ])
-      .orderBy('page.sort_key', direction)
-      .execute();
+    const rows = await this.offLoop(
+      this.ctx.db
+        .selectFrom(page.orderBy(key, direction).limit(rowLimit(search.limit)).as('page'))
+        .crossJoin('memberships as m')
+        .whereRef('m.id', '=', 'page.id')
+        .selectAll('m')
+        .select([
+          'page.sort_key',
+          (eb) =>
+            eb
+              .selectFrom('member_emails as e')
+              .select('e.value')
+              .whereRef('e.membership_id', '=', 'm.id')
+              .orderBy('e.primary', 'desc')
+              .orderBy('e.position')
+              .limit(rowLimit(1))
+              .as('email'),
+        ])
+        .orderBy('page.sort_key', direction),
+    );
     if (backwards) rows.reverse();
     return rows as MemberListing[];
   }
@@ -397,16 +406,14 @@ export class MemberRepo {
   async countMatching(organizationId: string, search: Omit<MemberSearch, 'limit' | 'after' | 'before'>) {
     const text = search.text?.trim();
     // A search alone is counted on its hits, without visiting the memberships.
-    const row =
+    const [row] = await this.offLoop(
       text && !search.status && !search.role
-        ? await this.ctx.db
+        ? this.ctx.db
             .selectFrom(this.matchingIds(organizationId, text).as('hits'))
             .select((eb) => eb.fn.countAll<number | string>().as('n'))
-            .executeTakeFirstOrThrow()
-        : await this.directory(organizationId, search)
-            .select((eb) => eb.fn.countAll<number | string>().as('n'))
-            .executeTakeFirstOrThrow();
-    return Number(row.n);
+        : this.directory(organizationId, search).select((eb) => eb.fn.countAll<number | string>().as('n')),
+    );
+    return Number(row?.n ?? 0);
   }
 
   /** The active Admins of an organization (who reach every workspace), in userName order. */
