@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import { scanReader } from './scan-reader.ts';
@@ -88,6 +89,35 @@ describe('the scan thread', () => {
       assert.equal(row?.n, 3_000_000);
       assert.ok(took > 50, `the read was long enough to tell (${took.toFixed(0)} ms)`);
       assert.ok(ticks >= took / 5 / 4, `${ticks} ticks of 5 ms during a ${took.toFixed(0)} ms read`);
+    } finally {
+      await scans.close();
+    }
+  });
+
+  it('ends its thread after a while without reads, and starts another for the next one', async () => {
+    const scans = scanReader(path, 50);
+    try {
+      const one = CompiledQuery.raw('select 1 as one', []);
+      assert.equal(scans.running, false);
+      await scans.run(one);
+      assert.equal(scans.running, true);
+      await setTimeout(300);
+      assert.equal(scans.running, false);
+      assert.deepEqual(await scans.run(one), [{ one: 1 }]);
+      assert.equal(scans.running, true);
+    } finally {
+      await scans.close();
+    }
+  });
+
+  it('keeps its thread while reads follow each other', async () => {
+    const scans = scanReader(path, 200);
+    try {
+      for (let i = 0; i < 5; i++) {
+        await scans.run(CompiledQuery.raw('select 1 as one', []));
+        await setTimeout(50);
+        assert.equal(scans.running, true, `after read ${i + 1}`);
+      }
     } finally {
       await scans.close();
     }
