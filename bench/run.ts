@@ -44,7 +44,6 @@ import {
   FILTER_CASES,
   FLOOR_SCENARIO,
   filterScenario,
-  lookupDuringScansScenario,
   lookupScenario,
   type Measurement,
   pagingScenario,
@@ -254,8 +253,6 @@ async function runSqlite(members: number): Promise<void> {
     if (wanted('lookup')) {
       record(await measureFloor(t, path), baselineRps, size);
       record(await lookupScenario(t), baselineRps, size);
-      // Not in a quick run, which must stay under a minute.
-      if (mode !== 'quick') record(await lookupDuringScansScenario(t), baselineRps, size);
     }
     if (wanted('paging')) for (const page of await pagingScenario(t)) record(page, baselineRps, size);
     if (wanted('filters')) {

@@ -1,5 +1,5 @@
 // The runnable Roster: src/cli/main.ts and everything it imports, bundled by esbuild into
-// dist/roster.mjs (npm packages stay imports), plus the SQLite worker threads' scripts beside it.
+// dist/roster.mjs (npm packages stay imports), plus the SQLite checkpoint worker beside it.
 //
 // `npm install` builds it (the `prepare` script) and bin/roster.js rebuilds it whenever a file
 // under src/ is newer, so it never runs stale code. Running the bundle rather than the sources
@@ -8,16 +8,13 @@
 //
 //   node scripts/build.mjs     builds dist/ now
 import { copyFileSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 export const ENTRY = join(DIST, 'roster.mjs');
-/** Plain JavaScript run as worker threads, found beside the bundle (`new URL('./…', import.meta.url)`). */
-const WORKERS = ['checkpoint-worker.js', 'scan-worker.js'].map((name) =>
-  join('src', 'store', 'sqlite', name),
-);
+const WORKER = join('src', 'store', 'sqlite', 'checkpoint-worker.js');
 
 /** The newest modification time (ms) of `dir` and everything under it (a deletion changes its directory). */
 function newest(dir) {
@@ -60,11 +57,9 @@ export async function build() {
     logLevel: 'silent',
   });
   mkdirSync(DIST, { recursive: true });
-  for (const script of WORKERS) {
-    const worker = join(DIST, basename(script));
-    copyFileSync(join(ROOT, script), `${worker}.${process.pid}.tmp`);
-    renameSync(`${worker}.${process.pid}.tmp`, worker);
-  }
+  const worker = join(DIST, 'checkpoint-worker.js');
+  copyFileSync(join(ROOT, WORKER), `${worker}.${process.pid}.tmp`);
+  renameSync(`${worker}.${process.pid}.tmp`, worker);
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
 }
 

@@ -4,11 +4,7 @@ import { createApp } from './http/create-app.ts';
 import { openStore } from './store/open-store.ts';
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
-  const store = await openStore(config.databaseUrl, {
-    backgroundCheckpoints: true,
-    groupCommit: true,
-    scanThread: true,
-  });
+  const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true, groupCommit: true });
   const app = createApp(config, store);
 
   let stopping = false;

@@ -6,7 +6,7 @@ import autocannon, { type RequestSpec } from 'autocannon';
 import { sampleRss } from './processes.ts';
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-export function cpuSeconds(pid: number | undefined): number | undefined {
+function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -70,39 +70,11 @@ function percentile(sorted: Float64Array, p: number): number {
 /** At most this many latencies are kept (about 10 minutes at 10k/s): the run is bounded anyway. */
 const MAX_SAMPLES = 5_000_000;
 
-function checkLoopback(baseUrl: string): void {
-  const { hostname } = new URL(baseUrl);
-  if (hostname !== '127.0.0.1' && hostname !== 'localhost') {
-    throw new Error(`benchmarks only send traffic to loopback, not ${hostname}`);
-  }
-}
-
-/**
- * Load that nobody measures, sent until stopped (after `limitSeconds` at the latest): what else the
- * server is busy with while a scenario runs.
- */
-export function backgroundLoad(
-  options: Pick<LoadOptions, 'baseUrl' | 'connections' | 'headers' | 'requests'> & { limitSeconds: number },
-): { stop(): Promise<void> } {
-  checkLoopback(options.baseUrl);
-  const instance = autocannon({
-    url: options.baseUrl,
-    connections: options.connections,
-    duration: options.limitSeconds,
-    timeout: 10,
-    headers: options.headers ?? {},
-    requests: options.requests,
-  });
-  return {
-    async stop() {
-      instance.stop();
-      await instance;
-    },
-  };
-}
-
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  checkLoopback(options.baseUrl);
+  const url = new URL(options.baseUrl);
+  if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
+    throw new Error(`benchmarks only send traffic to loopback, not ${url.hostname}`);
+  }
   if (options.warmupSeconds) {
     await autocannon({
       url: options.baseUrl,

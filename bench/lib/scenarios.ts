@@ -2,7 +2,7 @@
 // request sequences. Each returns one row per measurement; the runner adds the ratios.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestSpec } from 'autocannon';
-import { backgroundLoad, cpuSeconds, type LoadResult, runLoad } from './load.ts';
+import { type LoadResult, runLoad } from './load.ts';
 import {
   BENCH_DOMAIN,
   FAMILY_NAMES,
@@ -81,23 +81,8 @@ function filterPath(filter: string): string {
 
 /** The longest a drain waits for the server to catch up. */
 const DRAIN_LIMIT_MS = 120_000;
-/** A health check answered this fast means nothing is queued ahead of it any more… */
+/** A health check answered this fast means nothing is queued ahead of it any more. */
 const IDLE_ANSWER_MS = 50;
-/**
- * …on the event loop. A read queued on the server's scan thread (a `co` left from the warm-up)
- * does not delay the health check: the server must also use less than a tenth of a core.
- */
-const IDLE_WINDOW_MS = 250;
-const IDLE_CPU_SHARE = 0.1;
-
-/** Whether the process used less than IDLE_CPU_SHARE of a core over the next IDLE_WINDOW_MS. */
-async function cpuIdle(pid: number): Promise<boolean> {
-  const before = cpuSeconds(pid);
-  await sleep(IDLE_WINDOW_MS);
-  const after = cpuSeconds(pid);
-  if (before === undefined || after === undefined) return true;
-  return (after - before) * 1000 < IDLE_CPU_SHARE * IDLE_WINDOW_MS;
-}
 
 /**
  * Waits until the server has answered everything it had already received: autocannon stops sending
@@ -105,10 +90,9 @@ async function cpuIdle(pid: number): Promise<boolean> {
  * otherwise be served during (and counted against) the next run. A request autocannon gave up on
  * (its 10-s timeout) is still answered by the server, and autocannon sends another in its place, so
  * a slow scenario can leave more than one request per connection behind: the health check is
- * repeated until one is answered at once, and the server's threads have gone quiet. False when the
- * server is still busy after DRAIN_LIMIT_MS.
+ * repeated until one is answered at once. False when the server is still busy after DRAIN_LIMIT_MS.
  */
-async function drain(target: ScenarioTarget, quietThreads = true): Promise<boolean> {
+async function drain(target: ScenarioTarget): Promise<boolean> {
   const deadline = Date.now() + DRAIN_LIMIT_MS;
   while (Date.now() < deadline) {
     const started = performance.now();
@@ -120,8 +104,7 @@ async function drain(target: ScenarioTarget, quietThreads = true): Promise<boole
         () => true,
         () => false,
       );
-    const quick = answered && performance.now() - started < IDLE_ANSWER_MS;
-    if (quick && (!quietThreads || (await cpuIdle(target.pid)))) return true;
+    if (answered && performance.now() - started < IDLE_ANSWER_MS) return true;
     // Refused or reset: the server is not listening (yet, or any more). Do not hammer it.
     if (!answered) await sleep(100);
   }
@@ -135,15 +118,13 @@ function withNote(measurement: Measurement, note: string): string {
   return measurement.note ? `${measurement.note}; ${note}` : note;
 }
 
-/** `busy`: other load runs on purpose (the server's threads are never quiet); drain the event loop only. */
 async function measure(
   target: ScenarioTarget,
   scenario: string,
   seconds: number,
   requests: RequestSpec[],
-  busy = false,
 ): Promise<Measurement> {
-  let settled = await drain(target, !busy);
+  let settled = await drain(target);
   const result = await runLoad({
     baseUrl: target.baseUrl,
     connections: target.connections,
@@ -153,7 +134,7 @@ async function measure(
     serverPid: target.pid,
     warmupSeconds: warmupFor(seconds),
     settle: async () => {
-      settled = (await drain(target, !busy)) && settled;
+      settled = (await drain(target)) && settled;
     },
   });
   return {
@@ -179,12 +160,8 @@ function lookupRequest(target: ScenarioTarget): RequestSpec {
   };
 }
 
-export function lookupScenario(
-  target: ScenarioTarget,
-  label = 'lookup userName eq',
-  busy = false,
-): Promise<Measurement> {
-  return measure(target, label, target.seconds, [lookupRequest(target)], busy);
+export function lookupScenario(target: ScenarioTarget, label = 'lookup userName eq'): Promise<Measurement> {
+  return measure(target, label, target.seconds, [lookupRequest(target)]);
 }
 
 /**
@@ -325,39 +302,6 @@ export function filterScenario(target: ScenarioTarget, filterCase: FilterCase): 
       setupRequest: (request) => ({ ...request, path: filterPath(filterCase.filter(target.members)) }),
     },
   ]);
-}
-
-export const DURING_SCANS_SCENARIO = 'lookup userName eq, while 2 more connections run displayName co';
-
-/**
- * Okta's lookups while an admin script searches with `displayName co` on two more connections: a
- * read that no index serves must not hold up the lookups (SQLite runs it on a thread of its own).
- * The server's CPU per response counts the `co` reads too.
- */
-export async function lookupDuringScansScenario(target: ScenarioTarget): Promise<Measurement> {
-  const displayNameCo = FILTER_CASES.find((filterCase) => filterCase.label === 'filter displayName co');
-  if (!displayNameCo) throw new Error('no displayName co filter case');
-  // Whatever an earlier scenario left queued is answered first; then the server is busy on purpose.
-  const settled = await drain(target);
-  const scans = backgroundLoad({
-    baseUrl: target.baseUrl,
-    connections: 2,
-    headers: headers(target),
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => ({ ...request, path: filterPath(displayNameCo.filter(target.members)) }),
-      },
-    ],
-    limitSeconds: 4 * target.seconds + 120,
-  });
-  try {
-    const measurement = await lookupScenario(target, DURING_SCANS_SCENARIO, true);
-    const note = withNote(measurement, 'CPU ms/req includes the co reads');
-    return { ...measurement, note: settled ? note : `${note}; ${STILL_BUSY}` };
-  } finally {
-    await scans.stop();
-  }
 }
 
 /** The bare-node yardstick, under the same connections and duration as the lookup. */

@@ -1,15 +1,9 @@
 // The narrow seam between Roster and a database engine, in the spirit of Kysely's own `dialect.ts`:
 // everything above the store speaks Kysely; only what truly differs between engines lives here.
-import type { CompiledQuery, Dialect, Kysely } from 'kysely';
+import type { Dialect, Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
-
-/** Runs read-only queries somewhere they cannot hold up the server's other requests. */
-export interface ScanReader {
-  run<Row>(query: CompiledQuery): Promise<Row[]>;
-  close(): Promise<void>;
-}
 
 export interface StoreDialect {
   readonly name: DialectName;
@@ -31,10 +25,4 @@ export interface StoreDialect {
   isUnavailable(error: unknown): boolean;
   /** A human description for logs and `roster migrate`, without credentials. */
   describe(): string;
-  /**
-   * Where the reads no index serves run (a `co` filter over every member), when not on the
-   * server's event loop: SQLite's scan thread in `roster serve`. PostgreSQL runs every query in its
-   * own process anyway.
-   */
-  readonly scans?: ScanReader;
 }

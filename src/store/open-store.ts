@@ -10,8 +10,6 @@ export interface OpenOptions {
   backgroundCheckpoints?: boolean;
   /** SQLite: commit write transactions that arrive together as one (what `roster serve` does). */
   groupCommit?: boolean;
-  /** SQLite: run the reads no index serves on a thread of their own (what `roster serve` does). */
-  scanThread?: boolean;
 }
 
 export async function createDialect(databaseUrl: string, options: OpenOptions = {}): Promise<StoreDialect> {
@@ -19,7 +17,6 @@ export async function createDialect(databaseUrl: string, options: OpenOptions = 
     return createSqliteDialect(databaseUrl.slice('sqlite:'.length) || './data/roster.db', {
       backgroundCheckpoints: options.backgroundCheckpoints ?? false,
       groupCommit: options.groupCommit ?? false,
-      scanThread: options.scanThread ?? false,
     });
   }
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {

@@ -66,16 +66,12 @@ export class QueryTemplates {
     return this.templates.size;
   }
 
-  /**
-   * Runs the query `build(values)` makes, from its template when the shape `key` has one, on `db`
-   * or, when given, through `execute` (a read for the scan thread).
-   */
+  /** Runs the query `build(values)` makes, from its template when the shape `key` has one. */
   async run<Row>(
     db: Kysely<Database>,
     key: string,
     values: readonly unknown[],
     build: (values: readonly unknown[]) => Compilable<Row>,
-    execute?: (query: CompiledQuery) => Promise<Row[]>,
   ): Promise<Row[]> {
     let template = this.templates.get(key);
     if (template === undefined) {
@@ -96,7 +92,6 @@ export class QueryTemplates {
           ),
         }
       : build(values).compile();
-    if (execute) return execute(compiled);
     const result = await db.executeQuery(compiled);
     return result.rows as Row[];
   }

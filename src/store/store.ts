@@ -65,7 +65,7 @@ export function translateError(dialect: StoreDialect, error: unknown): unknown {
 
 export function createStore(dialect: StoreDialect): Store {
   const db = new Kysely<Database>({ dialect: dialect.kysely });
-  const base = repositories({ db, dialect, ...(dialect.scans ? { scans: dialect.scans } : {}) });
+  const base = repositories({ db, dialect });
 
   async function withTransaction<T>(work: (conn: Kysely<Database>) => Promise<T>): Promise<T> {
     try {
@@ -126,7 +126,6 @@ export function createStore(dialect: StoreDialect): Store {
       }
     },
     async close() {
-      await dialect.scans?.close();
       await db.destroy();
     },
   };

@@ -1,11 +1,10 @@
-import type { Compilable, CompiledQuery, RawBuilder, Selectable, SqlBool } from 'kysely';
+import type { RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { FilterNode } from '../../scim/filter/ast.ts';
 import { validateFilter } from '../../scim/filter/validate-filter.ts';
 import { VersionConflictError } from '../errors.ts';
 import { compileFilter, compileSort } from '../filter/compile-filter.ts';
 import { filterShape } from '../filter/filter-shape.ts';
-import { readsWithoutIndex } from '../filter/reads-without-index.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { MemberStatus, MembershipsTable, Role } from '../schema.ts';
@@ -211,62 +210,34 @@ export class MemberRepo {
    * once per filter shape (query-templates.ts): an IdP's lookups differ only in their values.
    */
   async list(organizationId: string, query: ListMembersQuery): Promise<MemberRow[]> {
-    const validated = query.filter && validateFilter(query.filter);
-    const filter = validated && filterShape(validated);
+    const filter = query.filter && filterShape(validateFilter(query.filter));
     const direction = query.descending ? 'desc' : 'asc';
     const key = `members.list ${query.limit} ${direction} ${query.sortBy ?? ''} ${filter?.key ?? ''}`;
     const values = [organizationId, query.offset, ...(filter?.values ?? [])];
-    return this.templates.run(
-      this.ctx.db,
-      key,
-      values,
-      ([organization, offset, ...filterValues]) => {
-        let builder = this.matching(String(organization), filter?.fill(filterValues)).selectAll('m');
-        // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
-        if (query.sortBy !== undefined) {
-          const sortBy = compileSort(query.sortBy, this.ctx.dialect.name);
-          builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
-        }
-        return builder
-          .orderBy('m.seq', direction)
-          .limit(rowLimit(query.limit))
-          .offset(offset as number);
-      },
-      this.scanning<MemberRow>(validated, query.sortBy !== undefined),
-    );
+    return this.templates.run(this.ctx.db, key, values, ([organization, offset, ...filterValues]) => {
+      let builder = this.matching(String(organization), filter?.fill(filterValues)).selectAll('m');
+      // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
+      if (query.sortBy !== undefined) {
+        const sortBy = compileSort(query.sortBy, this.ctx.dialect.name);
+        builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
+      }
+      return builder
+        .orderBy('m.seq', direction)
+        .limit(rowLimit(query.limit))
+        .offset(offset as number);
+    });
   }
 
   async count(organizationId: string, filter?: FilterNode): Promise<number> {
-    const validated = filter && validateFilter(filter);
-    const shape = validated && filterShape(validated);
+    const shape = filter && filterShape(validateFilter(filter));
     const key = `members.count ${shape?.key ?? ''}`;
     const values = [organizationId, ...(shape?.values ?? [])];
-    const [row] = await this.templates.run(
-      this.ctx.db,
-      key,
-      values,
-      ([organization, ...filterValues]) =>
-        this.matching(String(organization), shape?.fill(filterValues)).select((eb) =>
-          eb.fn.countAll<number | string>().as('n'),
-        ),
-      this.scanning<{ n: number | string }>(validated),
+    const [row] = await this.templates.run(this.ctx.db, key, values, ([organization, ...filterValues]) =>
+      this.matching(String(organization), shape?.fill(filterValues)).select((eb) =>
+        eb.fn.countAll<number | string>().as('n'),
+      ),
     );
     return Number(row?.n ?? 0);
-  }
-
-  /**
-   * The scan thread's runner, when the store has one, for a read that may visit every member: a
-   * filter that no index serves, or a sort without a filter that an index narrows.
-   */
-  private scanning<Row>(filter: FilterNode | undefined, sorted = false) {
-    const scans = this.ctx.scans;
-    if (!scans || !(filter ? readsWithoutIndex(filter) : sorted)) return undefined;
-    return (query: CompiledQuery) => scans.run<Row>(query);
-  }
-
-  /** An admin's read (the directory), on the scan thread when the store has one. */
-  private offLoop<Row>(query: Compilable<Row> & { execute(): Promise<Row[]> }): Promise<Row[]> {
-    return this.ctx.scans ? this.ctx.scans.run<Row>(query.compile()) : query.execute();
   }
 
   /** The organization's memberships (`m`) that match `filter`. */
@@ -378,26 +349,25 @@ export class MemberRepo {
     let page = this.directory(organizationId, search).select(['m.id as id', key.as('sort_key')]);
     if (search.after !== undefined) page = page.where(key, '>', search.after);
     if (backwards) page = page.where(key, '<', search.before as string);
-    const rows = await this.offLoop(
-      this.ctx.db
-        .selectFrom(page.orderBy(key, direction).limit(rowLimit(search.limit)).as('page'))
-        .crossJoin('memberships as m')
-        .whereRef('m.id', '=', 'page.id')
-        .selectAll('m')
-        .select([
-          'page.sort_key',
-          (eb) =>
-            eb
-              .selectFrom('member_emails as e')
-              .select('e.value')
-              .whereRef('e.membership_id', '=', 'm.id')
-              .orderBy('e.primary', 'desc')
-              .orderBy('e.position')
-              .limit(rowLimit(1))
-              .as('email'),
-        ])
-        .orderBy('page.sort_key', direction),
-    );
+    const rows = await this.ctx.db
+      .selectFrom(page.orderBy(key, direction).limit(rowLimit(search.limit)).as('page'))
+      .crossJoin('memberships as m')
+      .whereRef('m.id', '=', 'page.id')
+      .selectAll('m')
+      .select([
+        'page.sort_key',
+        (eb) =>
+          eb
+            .selectFrom('member_emails as e')
+            .select('e.value')
+            .whereRef('e.membership_id', '=', 'm.id')
+            .orderBy('e.primary', 'desc')
+            .orderBy('e.position')
+            .limit(rowLimit(1))
+            .as('email'),
+      ])
+      .orderBy('page.sort_key', direction)
+      .execute();
     if (backwards) rows.reverse();
     return rows as MemberListing[];
   }
@@ -406,14 +376,16 @@ export class MemberRepo {
   async countMatching(organizationId: string, search: Omit<MemberSearch, 'limit' | 'after' | 'before'>) {
     const text = search.text?.trim();
     // A search alone is counted on its hits, without visiting the memberships.
-    const [row] = await this.offLoop(
+    const row =
       text && !search.status && !search.role
-        ? this.ctx.db
+        ? await this.ctx.db
             .selectFrom(this.matchingIds(organizationId, text).as('hits'))
             .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        : this.directory(organizationId, search).select((eb) => eb.fn.countAll<number | string>().as('n')),
-    );
-    return Number(row?.n ?? 0);
+            .executeTakeFirstOrThrow()
+        : await this.directory(organizationId, search)
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** The active Admins of an organization (who reach every workspace), in userName order. */

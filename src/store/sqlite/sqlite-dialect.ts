@@ -13,7 +13,6 @@ import { startCheckpointer } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
 import { OPTIMIZE_EVERY_MS, OptimizingSqliteDialect, optimizeAtOpen } from './optimizing-dialect.ts';
 import { readWriteDialect } from './read-write-dialect.ts';
-import { scanReader } from './scan-reader.ts';
 import { cachingDatabase } from './statement-cache.ts';
 
 export interface SqliteOptions {
@@ -25,8 +24,6 @@ export interface SqliteOptions {
    * connection itself (the benchmark seed switches the journal mode) keep one connection.
    */
   groupCommit?: boolean;
-  /** Reads that no index serves run on a thread of their own (scan-reader.ts): the server's choice. */
-  scanThread?: boolean;
 }
 
 export function createSqliteDialect(path: string, options: SqliteOptions = {}): StoreDialect {
@@ -75,6 +72,5 @@ export function createSqliteDialect(path: string, options: SqliteOptions = {}): 
       return code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
     },
     describe: () => `sqlite:${path}`,
-    ...(options.scanThread && path !== ':memory:' ? { scans: scanReader(path) } : {}),
   };
 }
