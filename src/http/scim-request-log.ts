@@ -9,7 +9,7 @@
 // SCIM_REQUESTS_KEPT rows gathered: the trim that follows would delete the older ones at once, so
 // during an Okta push an instance writes a few hundred rows a second, not one per request. (A
 // write per request was the largest database cost of an Okta lookup; a batch every 100 ms or 200
-// rows still cost a lookup about 30 µs of CPU at 5,000 requests a second.) The panel is at most
+// rows still cost a lookup 20–40 µs of CPU at 5,000 requests a second.) The panel is at most
 // that second behind on other instances, and never behind on the instance that serves it (`recent`
 // writes its own rows first). A failed write is logged and its rows dropped: a slow or failing log
 // never delays or fails provisioning, and never grows without bound.
