@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   'token.revoked',
   'organization.created',
   'sso.settings_updated',
+  'sso.domain_verified',
+  'sso.domain_released',
   'sso.login',
   'sso.login_failed',
 ] as const;
