@@ -8,7 +8,6 @@ import { InvalidInputError } from './errors.ts';
 /** Actions Roster writes, for the audit log's action picker (any other text is accepted too). */
 export const AUDIT_ACTIONS = [
   'member.created',
-  'member.linked',
   'member.updated',
   'member.deactivated',
   'member.reactivated',
