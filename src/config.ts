@@ -1,4 +1,5 @@
 // Environment → one validated Config. Anything wrong fails at boot with a message naming the variable.
+import { isIP } from 'node:net';
 
 export interface Config {
   port: number;
@@ -15,6 +16,11 @@ export interface Config {
   requestTimeoutSeconds: number;
   /** Longest inactivity on a connection before it is closed; 0: no limit. */
   connectionTimeoutSeconds: number;
+  /**
+   * The DNS servers that SSO domain verification asks for TXT records (`DNS_SERVERS`, e.g.
+   * `127.0.0.1:5353,[::1]:53`); null: the system's resolver.
+   */
+  dnsServers: string[] | null;
 }
 
 export class ConfigError extends Error {
@@ -36,6 +42,23 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+/** `DNS_SERVERS`: comma-separated addresses, each an IP with an optional port (IPv6 with a port in brackets). */
+function dnsServers(raw: string | undefined): string[] | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const servers = raw.split(',').map((part) => part.trim());
+  for (const server of servers) {
+    const match = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(server) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(server);
+    const address = match?.[1] ?? server;
+    const port = match?.[2] === undefined ? 53 : Number(match[2]);
+    if (isIP(address) === 0 || port < 1 || port > 65535) {
+      throw new ConfigError(
+        `DNS_SERVERS must be comma-separated IP addresses with optional ports, such as 127.0.0.1:5353 or [::1]:53 (got "${server}")`,
+      );
+    }
+  }
+  return servers;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -87,5 +110,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit,
     requestTimeoutSeconds,
     connectionTimeoutSeconds,
+    dnsServers: dnsServers(env.DNS_SERVERS),
   };
 }

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       rateLimit: { perToken: 60_000, perOrganization: 120_000, windowSeconds: 60 },
       requestTimeoutSeconds: 60,
       connectionTimeoutSeconds: 120,
+      dnsServers: null,
     });
   });
 
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_WINDOW_SECONDS: '',
       REQUEST_TIMEOUT_SECONDS: '',
       CONNECTION_TIMEOUT_SECONDS: '',
+      DNS_SERVERS: '',
     };
     assert.deepEqual(loadConfig(env), loadConfig({}));
   });
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_WINDOW_SECONDS: '1',
       REQUEST_TIMEOUT_SECONDS: '0',
       CONNECTION_TIMEOUT_SECONDS: '30',
+      DNS_SERVERS: '127.0.0.1:5353, [::1]:53,9.9.9.9',
     });
     assert.deepEqual(config, {
       port: 3000,
@@ -58,6 +61,7 @@ describe('loadConfig', () => {
       rateLimit: { perToken: 10, perOrganization: 0, windowSeconds: 1 },
       requestTimeoutSeconds: 0,
       connectionTimeoutSeconds: 30,
+      dnsServers: ['127.0.0.1:5353', '[::1]:53', '9.9.9.9'],
     });
   });
 
@@ -114,6 +118,10 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_WINDOW_SECONDS', '0'],
     ['REQUEST_TIMEOUT_SECONDS', '1.5'],
     ['CONNECTION_TIMEOUT_SECONDS', '3601'],
+    ['DNS_SERVERS', 'dns.example.com'],
+    ['DNS_SERVERS', '127.0.0.1:99999'],
+    ['DNS_SERVERS', '127.0.0.1,,10.0.0.1'],
+    ['DNS_SERVERS', '999.1.1.1'],
   ];
   for (const [variable, value] of invalid) {
     it(`refuses ${variable}=${JSON.stringify(value)} with a ConfigError naming ${variable}`, () => {

@@ -8,7 +8,6 @@ import { InvalidInputError } from './errors.ts';
 /** Actions Roster writes, for the audit log's action picker (any other text is accepted too). */
 export const AUDIT_ACTIONS = [
   'member.created',
-  'member.linked',
   'member.updated',
   'member.deactivated',
   'member.reactivated',
@@ -21,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'token.revoked',
   'organization.created',
   'sso.settings_updated',
+  'sso.domain_verified',
+  'sso.domain_released',
   'sso.login',
   'sso.login_failed',
 ] as const;

@@ -13,10 +13,16 @@ import {
 } from '../auth/saml/service-provider.ts';
 import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
-import type { SsoSettingsRecord } from '../store/repos/sso.ts';
+import type { SsoDomainRecord, SsoSettingsRecord } from '../store/repos/sso.ts';
 import type { Role, SsoBinding } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { Actor } from './actor.ts';
+import {
+  type DomainVerificationView,
+  domainVerificationView,
+  newVerificationToken,
+  PUBLIC_EMAIL_DOMAINS,
+} from './domain-verification.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.ts';
 import { recordAudit } from './record-audit.ts';
 
@@ -57,7 +63,13 @@ export interface SsoSettingsView {
     ssoBinding: SsoBinding;
     certificates: IdpCertificateView[];
   } | null;
+  /** Every domain the organization claims, verified or not. */
   domains: string[];
+  /**
+   * Each claim's state and the DNS TXT record that verifies it: only verified domains route
+   * "Continue with SSO" and allow just-in-time provisioning (src/accounts/domain-verification.ts).
+   */
+  domainVerification: DomainVerificationView[];
   ssoRequired: boolean;
   justInTimeProvisioning: boolean;
   justInTimeRole: Role;
@@ -74,7 +86,7 @@ export function ssoSettingsView(
   publicUrl: string,
   organization: OrganizationRecord,
   settings: SsoSettingsRecord | undefined,
-  domains: string[],
+  claims: SsoDomainRecord[],
 ): SsoSettingsView {
   const urls = serviceProviderUrls(publicUrl, organization.slug);
   return {
@@ -88,7 +100,8 @@ export function ssoSettingsView(
           certificates: idpCertificates(settings).map((pem) => ({ pem, ...certificateInfo(pem) })),
         }
       : null,
-    domains,
+    domains: claims.map((claim) => claim.domain),
+    domainVerification: claims.map(domainVerificationView),
     ssoRequired: settings?.sso_required === 1,
     justInTimeProvisioning: settings?.jit_role != null,
     justInTimeRole: settings?.jit_role ?? 'member',
@@ -105,7 +118,7 @@ export async function getSsoSettings(
   const organization = await store.organizations.getById(organizationId);
   if (!organization) throw new NotFoundError('the organization no longer exists');
   const settings = await store.sso.getSettings(organizationId);
-  return ssoSettingsView(publicUrl, organization, settings, await store.sso.listDomains(organizationId));
+  return ssoSettingsView(publicUrl, organization, settings, await store.sso.listDomainClaims(organizationId));
 }
 
 /** An HTTPS URL (HTTP only on this machine, for the test IdP), or a 400 naming the field. */
@@ -137,6 +150,11 @@ export function normalizeDomains(values: readonly string[]): string[] {
   for (const domain of domains) {
     if (!DOMAIN.test(domain))
       throw new InvalidInputError(`"${domain}" is not an email domain such as example.com`);
+    if (PUBLIC_EMAIL_DOMAINS.has(domain)) {
+      throw new InvalidInputError(
+        `${domain} is a public email provider's domain: no organization can own it for single sign-on`,
+      );
+    }
   }
   return domains.sort();
 }
@@ -238,10 +256,10 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
     };
     await tx.sso.upsertSettings(row);
     const newDomains = domains ?? beforeDomains;
-    const taken = await tx.sso.replaceDomains(input.organizationId, newDomains, at);
+    const taken = await tx.sso.replaceDomains(input.organizationId, newDomains, at, newVerificationToken);
     if (taken.length > 0) {
       throw new ConflictError(
-        `${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} already used by another organization: an email domain can belong to one organization only`,
+        `${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} verified by another organization: an email domain routes to one organization only`,
       );
     }
     await recordAudit(tx, {
@@ -253,7 +271,12 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       after: auditSnapshot(row, newDomains),
       requestId: input.requestId ?? null,
     });
-    return ssoSettingsView(input.publicUrl, organization, row, newDomains);
+    return ssoSettingsView(
+      input.publicUrl,
+      organization,
+      row,
+      await tx.sso.listDomainClaims(input.organizationId),
+    );
   });
 }
 

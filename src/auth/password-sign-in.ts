@@ -53,7 +53,13 @@ export async function signInWithPassword(
     else refusals.push(decision.reason);
   }
   if (choices.length > 0) {
-    choices.sort((a, b) => a.organization.name.localeCompare(b.organization.name));
+    // The first is where the session starts: the membership the person has had longest. Sorting by
+    // name would let any organization that provisions the person (SCIM, SSO) choose where their own
+    // password sign-in lands, by calling itself "Aaa".
+    choices.sort(
+      (a, b) =>
+        a.member.created_at.localeCompare(b.member.created_at) || a.member.id.localeCompare(b.member.id),
+    );
     return { ok: true, user, choices };
   }
   if (refusals.length > 0) return { ok: false, reason: 'not_allowed', message: refusals.join(' ') };

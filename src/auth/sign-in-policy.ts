@@ -42,3 +42,18 @@ export async function organizationSwitchAllowed(
   }
   return passwordSignInAllowed(store, target);
 }
+
+/**
+ * The memberships a session may list and switch to ("my organizations": the chooser, the header's
+ * switch link). A password session: each of the person's active memberships. An SSO session: its
+ * own only, since the IdP that opened it vouches for one organization, and listing the others would
+ * tell that organization where else the person is a member and with which role.
+ */
+export async function switchableMemberships(store: Store, session: SessionRecord): Promise<MemberRow[]> {
+  const active = (await store.members.listForUser(session.user_id)).filter(
+    (member) => member.status === 'active' && member.role !== null,
+  );
+  return session.sign_in_method === 'sso'
+    ? active.filter((member) => member.id === session.membership_id)
+    : active;
+}

@@ -1,4 +1,4 @@
-// SAML SSO sign-in, start to finish. Starting: the organization that owns the email's domain, an
+// SAML SSO sign-in, start to finish. Starting: the organization that verified the email's domain, an
 // AuthnRequest whose ID is kept in `saml_requests` with an opaque RelayState standing for the
 // return path. Finishing (the ACS): the response validated (src/auth/saml/validate-response.ts),
 // its assertion consumed once, the member it names found (or created just in time), refused when
@@ -21,17 +21,20 @@ import { SsoFailure } from './saml/sso-failure.ts';
 import { type ValidatedAssertion, validateSamlResponse } from './saml/validate-response.ts';
 import { type NewSession, startSession } from './sessions.ts';
 
+/** The lower-case domain of an email address. */
+function emailDomain(email: string): string {
+  const trimmed = email.trim();
+  return trimmed.slice(trimmed.lastIndexOf('@') + 1).toLowerCase();
+}
+
 /** The organization whose SSO covers an email address (by its domain), if any. */
 export async function ssoOrganizationForEmail(
   store: Store,
   email: string,
 ): Promise<OrganizationRecord | undefined> {
-  const at = email.lastIndexOf('@');
-  if (at < 1 || !isEmail(email.trim())) return undefined;
-  const domain = email
-    .trim()
-    .slice(at + 1)
-    .toLowerCase();
+  if (email.lastIndexOf('@') < 1 || !isEmail(email.trim())) return undefined;
+  const domain = emailDomain(email);
+  // Only a domain verified by DNS routes (src/accounts/domain-verification.ts).
   const organizationId = await store.sso.organizationIdForDomain(domain);
   if (!organizationId || !(await store.sso.getSettings(organizationId))) return undefined;
   return store.organizations.getById(organizationId);
@@ -186,6 +189,17 @@ async function admit(
         throw new SsoFailure(
           'unknown_user',
           'just-in-time provisioning needs an email address as NameID or email attribute',
+          assertion.nameId,
+        );
+      }
+      // An IdP vouches for the people of the domains its organization proved it controls, and for
+      // no one else: otherwise any organization could create (or link to their Roster account)
+      // anybody's membership just by asserting their email.
+      const domain = emailDomain(identity.email);
+      if ((await tx.sso.verifiedHolder(domain)) !== organization.id) {
+        throw new SsoFailure(
+          'unknown_user',
+          `just-in-time provisioning is only for email domains this organization has verified, and ${domain} is not one`,
           assertion.nameId,
         );
       }

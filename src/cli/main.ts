@@ -24,8 +24,11 @@ Commands:
   tokens revoke ID              revoke a token
   copy --from DATABASE_URL --to DATABASE_URL
                                 copy every row into an empty database (SQLite → PostgreSQL or back)
-  sso status --org SLUG         show an organization's SAML SSO settings
+  sso status --org SLUG         show an organization's SAML SSO settings and domain records
   sso require --org SLUG on|off turn "SSO required" on or off (the break-glass switch)
+  sso verify --org SLUG DOMAIN  check an email domain's DNS TXT record and mark it verified
+  sso release-domain --org SLUG DOMAIN
+                                remove an organization's email domain (verified or not)
   test-idp --org SLUG [--port 7000] [--configure] [--domain DOMAIN]
                                 run a SAML test identity provider on 127.0.0.1 for local trials
 

@@ -1,8 +1,11 @@
-// `roster sso status|require` — the operator's view of an organization's SSO, and the break-glass
-// switch: with "SSO required" on, nobody of the organization can sign in with a password, Admins
-// included, so when the identity provider fails the operator turns it off from here.
+// `roster sso status|require|verify|release-domain` — the operator's view of an organization's SSO
+// (with each email domain's DNS TXT record and whether it is verified), the break-glass switch
+// (with "SSO required" on, nobody of the organization can sign in with a password, Admins
+// included, so when the identity provider fails the operator turns it off from here), checking a
+// domain's TXT record, and releasing a domain an organization no longer controls.
 // `roster test-idp` — a SAML identity provider on 127.0.0.1 for local trials (never production).
 import { CLI_ACTOR } from '../accounts/actor.ts';
+import { createTxtResolver, releaseSsoDomain, verifySsoDomain } from '../accounts/domain-verification.ts';
 import { NotFoundError } from '../accounts/errors.ts';
 import { getSsoSettings, saveSsoSettings, setSsoRequired } from '../accounts/sso-settings.ts';
 import { serviceProviderUrls } from '../auth/saml/service-provider.ts';
@@ -44,18 +47,54 @@ export async function ssoCommand(
         configured: view.configured,
         ssoRequired: view.ssoRequired,
         domains: view.domains,
+        domainVerification: view.domainVerification,
         identityProvider: view.identityProvider && {
           entityId: view.identityProvider.entityId,
           ssoUrl: view.identityProvider.ssoUrl,
         },
         serviceProvider,
       };
+      const domains = view.domainVerification.map((d) =>
+        d.verified
+          ? `  ${d.domain}: verified ${d.verifiedAt}`
+          : `  ${d.domain}: NOT VERIFIED (routes nobody): create ${d.record.name} TXT "${d.record.value}", then roster sso verify --org ${organization.slug} ${d.domain}`,
+      );
       out.print(
         view.configured
-          ? `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; domains ${view.domains.join(', ') || '(none)'}; SSO required: ${view.ssoRequired ? 'on' : 'off'}`
+          ? [
+              `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; SSO required: ${view.ssoRequired ? 'on' : 'off'}`,
+              `Email domains:${domains.length === 0 ? ' (none)' : ''}`,
+              ...domains,
+            ].join('\n')
           : `SSO is not configured for ${organization.slug}. ACS URL: ${serviceProvider.acsUrl}`,
         data,
       );
+      return 0;
+    }
+    if (action === 'verify') {
+      if (!value) throw new UsageError('sso verify takes the domain: roster sso verify --org SLUG DOMAIN');
+      const verified = await verifySsoDomain(store, createTxtResolver(config.dnsServers), {
+        organizationId: organization.id,
+        domain: value,
+        actor: CLI_ACTOR,
+      });
+      out.print(
+        `${verified.domain} is verified for ${organization.slug}: it now leads to its identity provider.`,
+        { organization: organization.slug, ...verified },
+      );
+      return 0;
+    }
+    if (action === 'release-domain') {
+      if (!value)
+        throw new UsageError(
+          'sso release-domain takes the domain: roster sso release-domain --org SLUG DOMAIN',
+        );
+      await releaseSsoDomain(store, { organizationId: organization.id, domain: value, actor: CLI_ACTOR });
+      out.print(`${value.toLowerCase()} is no longer an SSO email domain of ${organization.slug}.`, {
+        organization: organization.slug,
+        domain: value.toLowerCase(),
+        released: true,
+      });
       return 0;
     }
     if (action === 'require') {
@@ -73,7 +112,7 @@ export async function ssoCommand(
       );
       return 0;
     }
-    throw new UsageError('sso takes status or require');
+    throw new UsageError('sso takes status, require, verify or release-domain');
   });
 }
 

@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../accounts/errors.ts';
+import { switchableMemberships } from '../auth/sign-in-policy.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import type { Config } from '../config.ts';
 import { toScimError } from '../http/error-response.ts';
@@ -83,9 +84,8 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
       await readSession(request);
       const principal = request.sessionPrincipal;
       if (principal?.userId) {
-        const memberships = await ctx.store.members.listForUser(principal.userId);
-        request.hasOtherOrganizations =
-          memberships.filter((m) => m.status === 'active' && m.id !== principal.membershipId).length > 0;
+        const memberships = await switchableMemberships(ctx.store, principal.session);
+        request.hasOtherOrganizations = memberships.some((m) => m.id !== principal.membershipId);
       }
     });
     scope.addHook('onSend', securityHeaders(ctx.secure));

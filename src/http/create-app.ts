@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
+import { createTxtResolver } from '../accounts/domain-verification.ts';
 import { createTokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Config } from '../config.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
@@ -173,7 +174,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
   apiRoutes(app, store, authenticator);
-  apiSsoRoutes(app, store, authenticator, config.publicUrl);
+  apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
   dashboardRoutes(app, { store, config, scimRequestLog });
   samlRoutes(app, { store, config });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

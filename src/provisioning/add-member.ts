@@ -1,6 +1,8 @@
 // The one way a membership comes into being from an identity provider (SCIM create, SSO
 // just-in-time): link the person's Roster account by email, or create it; take the next dense
 // position; store the member with its email index; audit it — all in the caller's transaction.
+// Whether the account existed stays inside Roster: the organization sees the same response and the
+// same `member.created` event either way (`linked` is for the caller's own logic, never shown).
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../accounts/record-audit.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
@@ -32,7 +34,7 @@ export interface NewMember {
 export interface AddedMember {
   row: MemberRow;
   user: UserRecord;
-  /** True when the person already had a Roster account. */
+  /** True when the person already had a Roster account. Never to be shown to the organization. */
   linked: boolean;
 }
 
@@ -76,12 +78,14 @@ export async function addMember(tx: Repositories, input: NewMember): Promise<Add
     deactivated_at: input.active ? null : at,
   };
   await tx.members.insert(row, profileEmails(input.document));
+  // The same event whether the person already had an account: the organization's log must not tell
+  // which emails have a Roster account elsewhere (nor the account's id, which dates it).
   await recordAudit(tx, {
     organizationId: input.organizationId,
     actor: input.actor,
-    action: linked ? 'member.linked' : 'member.created',
+    action: 'member.created',
     target: { type: 'member', id: row.id, label: row.user_name },
-    after: { ...auditSnapshot(row), userId: user.id, ...input.auditDetails },
+    after: { ...auditSnapshot(row), ...input.auditDetails },
     requestId: input.requestId,
   });
   return { row, user, linked };

@@ -30,7 +30,7 @@ export const COPY_ORDER = [
   { name: 'audit_events', key: ['id'], serial: 'id' },
   { name: 'scim_requests', key: ['id'], serial: 'id' },
   { name: 'sso_settings', key: ['organization_id'] },
-  { name: 'sso_domains', key: ['domain'] },
+  { name: 'sso_domains', key: ['organization_id', 'domain'] },
   { name: 'saml_requests', key: ['id'] },
   { name: 'saml_assertions', key: ['organization_id', 'assertion_id'] },
 ] as const satisfies readonly TableSpec[];

@@ -174,11 +174,19 @@ export interface SsoSettingsTable {
   updated_at: string;
 }
 
-/** Email domains an organization owns: the primary key makes each domain belong to one organization. */
+/**
+ * An organization's claim on an email domain (migration 006). A claim routes nothing until verified
+ * by its DNS TXT record; the partial unique index `sso_domains_verified` lets one organization at a
+ * time hold a domain verified.
+ */
 export interface SsoDomainsTable {
+  organization_id: string;
   /** Lower case. */
   domain: string;
-  organization_id: string;
+  /** The value `_roster-verification.<domain>` must carry (after `roster-verification=`). */
+  verification_token: string;
+  /** When the TXT record was found; null while unverified. */
+  verified_at: string | null;
   created_at: string;
 }
 

@@ -75,6 +75,10 @@ describe('SAML SSO in Chromium', { skip: browserSkipReason(), timeout: 60_000 },
       actor: CLI_ACTOR,
       publicUrl: server.baseUrl,
     });
+    // As if its DNS TXT record had been checked (test/sso/domain-verification.test.ts does that).
+    await server.store.transaction((tx) =>
+      tx.sso.markDomainVerified(org.organization.id, 'acme.test', new Date().toISOString()),
+    );
     const created = await scim('POST', 'Users', {
       userName: PERSON,
       name: { givenName: 'Pat', familyName: 'Doe' },

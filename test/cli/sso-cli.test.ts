@@ -1,19 +1,27 @@
-// `roster sso status|require`: the operator's break-glass switch when "SSO required" locks
-// everyone out (the identity provider is down), run as the real command against the same database.
+// `roster sso status|require|verify|release-domain`: the operator's break-glass switch when "SSO
+// required" locks everyone out (the identity provider is down), and an email domain's DNS TXT record
+// shown, checked through DNS_SERVERS (a DNS server of the test's own) and released, run as the real
+// command against the same database.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
+import { startTestDnsServer, type TestDnsServer } from '../helpers/dns-server.ts';
 import { rosterEnv, runRoster } from '../helpers/roster-cli.ts';
-import { auditEvents, configureSso } from '../helpers/sso.ts';
+import { auditEvents, configureSso, putSso } from '../helpers/sso.ts';
 import { skipReason } from '../helpers/stores.ts';
 
 describe('roster sso', { skip: skipReason('sqlite') }, () => {
   let t: TestApp;
+  let dns: TestDnsServer;
   before(async () => {
+    dns = await startTestDnsServer();
     t = await setupApp('sqlite');
     await configureSso(t, { ssoRequired: true });
   });
-  after(() => t?.cleanup());
+  after(async () => {
+    await t?.cleanup();
+    await dns?.close();
+  });
 
   it('turns "SSO required" off, audited, and shows the status', async () => {
     const env = rosterEnv(t.database);
@@ -29,5 +37,47 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
     assert.equal(shown.ssoRequired, false);
     assert.deepEqual(shown.domains, ['acme.test']);
     assert.doesNotMatch(status.stdout, /PRIVATE KEY|CERTIFICATE/);
+  });
+
+  it('shows an unverified domain with its TXT record, verifies it once the record exists, and releases it', async () => {
+    assert.equal((await putSso(t, { domains: ['acme.test', 'cli.test'] })).statusCode, 200);
+    const env = rosterEnv(t.database, { DNS_SERVERS: dns.address });
+    const claim = await t.store.sso.getDomainClaim(t.org.organization.id, 'cli.test');
+    assert.ok(claim);
+    const value = `roster-verification=${claim.verification_token}`;
+
+    const status = await runRoster(['sso', 'status', '--org', 'acme'], env);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /acme\.test: verified/);
+    assert.ok(
+      status.stdout.includes(
+        `cli.test: NOT VERIFIED (routes nobody): create _roster-verification.cli.test TXT "${value}"`,
+      ),
+      status.stdout,
+    );
+
+    const missing = await runRoster(['sso', 'verify', '--org', 'acme', 'cli.test'], env);
+    assert.equal(missing.code, 1);
+    assert.match(
+      missing.stderr,
+      /cli\.test is not verified: no TXT record was found at _roster-verification\.cli\.test/,
+    );
+    assert.equal((await t.store.sso.getDomainClaim(t.org.organization.id, 'cli.test'))?.verified_at, null);
+
+    dns.records.set('_roster-verification.cli.test', [[value]]);
+    const verified = await runRoster(['sso', 'verify', '--org', 'acme', 'CLI.test', '--json'], env);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.equal(JSON.parse(verified.stdout).verified, true);
+    assert.equal(await t.store.sso.organizationIdForDomain('cli.test'), t.org.organization.id);
+    assert.equal((await auditEvents(t, 'sso.domain_verified'))[0]?.actor_type, 'cli');
+
+    const released = await runRoster(['sso', 'release-domain', '--org', 'acme', 'cli.test'], env);
+    assert.equal(released.code, 0, released.stderr);
+    assert.equal(await t.store.sso.getDomainClaim(t.org.organization.id, 'cli.test'), undefined);
+    assert.equal(await t.store.sso.organizationIdForDomain('cli.test'), undefined);
+    assert.equal((await auditEvents(t, 'sso.domain_released'))[0]?.target_label, 'cli.test');
+
+    const usage = await runRoster(['sso', 'verify', '--org', 'acme'], env);
+    assert.equal(usage.code, 2);
   });
 });

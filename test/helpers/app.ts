@@ -28,9 +28,14 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
-export async function setupApp(kind: StoreKind, orgSlug = 'acme'): Promise<TestApp> {
+/** `env`: more settings for the app's config (e.g. DNS_SERVERS). */
+export async function setupApp(
+  kind: StoreKind,
+  orgSlug = 'acme',
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const { store, database, cleanup } = await openTestStore(kind);
-  const config = loadConfig({ PUBLIC_URL: PUBLIC_URL, DATABASE_URL: database.url });
+  const config = loadConfig({ PUBLIC_URL: PUBLIC_URL, DATABASE_URL: database.url, ...env });
   const app = createApp(config, store, { logger: false });
   const org = await initOrganization(store, {
     name: 'Acme Inc',

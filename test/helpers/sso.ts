@@ -39,8 +39,16 @@ export function putSso(t: TestApp, body: Record<string, unknown>, token = t.toke
   });
 }
 
-/** Points the organization's SSO at the test IdP (its metadata), with the domain acme.test. */
-export async function configureSso(t: TestApp, extra: Record<string, unknown> = {}) {
+/**
+ * Points the organization's SSO at the test IdP (its metadata), with the domain acme.test, marked
+ * verified in the store as if its DNS TXT record had been checked (test/sso/domain-verification.test.ts
+ * checks the real lookup); `{ verified: false }` leaves the domains unverified.
+ */
+export async function configureSso(
+  t: TestApp,
+  extra: Record<string, unknown> = {},
+  options: { verified?: boolean } = {},
+) {
   const { idp } = await testIdps();
   const res = await putSso(t, {
     idpMetadataXml: idp.metadataXml(IDP_SSO_URL),
@@ -48,7 +56,24 @@ export async function configureSso(t: TestApp, extra: Record<string, unknown> = 
     ...extra,
   });
   assert.equal(res.statusCode, 200, res.body);
-  return res.json();
+  const view = res.json();
+  if (options.verified !== false) {
+    for (const domain of view.domains as string[]) await markVerified(t, domain);
+  }
+  return view;
+}
+
+/** Marks an organization's claimed domain verified, skipping the DNS lookup. */
+export async function markVerified(
+  t: Pick<TestApp, 'store' | 'org'>,
+  domain: string,
+  organizationId?: string,
+) {
+  await t.store.sso.markDomainVerified(
+    organizationId ?? t.org.organization.id,
+    domain,
+    new Date().toISOString(),
+  );
 }
 
 export interface SpStart {

@@ -94,7 +94,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(response.statusCode, 200);
         assert.equal(response.headers['content-type'], JSON_TYPE);
         assert.deepEqual(response.json(), {
-          user: { id: init.user.id, email: init.user.email },
+          user: { email: init.user.email },
           membership: {
             id: init.membership.id,
             userName: init.membership.user_name,

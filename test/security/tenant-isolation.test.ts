@@ -9,11 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
+import { saveSsoSettings } from '../../src/accounts/sso-settings.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
-import { setupApp, type TestApp } from '../helpers/app.ts';
+import { PUBLIC_URL, setupApp, type TestApp } from '../helpers/app.ts';
 import { ADMIN_PASSWORD, type BrowserSession, formBody, signIn } from '../helpers/dashboard.ts';
 import { personalToken } from '../helpers/seed.ts';
 import { snapshot } from '../helpers/snapshot.ts';
+import { IDP_SSO_URL, testIdps } from '../helpers/sso.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 type Credential = 'service token' | 'personal token' | 'session';
@@ -53,6 +55,7 @@ const NOT_FOUND = [404] as const;
 const REFUSED = [403, 404] as const;
 const LISTED = [200] as const;
 const API_CREDENTIALS: readonly Credential[] = ['service token', 'personal token', 'session'];
+const B_DOMAIN = 'zq-globex-sso.example';
 
 async function seedOrganizationB(t: TestApp): Promise<OrgB> {
   const b = await initOrganization(t.store, {
@@ -112,6 +115,18 @@ async function seedOrganizationB(t: TestApp): Promise<OrgB> {
     headers: { authorization: `Bearer ${service.token}` },
   });
   assert.equal(grant.statusCode, 204);
+  // B's SSO, with a verified email domain.
+  const { idp } = await testIdps();
+  await saveSsoSettings(t.store, {
+    organizationId: b.organization.id,
+    settings: { idpMetadataXml: idp.metadataXml(IDP_SSO_URL), domains: [B_DOMAIN] },
+    actor: CLI_ACTOR,
+    publicUrl: PUBLIC_URL,
+  });
+  await t.store.transaction((tx) =>
+    tx.sso.markDomainVerified(b.organization.id, B_DOMAIN, new Date().toISOString()),
+  );
+  const claim = await t.store.sso.getDomainClaim(b.organization.id, B_DOMAIN);
   const events = await t.store.audit.search({ organizationId: b.organization.id, limit: 1 });
   return {
     organizationId: b.organization.id,
@@ -146,6 +161,8 @@ async function seedOrganizationB(t: TestApp): Promise<OrgB> {
       'zq-globex-laptop',
       service.token,
       pat.token,
+      B_DOMAIN,
+      claim!.verification_token,
     ],
   };
 }
@@ -301,6 +318,12 @@ function attempts(b: OrgB, a: { memberId: string; workspaceId: string }): Attemp
     ),
     { name: 'GET /api/v1/me', method: 'GET', url: '/api/v1/me', expect: LISTED },
     { name: 'GET /api/v1/sso', method: 'GET', url: '/api/v1/sso', expect: LISTED },
+    {
+      name: 'POST /api/v1/sso/domains/{B}/verify',
+      method: 'POST',
+      url: `/api/v1/sso/domains/${B_DOMAIN}/verify`,
+      expect: NOT_FOUND,
+    },
     // The dashboard, with A's session.
     ...[bob, b.adminMembershipId].flatMap((id): Attempt[] => [
       {
@@ -390,6 +413,14 @@ function attempts(b: OrgB, a: { memberId: string; workspaceId: string }): Attemp
       method: 'GET',
       url: '/audit/export.ndjson',
       expect: LISTED,
+      credentials: dashboardOnly,
+    },
+    {
+      name: 'POST /settings/organization/sso/verify {B domain}',
+      method: 'POST',
+      url: '/settings/organization/sso/verify',
+      form: { domain: B_DOMAIN },
+      expect: NOT_FOUND,
       credentials: dashboardOnly,
     },
     {

@@ -7,7 +7,15 @@ import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { ADMIN_PASSWORD, get, MEMBER_PASSWORD, post, scimMember, signIn } from '../helpers/dashboard.ts';
-import { auditEvents, IDP_ENTITY_ID, IDP_SSO_URL, putSso, spOf, testIdps } from '../helpers/sso.ts';
+import {
+  auditEvents,
+  IDP_ENTITY_ID,
+  IDP_SSO_URL,
+  markVerified,
+  putSso,
+  spOf,
+  testIdps,
+} from '../helpers/sso.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 for (const kind of STORE_KINDS) {
@@ -103,6 +111,16 @@ for (const kind of STORE_KINDS) {
           message: /is not an email domain/,
         },
         {
+          name: "a public email provider's domain, which no organization owns",
+          body: async () => ({
+            idpEntityId: IDP_ENTITY_ID,
+            idpSsoUrl: IDP_SSO_URL,
+            idpCertificate: await certificateOf(),
+            domains: ['acme.test', 'GMail.com'],
+          }),
+          message: /gmail\.com is a public email provider's domain/,
+        },
+        {
           name: 'a wrong type',
           body: async () => ({ ssoRequired: 'yes' }),
           message: /ssoRequired must be true or false/,
@@ -160,7 +178,7 @@ for (const kind of STORE_KINDS) {
       assert.equal((await putSso(t, { ssoRequired: false, justInTimeProvisioning: false })).statusCode, 200);
     });
 
-    it('gives an email domain to one organization only: the database refuses a second owner', async () => {
+    it('ends first-come claims: an unverified claim blocks nobody, and a verified domain belongs to one organization', async () => {
       const other = await initOrganization(t.store, {
         name: 'Rival',
         slug: `rival-${kind}`,
@@ -176,16 +194,32 @@ for (const kind of STORE_KINDS) {
         actor: CLI_ACTOR,
       });
       const { idp } = await testIdps();
-      const res = await putSso(
+      assert.equal((await putSso(t, { domains: ['acme.test', 'shared.test'] })).statusCode, 200);
+      await markVerified(t, 'acme.test');
+
+      const refused = await putSso(
         t,
         { idpMetadataXml: idp.metadataXml(IDP_SSO_URL), domains: ['rival.test', 'acme.test'] },
         token,
       );
-      assert.equal(res.statusCode, 409, res.body);
-      assert.match(res.json().error.message, /acme\.test is already used by another organization/);
+      assert.equal(refused.statusCode, 409, refused.body);
+      assert.match(refused.json().error.message, /acme\.test is verified by another organization/);
       assert.equal(await t.store.sso.getSettings(other.organization.id), undefined);
+      assert.deepEqual(await t.store.sso.listDomains(other.organization.id), []);
+
+      // Acme's unverified claim on shared.test is no reservation: Rival may claim it too, and it
+      // routes to neither until one of them proves control by DNS.
+      const claimed = await putSso(
+        t,
+        { idpMetadataXml: idp.metadataXml(IDP_SSO_URL), domains: ['rival.test', 'shared.test'] },
+        token,
+      );
+      assert.equal(claimed.statusCode, 200, claimed.body);
+      assert.deepEqual(claimed.json().domains, ['rival.test', 'shared.test']);
+      assert.equal(await t.store.sso.organizationIdForDomain('shared.test'), undefined);
       assert.equal(await t.store.sso.organizationIdForDomain('rival.test'), undefined);
       assert.equal(await t.store.sso.organizationIdForDomain('acme.test'), t.org.organization.id);
+      assert.equal((await putSso(t, { domains: ['acme.test'] })).statusCode, 200);
     });
 
     it('is for Admins only', async () => {

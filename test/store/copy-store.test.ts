@@ -185,6 +185,7 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           organizationId,
           [`org${index}-${randomBytes(3).toString('hex')}.example`],
           at,
+          () => randomBytes(16).toString('hex'),
         );
         const expires = new Date(Date.now() + 300_000).toISOString();
         await tx.sso.insertRequest({

@@ -1,12 +1,14 @@
 // Sign-in with email and password, the organization chooser, and sign-out. A person with active
-// memberships in several organizations gets a session for the first (by name) and is sent to the
-// chooser; the header's "Switch organization" link leads back to it. Sessions belong to one
-// membership, so switching replaces the session.
+// memberships in several organizations gets a session for the one they joined first (never one
+// that merely sorts first, which any organization provisioning them could arrange) and is sent to
+// the chooser, which lists their own organizations; the header's "Switch organization" link leads
+// back to it. Sessions belong to one membership, so switching replaces the session. A session
+// opened by an organization's SSO lists and reaches that organization only.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../../accounts/errors.ts';
 import { signInWithPassword } from '../../auth/password-sign-in.ts';
 import { endSession, replaceSession } from '../../auth/sessions.ts';
-import { organizationSwitchAllowed } from '../../auth/sign-in-policy.ts';
+import { organizationSwitchAllowed, switchableMemberships } from '../../auth/sign-in-policy.ts';
 import { SignInThrottle } from '../../auth/sign-in-throttle.ts';
 import { ssoOrganizationForEmail } from '../../auth/sso-sign-in.ts';
 import { clearSessionCookie, formToken, sessionCookieOf, setSessionCookie } from '../../http/session.ts';
@@ -129,9 +131,7 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
   app.get('/organizations', async (request, reply) => {
     const viewer = viewerOf(request);
     const next = safeNext(queryValue(request, 'next'));
-    const memberships = (await ctx.store.members.listForUser(viewer.userId ?? '')).filter(
-      (m) => m.status === 'active',
-    );
+    const memberships = await switchableMemberships(ctx.store, viewer.session);
     const rows = [];
     for (const member of memberships) {
       const organization = await ctx.store.organizations.getById(member.organization_id);
@@ -141,7 +141,11 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
     return sendPage(ctx, request, reply, {
       title: 'Choose an organization',
       body: html`<h1>Choose an organization</h1>
-        <p class="lead">You are a member of several organizations. Each has its own members, tokens and settings.</p>
+        ${
+          viewer.session.sign_in_method === 'sso'
+            ? html`<p class="lead">You signed in with the single sign-on of ${viewer.organizationName}, which vouches for you there only. To open another organization, sign out and sign in to it.</p>`
+            : html`<p class="lead">You are a member of several organizations. Each has its own members, tokens and settings.</p>`
+        }
         <ul class="panel">
           ${rows.map(
             ({ member, organization }) => html`<li>

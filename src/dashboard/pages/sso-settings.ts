@@ -1,9 +1,11 @@
 // Settings → Organization → SSO: what to paste into the identity provider (SP entity ID, ACS URL,
 // metadata URL), the IdP's settings (pasted metadata, or entity ID + SSO URL + certificate), the
 // email domains the organization owns, "SSO required", just-in-time provisioning and AuthnRequest
-// signing. Saving goes through the same use case as `PUT /api/v1/sso`.
+// signing. Saving goes through the same use case as `PUT /api/v1/sso`. Below the form, each email
+// domain's DNS TXT record and its "Verify" button: a domain routes nobody until verified.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, InvalidInputError } from '../../accounts/errors.ts';
+import { createTxtResolver, verifySsoDomain } from '../../accounts/domain-verification.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../accounts/errors.ts';
 import {
   getSsoSettings,
   type SsoSettingsInput,
@@ -81,6 +83,37 @@ function certificateList(view: SsoSettingsView): SafeHtml {
   </ul>`;
 }
 
+function domainsPanel(viewer: Viewer, view: SsoSettingsView): SafeHtml {
+  if (view.domainVerification.length === 0) return html``;
+  return html`<section class="panel" aria-labelledby="domains-heading">
+    <h2 id="domains-heading">Email domain verification</h2>
+    <p>A domain leads people to your identity provider, and lets it create members at their first sign-in, only once
+      you prove that your organization controls it: create the DNS TXT record below at the domain's DNS host, then choose
+      <strong>Verify</strong>. One organization at a time can hold a domain verified.</p>
+    <ul class="domain-list">
+      ${view.domainVerification.map(
+        (domain, index) => html`<li>
+          <h3>${domain.domain}
+            ${domain.verified ? html`<span class="badge badge-active">Verified</span>` : html`<span class="badge badge-error">Not verified</span>`}</h3>
+          ${
+            domain.verified
+              ? html`<p class="hint">Verified on ${formatDate(domain.verifiedAt ?? '')}. Keep the TXT record: it is how you would prove it again.</p>`
+              : html`<p class="hint">Until it is verified, ${domain.domain} does not route "Continue with SSO" and allows no just-in-time provisioning.</p>
+              ${copyField(`txt-name-${index}`, 'Record name (host)', domain.record.name)}
+              <p class="hint">Type: <strong>TXT</strong></p>
+              ${copyField(`txt-value-${index}`, 'Record value', domain.record.value)}
+              <form method="post" action="${SSO_SETTINGS_PATH}/verify" class="inline-form">
+                ${csrfInput(viewer)}
+                <input type="hidden" name="domain" value="${domain.domain}">
+                <button type="submit">Verify ${domain.domain}</button>
+              </form>`
+          }
+        </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 function settingsForm(viewer: Viewer, view: SsoSettingsView, values: FormValues): SafeHtml {
   return html`<form method="post" action="${SSO_SETTINGS_PATH}" class="panel">
     ${csrfInput(viewer)}
@@ -96,7 +129,7 @@ function settingsForm(viewer: Viewer, view: SsoSettingsView, values: FormValues)
     ${certificateList(view)}
 
     <h2>Who signs in</h2>
-    <label for="sso-domains">Email domains <span class="hint">One per line, e.g. example.com. People who enter an email at one of these domains on the sign-in page continue with this identity provider. A domain belongs to one organization only.</span></label>
+    <label for="sso-domains">Email domains <span class="hint">One per line, e.g. example.com. Once verified (below), people who enter an email at one of these domains on the sign-in page continue with this identity provider. Public email providers (gmail.com, outlook.com, …) are refused.</span></label>
     <textarea id="sso-domains" name="domains" rows="3" spellcheck="false">${values.domains}</textarea>
     <fieldset>
       <legend>Members who do not exist yet in Roster</legend>
@@ -151,6 +184,8 @@ function formInput(body: unknown): { values: FormValues; input: SsoSettingsInput
 }
 
 export function ssoSettingsPages(app: FastifyInstance, ctx: DashboardContext): void {
+  const resolver = createTxtResolver(ctx.config.dnsServers);
+
   async function show(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -159,6 +194,8 @@ export function ssoSettingsPages(app: FastifyInstance, ctx: DashboardContext): v
     const viewer = adminViewerOf(request);
     const view = await getSsoSettings(ctx.store, ctx.config.publicUrl, viewer.organizationId);
     const saved = queryValue(request, 'saved') === '1';
+    const verified = queryValue(request, 'verified');
+    const unverified = view.domainVerification.filter((domain) => !domain.verified).map((d) => d.domain);
     return sendPage(ctx, request, reply, {
       title: 'Single sign-on (SAML)',
       currentPath: SSO_SETTINGS_PATH,
@@ -167,9 +204,12 @@ export function ssoSettingsPages(app: FastifyInstance, ctx: DashboardContext): v
         <p class="lead">Members of <strong>${viewer.organizationName}</strong> sign in with your identity provider (Okta, or any SAML 2.0 IdP).
           ${view.configured ? (view.ssoRequired ? 'SSO is set up and required.' : 'SSO is set up; password sign-in still works.') : 'SSO is not set up yet.'}</p>
         ${saved && notice('The SSO settings were saved.')}
+        ${verified && view.domainVerification.some((d) => d.domain === verified && d.verified) && notice(`${verified} is verified: it now leads to your identity provider.`)}
         ${errorBox(extra.error)}
+        ${unverified.length > 0 && html`<div class="error-box" role="status">Not verified yet: ${unverified.join(', ')}. An unverified domain does not lead anyone to your identity provider and allows no just-in-time provisioning. Domains saved before Roster checked DNS need verifying too. See <a href="#domains-heading">Email domain verification</a>.</div>`}
         ${serviceProviderPanel(view)}
-        ${settingsForm(viewer, view, extra.values ?? valuesOf(view))}`,
+        ${settingsForm(viewer, view, extra.values ?? valuesOf(view))}
+        ${domainsPanel(viewer, view)}`,
     });
   }
 
@@ -194,5 +234,28 @@ export function ssoSettingsPages(app: FastifyInstance, ctx: DashboardContext): v
       throw error;
     }
     return redirect(reply, `${SSO_SETTINGS_PATH}?saved=1`);
+  });
+
+  app.post(`${SSO_SETTINGS_PATH}/verify`, async (request, reply) => {
+    const viewer = adminViewerOf(request);
+    const domain = field(request.body, 'domain');
+    let verified: string;
+    try {
+      verified = (
+        await verifySsoDomain(ctx.store, resolver, {
+          organizationId: viewer.organizationId,
+          domain,
+          actor: viewer.actor,
+          requestId: request.id,
+        })
+      ).domain;
+    } catch (error) {
+      if (error instanceof ConflictError || error instanceof NotFoundError) {
+        const status = error instanceof ConflictError ? 409 : 404;
+        return show(request, reply, { error: sentence(error.message), status });
+      }
+      throw error;
+    }
+    return redirect(reply, `${SSO_SETTINGS_PATH}?verified=${encodeURIComponent(verified)}`);
   });
 }

@@ -4,7 +4,10 @@ import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import type { Store } from '../../store/store.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
-/** `GET /api/v1/me`: who the token (or session) speaks for, where, with which role, reaching which workspaces. */
+/**
+ * `GET /api/v1/me`: who the token (or session) speaks for, where, with which role, reaching which
+ * workspaces: the membership, never the person's other organizations.
+ */
 export function meRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
   app.get('/api/v1/me', { onRequest: requireCaller(authenticator, store, 'member') }, async (request) => {
     const principal = principalOf(request);
@@ -20,7 +23,10 @@ export function meRoutes(app: FastifyInstance, store: Store, authenticator: Toke
       principal.role,
     );
     return {
-      user: user ? { id: user.id, email: user.email } : null,
+      // Not the account's id: accounts are shared by every organization of the person, and a
+      // time-ordered id would tell an organization how old the account it linked to is (whether
+      // the person already had one). An organization's SSO can open a session as its member.
+      user: user ? { email: user.email } : null,
       membership: member
         ? {
             id: member.id,

@@ -1,8 +1,11 @@
 // `/api/v1/sso`: the organization's SAML SSO settings, for Admins (token or session). GET shows
 // them with the service-provider values to give the IdP; PUT validates and replaces them (fields
 // omitted keep their value), audited as `sso.settings_updated`. Invalid input stores nothing: 400.
+// POST /api/v1/sso/domains/{domain}/verify checks the domain's DNS TXT record: 200 with the domain
+// verified, or 409 saying what the lookup found (404 for a domain the organization does not claim).
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
+import { type TxtResolver, verifySsoDomain } from '../../accounts/domain-verification.ts';
 import { InvalidInputError } from '../../accounts/errors.ts';
 import { getSsoSettings, type SsoSettingsInput, saveSsoSettings } from '../../accounts/sso-settings.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
@@ -59,6 +62,7 @@ export function apiSsoRoutes(
   store: Store,
   authenticator: TokenAuthenticator,
   publicUrl: string,
+  resolver: TxtResolver,
 ): void {
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
@@ -78,5 +82,19 @@ export function apiSsoRoutes(
         publicUrl,
       });
     });
+
+    scope.post<{ Params: { domain: string } }>(
+      '/api/v1/sso/domains/:domain/verify',
+      admin,
+      async (request) => {
+        const principal = principalOf(request);
+        return verifySsoDomain(store, resolver, {
+          organizationId: principal.organizationId,
+          domain: request.params.domain,
+          actor: principal.actor,
+          requestId: request.id,
+        });
+      },
+    );
   });
 }

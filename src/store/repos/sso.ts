@@ -1,11 +1,12 @@
 import { type Selectable, sql } from 'kysely';
 import { rowLimit } from '../row-limit.ts';
-import type { SamlRequestsTable, SsoSettingsTable } from '../schema.ts';
+import type { SamlRequestsTable, SsoDomainsTable, SsoSettingsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 import type { MemberRow } from './members.ts';
 
 export type SsoSettingsRecord = Selectable<SsoSettingsTable>;
 export type SamlRequestRecord = Selectable<SamlRequestsTable>;
+export type SsoDomainRecord = Selectable<SsoDomainsTable>;
 
 /** An organization's SSO settings and domains, the AuthnRequests in flight, the assertions consumed. */
 export class SsoRepo {
@@ -28,43 +29,109 @@ export class SsoRepo {
       .execute();
   }
 
+  /** The organization's domain names, verified or not, in order. */
   async listDomains(organizationId: string): Promise<string[]> {
-    const rows = await this.ctx.db
+    return (await this.listDomainClaims(organizationId)).map((claim) => claim.domain);
+  }
+
+  /** The organization's domain claims, with their verification tokens and state. */
+  async listDomainClaims(organizationId: string): Promise<SsoDomainRecord[]> {
+    return this.ctx.db
       .selectFrom('sso_domains')
-      .select('domain')
+      .selectAll()
       .where('organization_id', '=', organizationId)
       .orderBy('domain')
       .execute();
-    return rows.map((row) => row.domain);
+  }
+
+  async getDomainClaim(organizationId: string, domain: string): Promise<SsoDomainRecord | undefined> {
+    return this.ctx.db
+      .selectFrom('sso_domains')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('domain', '=', domain)
+      .executeTakeFirst();
   }
 
   /**
-   * Replaces the organization's domains. Returns the domains another organization already owns
-   * (nothing of those is written): the primary key decides, so two organizations racing for one
-   * domain cannot both get it, and a conflict never aborts the caller's PostgreSQL transaction.
+   * Replaces the organization's domain claims: claims kept keep their token and verification, new
+   * ones start unverified with a token from `newToken`. Returns the domains another organization
+   * holds verified (nothing of those is written): a verified domain cannot be claimed elsewhere.
    */
-  async replaceDomains(organizationId: string, domains: readonly string[], at: string): Promise<string[]> {
-    await this.ctx.db.deleteFrom('sso_domains').where('organization_id', '=', organizationId).execute();
+  async replaceDomains(
+    organizationId: string,
+    domains: readonly string[],
+    at: string,
+    newToken: () => string,
+  ): Promise<string[]> {
+    const current = new Set(await this.listDomains(organizationId));
+    const removed = [...current].filter((domain) => !domains.includes(domain));
+    if (removed.length > 0) {
+      await this.ctx.db
+        .deleteFrom('sso_domains')
+        .where('organization_id', '=', organizationId)
+        .where('domain', 'in', removed)
+        .execute();
+    }
     const taken: string[] = [];
     for (const domain of domains) {
-      const result = await this.ctx.db
+      if (current.has(domain)) continue;
+      const holder = await this.verifiedHolder(domain);
+      if (holder !== undefined && holder !== organizationId) {
+        taken.push(domain);
+        continue;
+      }
+      await this.ctx.db
         .insertInto('sso_domains')
-        .values({ domain, organization_id: organizationId, created_at: at })
-        .onConflict((oc) => oc.column('domain').doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) taken.push(domain);
+        .values({
+          organization_id: organizationId,
+          domain,
+          verification_token: newToken(),
+          verified_at: null,
+          created_at: at,
+        })
+        .onConflict((oc) => oc.columns(['organization_id', 'domain']).doNothing())
+        .execute();
     }
     return taken;
   }
 
-  /** The organization that owns an email domain (lower case), if any. */
-  async organizationIdForDomain(domain: string): Promise<string | undefined> {
+  async deleteDomainClaim(organizationId: string, domain: string): Promise<void> {
+    await this.ctx.db
+      .deleteFrom('sso_domains')
+      .where('organization_id', '=', organizationId)
+      .where('domain', '=', domain)
+      .execute();
+  }
+
+  /** The organization holding an email domain (lower case) verified, if any. */
+  async verifiedHolder(domain: string): Promise<string | undefined> {
     const row = await this.ctx.db
       .selectFrom('sso_domains')
       .select('organization_id')
       .where('domain', '=', domain)
+      .where('verified_at', 'is not', null)
       .executeTakeFirst();
     return row?.organization_id;
+  }
+
+  /** The organization whose SSO an email domain routes to: only a verified domain routes. */
+  async organizationIdForDomain(domain: string): Promise<string | undefined> {
+    return this.verifiedHolder(domain);
+  }
+
+  /**
+   * Marks a claim verified. Throws UniqueViolationError when another organization holds the domain
+   * verified (the partial unique index `sso_domains_verified`, also across instances racing).
+   */
+  async markDomainVerified(organizationId: string, domain: string, at: string): Promise<void> {
+    await this.ctx.db
+      .updateTable('sso_domains')
+      .set({ verified_at: at })
+      .where('organization_id', '=', organizationId)
+      .where('domain', '=', domain)
+      .where('verified_at', 'is', null)
+      .execute();
   }
 
   async insertRequest(request: SamlRequestRecord): Promise<void> {
