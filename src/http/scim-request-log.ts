@@ -1,9 +1,8 @@
 // The "recent requests from your identity provider" panel: every authenticated SCIM request is
 // recorded (time, method, path, status, User-Agent, the error's detail, a note on what an answered
-// request did not apply) in `scim_requests`, trimmed
-// to the newest few hundred per organization. A table rather than a per-instance memory buffer,
-// because Roster runs as several instances behind a load balancer and an admin must see every
-// request whichever instance served it.
+// request did not apply) in `scim_requests`, trimmed to the newest few hundred per organization.
+// A table rather than a per-instance memory buffer, because Roster runs as several instances
+// behind a load balancer and an admin must see every request whichever instance served it.
 //
 // Off the request path: each instance gathers the rows of the requests it answered and writes them
 // every FLUSH_AFTER_MS, in multi-row INSERTs. Of each organization it writes only the newest
