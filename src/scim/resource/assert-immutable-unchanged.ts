@@ -50,14 +50,16 @@ export function immutabilityError(change: IdentityChange): ScimError {
     return new ScimError(
       400,
       `userName cannot be changed (it is "${change.before}"); Roster links the identity provider's ` +
-        'account by userName. Create a new user instead.',
+        'account by userName. Create a new user instead, or have an Admin set "Email changes from the ' +
+        'identity provider" to follow on Roster\'s SCIM page.',
       'mutability',
     );
   }
   return new ScimError(
     400,
     `The email address cannot be changed (it is "${change.before}"); Roster links people by email. ` +
-      'Create a new user instead.',
+      'Create a new user instead, or have an Admin set "Email changes from the identity provider" to ' +
+      "follow on Roster's SCIM page.",
     'mutability',
   );
 }
