@@ -97,6 +97,7 @@ export async function initOrganization(
         slug,
         name,
         default_role: 'member',
+        email_changes: 'refuse',
         member_seq: 0,
         created_at: at,
         updated_at: at,

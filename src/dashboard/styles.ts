@@ -82,6 +82,7 @@ tbody tr:last-child td { border-bottom: 0; }
 td.nowrap, .nowrap, td time { white-space: nowrap; }
 .wrap-anywhere { overflow-wrap: anywhere; }
 .detail-error { color: var(--danger); font-size: .9rem; }
+.detail-notice { color: #6b4a00; font-size: .9rem; }
 code.action { font-weight: 600; }
 .event-line { display: block; }
 @media (min-width: 641px) {

@@ -1,8 +1,8 @@
 // The "recent requests from your identity provider" panel: every authenticated SCIM request is
-// recorded (time, method, path, status, User-Agent, the error's detail) in `scim_requests`, trimmed
-// to the newest few hundred per organization. A table rather than a per-instance memory buffer,
-// because Roster runs as several instances behind a load balancer and an admin must see every
-// request whichever instance served it.
+// recorded (time, method, path, status, User-Agent, the error's detail, a note on what an answered
+// request did not apply) in `scim_requests`, trimmed to the newest few hundred per organization.
+// A table rather than a per-instance memory buffer, because Roster runs as several instances
+// behind a load balancer and an admin must see every request whichever instance served it.
 //
 // Off the request path: each instance gathers the rows of the requests it answered and writes them
 // every FLUSH_AFTER_MS, in multi-row INSERTs. Of each organization it writes only the newest
@@ -14,6 +14,7 @@
 // writes its own rows first). A failed write is logged and its rows dropped: a slow or failing log
 // never delays or fails provisioning, and never grows without bound.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RefusedChange } from '../provisioning/save-member.ts';
 import { now } from '../store/ids.ts';
 import {
   type NewScimRequest,
@@ -29,7 +30,7 @@ export const SCIM_REQUESTS_SHOWN = 50;
 const TRIM_EVERY = 25;
 /** Rows are written this long after the first of them was gathered. */
 export const FLUSH_AFTER_MS = 1000;
-/** Rows per INSERT statement (9 values each, far below SQLite's and PostgreSQL's parameter limits). */
+/** Rows per INSERT statement (10 values each, far below SQLite's and PostgreSQL's parameter limits). */
 const INSERT_ROWS = 200;
 
 export interface ScimRequestLog {
@@ -44,6 +45,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     scimErrorDetail: string | null;
+    /** What an answered request did not apply, for the log's `notice` (see `refusedChangesNotice`). */
+    scimNotice: string | null;
   }
 }
 
@@ -65,6 +68,25 @@ function errorDetail(payload: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+const REFUSAL_REASONS: Record<RefusedChange['reason'], string> = {
+  refused_by_setting: 'email changes from the identity provider are set to refuse',
+  taken: 'another member of the organization already has it',
+  removed: 'it cannot be removed',
+};
+
+/** The request log's note on a request answered 200 whose email or userName change was not stored. */
+export function refusedChangesNotice(refused: readonly RefusedChange[]): string | null {
+  if (refused.length === 0) return null;
+  const changes = refused.map(
+    (change) =>
+      `${change.attribute} "${change.before}" → ${change.after === null ? 'none' : `"${change.after}"`} (${REFUSAL_REASONS[change.reason]})`,
+  );
+  return truncate(
+    `Email change refused, not stored: ${changes.join('; ')}. The rest of the request, the deactivation included, was applied.`,
+    1000,
+  );
 }
 
 /**
@@ -131,6 +153,7 @@ export function recordScimRequests(app: FastifyInstance, store: Store): ScimRequ
   const writer = batchWriter(repo, (error) => app.log.warn({ err: error }, 'could not record SCIM requests'));
 
   app.decorateRequest('scimErrorDetail', null);
+  app.decorateRequest('scimNotice', null);
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (reply.statusCode >= 400 && isScim(request)) request.scimErrorDetail = errorDetail(payload);
@@ -149,6 +172,7 @@ export function recordScimRequests(app: FastifyInstance, store: Store): ScimRequ
         duration_ms: Math.round(reply.elapsedTime),
         user_agent: truncate(request.headers['user-agent'], 300),
         detail: request.scimErrorDetail,
+        notice: request.scimNotice,
         request_id: request.id,
       });
     }

@@ -3,12 +3,11 @@ import { applyPatch } from '../scim/patch/apply-patch.ts';
 import { mergeReplace } from '../scim/resource/merge-replace.ts';
 import type { ScimUserDocument, ScimUserInput } from '../scim/resource/scim-user.ts';
 import { UniqueViolationError } from '../store/errors.ts';
-import type { MemberRow } from '../store/repos/members.ts';
 import type { Store } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
 import { memberNotFound, preconditionFailed, uniquenessError } from './errors.ts';
 import { etagOf, memberDocument } from './member-resource.ts';
-import { saveMember } from './save-member.ts';
+import { type SavedMember, saveMember } from './save-member.ts';
 
 /** RFC 7232 If-Match against the member's weak ETag; `*` matches any existing resource. */
 export function matchesIfMatch(ifMatch: string | undefined, version: number): boolean {
@@ -26,7 +25,7 @@ async function updateMember(
   id: string,
   ifMatch: string | undefined,
   change: (current: ScimUserDocument) => ScimUserDocument,
-): Promise<MemberRow> {
+): Promise<SavedMember> {
   try {
     return await store.transaction(async (tx) => {
       const before = await tx.members.getById(ctx.organizationId, id, { forUpdate: true });
@@ -46,7 +45,7 @@ export function replaceMember(
   id: string,
   input: ScimUserInput,
   ifMatch?: string,
-): Promise<MemberRow> {
+): Promise<SavedMember> {
   return updateMember(store, ctx, id, ifMatch, (current) => mergeReplace(current, input));
 }
 
@@ -56,6 +55,6 @@ export function patchMember(
   id: string,
   patchBody: unknown,
   ifMatch?: string,
-): Promise<MemberRow> {
+): Promise<SavedMember> {
   return updateMember(store, ctx, id, ifMatch, (current) => applyPatch(current, patchBody));
 }

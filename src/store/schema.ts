@@ -6,12 +6,16 @@ import type { ColumnType, Generated } from 'kysely';
 export type Role = 'admin' | 'member';
 export type MemberStatus = 'active' | 'deactivated';
 export type MemberSource = 'scim' | 'invite' | 'cli' | 'sso';
+/** What a change of a member's email or userName by the identity provider does (docs/scim.md). */
+export type EmailChangePolicy = 'refuse' | 'follow';
 
 export interface OrganizationsTable {
   id: string;
   slug: string;
   name: string;
   default_role: Role;
+  /** `refuse` (the column's default): email and userName stay as stored; `follow`: the IdP's replace them. */
+  email_changes: ColumnType<EmailChangePolicy, EmailChangePolicy | undefined, EmailChangePolicy>;
   /** Last `seq` handed to a membership of this organization; memberships are never deleted. */
   member_seq: number;
   created_at: string;
@@ -148,6 +152,8 @@ export interface ScimRequestsTable {
   user_agent: string | null;
   /** The error's `detail` for a refused request, truncated. */
   detail: string | null;
+  /** What an answered request did not apply (an email change refused with a deactivation), or null. */
+  notice: ColumnType<string | null, string | null | undefined, string | null>;
   request_id: string | null;
 }
 

@@ -26,6 +26,7 @@ export function organizationRecord(overrides: Partial<OrganizationRecord> = {}):
     slug,
     name: `Organization ${slug}`,
     default_role: 'member',
+    email_changes: 'refuse',
     member_seq: 0,
     created_at: at,
     updated_at: at,

@@ -1,11 +1,18 @@
 // Settings → Organization → SCIM provisioning: what to paste into Okta, what Roster supports, the
-// steps, and the latest SCIM requests of the organization (see http/scim-request-log.ts).
-import type { FastifyInstance } from 'fastify';
+// steps, the "Email changes from the identity provider" setting, and the latest SCIM requests of
+// the organization (see http/scim-request-log.ts).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { setEmailChangePolicy } from '../../accounts/email-change-policy.ts';
+import { InvalidInputError } from '../../accounts/errors.ts';
 import type { ScimRequestRecord } from '../../store/repos/scim-requests.ts';
-import { type Cell, notice, table, time } from '../components.ts';
-import { adminViewerOf, type DashboardContext, queryValue } from '../context.ts';
-import { html } from '../html.ts';
-import { sendPage } from '../render.ts';
+import type { EmailChangePolicy } from '../../store/schema.ts';
+import { type Cell, errorBox, notice, table, time } from '../components.ts';
+import { adminViewerOf, type DashboardContext, field, queryValue, type Viewer } from '../context.ts';
+import { sentence } from '../format.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { csrfInput, redirect, sendPage } from '../render.ts';
+
+const SCIM_SETUP_PATH = '/settings/organization/scim';
 
 /** The path as a person reads it: `filter=userName eq "…"` rather than its percent-encoding. */
 function readablePath(path: string): string {
@@ -22,23 +29,54 @@ function requestRow(request: ScimRequestRecord): Cell[] {
     time(request.occurred_at),
     html`<span class="mono"><strong>${request.method}</strong> ${readablePath(request.path)}</span>${
       request.detail && html`<br><span class="detail-error">${request.detail}</span>`
+    }${request.notice && html`<br><span class="detail-notice">${request.notice}</span>`}`,
+    html`<span class="badge ${failed ? 'badge-error' : 'badge-active'}">${request.status}</span>${
+      request.notice && html` <span class="badge badge-idp">email change refused</span>`
     }`,
-    html`<span class="badge ${failed ? 'badge-error' : 'badge-active'}">${request.status}</span>`,
     { content: request.user_agent ?? '', className: 'muted' },
   ];
 }
 
+function checked(on: boolean): SafeHtml {
+  return on ? html` checked` : html``;
+}
+
+function emailChangesForm(viewer: Viewer, policy: EmailChangePolicy): SafeHtml {
+  return html`<form method="post" action="${SCIM_SETUP_PATH}" class="panel" aria-labelledby="email-changes-heading">
+    ${csrfInput(viewer)}
+    <h2 id="email-changes-heading">Email changes from the identity provider</h2>
+    <p>When your identity provider changes a member's email address or userName:</p>
+    <label class="choice"><input type="radio" name="emailChanges" value="refuse"${checked(policy === 'refuse')}>
+      <span><strong>Refuse</strong> (default): the email and userName stay as stored; the update is refused (400) and the identity provider shows the error.
+      A deactivation is always applied, even when it carries a changed email: the email change is then not stored, and is marked below.</span></label>
+    <label class="choice"><input type="radio" name="emailChanges" value="follow"${checked(policy === 'follow')}>
+      <span><strong>Follow the identity provider</strong>: the new email and userName replace the ones of this organization's member, unless another member
+      of ${viewer.organizationName} already has them (409). The person's Roster account, and their other organizations, keep their email.</span></label>
+    <div class="actions"><button type="submit">Save</button></div>
+  </form>`;
+}
+
 export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): void {
-  app.get('/settings/organization/scim', async (request, reply) => {
+  async function show(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { error?: string; status?: number } = {},
+  ) {
     const viewer = adminViewerOf(request);
     const baseUrl = `${ctx.config.publicUrl}/scim/v2`;
+    const organization = await ctx.store.organizations.getById(viewer.organizationId);
+    const policy = organization?.email_changes ?? 'refuse';
     const recent = await ctx.scimRequestLog.recent(viewer.organizationId);
     const welcome = queryValue(request, 'welcome') === '1';
+    const saved = queryValue(request, 'saved') === '1';
     return sendPage(ctx, request, reply, {
       title: 'SCIM provisioning',
-      currentPath: '/settings/organization/scim',
+      currentPath: SCIM_SETUP_PATH,
+      status: extra.status ?? 200,
       body: html`<h1>SCIM provisioning</h1>
         ${welcome && notice(`${viewer.organizationName} is ready. Next, connect your identity provider so that your people arrive here by themselves.`)}
+        ${saved && notice('The setting was saved.')}
+        ${errorBox(extra.error)}
         <p class="lead">Your identity provider (Okta, Microsoft Entra ID) creates, updates and deactivates the members of
           <strong>${viewer.organizationName}</strong> through Roster's SCIM 2.0 endpoint.</p>
 
@@ -60,7 +98,8 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
             <h2>Supported</h2>
             <ul>
               <li><strong>Create users</strong>: assigning the app creates the member, or links the person's existing Roster account.</li>
-              <li><strong>Update user attributes</strong>: name and display name follow your identity provider. Changing the email or userName is refused.</li>
+              <li><strong>Update user attributes</strong>: name and display name follow your identity provider. A changed email or userName is
+                ${policy === 'follow' ? 'followed' : 'refused'} (see <a href="#email-changes-heading">Email changes</a> below).</li>
               <li><strong>Deactivate users</strong>: unassigning or deactivating the person deactivates the member; reassigning reactivates them.</li>
             </ul>
           </div>
@@ -90,6 +129,8 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
             and untick <strong>Delete</strong> under the target object actions.</p>
         </section>
 
+        ${emailChangesForm(viewer, policy)}
+
         <h2 id="requests-heading">Recent requests from your identity provider</h2>
         <p class="muted">The latest ${recent.length === 0 ? '' : `${recent.length} `}authenticated SCIM requests for this organization, newest first.</p>
         ${table(
@@ -99,5 +140,25 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
           'No SCIM request yet. Click Test API Credentials in Okta, then reload this page.',
         )}`,
     });
+  }
+
+  app.get(SCIM_SETUP_PATH, (request, reply) => show(request, reply));
+
+  app.post(SCIM_SETUP_PATH, async (request, reply) => {
+    const viewer = adminViewerOf(request);
+    try {
+      await setEmailChangePolicy(ctx.store, {
+        organizationId: viewer.organizationId,
+        policy: field(request.body, 'emailChanges'),
+        actor: viewer.actor,
+        requestId: request.id,
+      });
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        return show(request, reply, { error: sentence(error.message), status: 400 });
+      }
+      throw error;
+    }
+    return redirect(reply, `${SCIM_SETUP_PATH}?saved=1#email-changes-heading`);
   });
 }

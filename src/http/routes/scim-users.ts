@@ -13,6 +13,7 @@ import { ScimError } from '../../scim/scim-error.ts';
 import type { Store } from '../../store/store.ts';
 import { principalOf, requireToken } from '../authenticate.ts';
 import { provisioningContext, queryParameters, scimBody } from '../scim-reply.ts';
+import { refusedChangesNotice } from '../scim-request-log.ts';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -74,14 +75,22 @@ export function scimUserRoutes(
     scope.put('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
       const input = normalizeUserInput(request.body);
       const ctx = provisioningContext(request, scimBaseUrl);
-      const row = await replaceMember(store, ctx, request.params.id, input, ifMatch(request));
+      const { row, refused } = await replaceMember(store, ctx, request.params.id, input, ifMatch(request));
+      request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(row.version));
       return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
     });
 
     scope.patch('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
       const ctx = provisioningContext(request, scimBaseUrl);
-      const row = await patchMember(store, ctx, request.params.id, request.body, ifMatch(request));
+      const { row, refused } = await patchMember(
+        store,
+        ctx,
+        request.params.id,
+        request.body,
+        ifMatch(request),
+      );
+      request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(row.version));
       return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
     });

@@ -3,9 +3,9 @@
 // order; the first failing operation throws and the copy is dropped, so a request applies
 // completely or not at all (RFC 7644 §3.5.2: "the entire request SHALL be treated as atomic").
 //
-// Not checked here, because the engine cannot know the stored "before": Roster's rule that
-// userName and the primary email never change. The caller runs assertImmutableUnchanged
-// (../resource/assert-immutable-unchanged.ts) on the result.
+// Not checked here, because the engine cannot know the stored "before" nor the organization's
+// setting: changes of the userName and the primary email. The caller compares the result with
+// identityChanges (../resource/assert-immutable-unchanged.ts).
 
 import type { ScimComplex, ScimUserDocument } from '../resource/scim-user.ts';
 import { isComplex, withSchemas } from '../resource/scim-user.ts';

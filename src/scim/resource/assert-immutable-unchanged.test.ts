@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ScimError } from '../scim-error.ts';
-import { assertImmutableUnchanged } from './assert-immutable-unchanged.ts';
+import {
+  assertImmutableUnchanged,
+  identityChanges,
+  keepStoredIdentity,
+} from './assert-immutable-unchanged.ts';
 import type { ScimUserDocument } from './scim-user.ts';
 
 const BEFORE: ScimUserDocument = {
@@ -80,4 +84,55 @@ describe('assertImmutableUnchanged', () => {
       );
     });
   }
+});
+
+describe('identityChanges', () => {
+  it('names each change with the stored and the requested value', () => {
+    const after: ScimUserDocument = {
+      userName: 'jd@acme.com',
+      emails: [{ value: 'jd@acme.com', type: 'work', primary: true }],
+    };
+    assert.deepEqual(identityChanges(BEFORE, after), [
+      { attribute: 'userName', before: 'jane.doe@acme.com', after: 'jd@acme.com' },
+      { attribute: 'email', before: 'jane.doe@acme.com', after: 'jd@acme.com' },
+    ]);
+  });
+
+  it('gives null for a removed value', () => {
+    assert.deepEqual(identityChanges(BEFORE, { userName: BEFORE.userName }), [
+      { attribute: 'email', before: 'jane.doe@acme.com', after: null },
+    ]);
+  });
+
+  it('finds no change in a change of case', () => {
+    assert.deepEqual(
+      identityChanges(BEFORE, {
+        userName: 'JANE.DOE@acme.com',
+        emails: [{ value: 'Jane.Doe@ACME.com', type: 'work', primary: true }],
+      }),
+      [],
+    );
+  });
+});
+
+describe('keepStoredIdentity', () => {
+  it('puts back the stored userName and emails, and keeps the rest of the request', () => {
+    const after: ScimUserDocument = {
+      userName: 'jd@acme.com',
+      displayName: 'J. Doe',
+      emails: [{ value: 'jd@acme.com', type: 'work', primary: true }],
+      active: false,
+    };
+    const kept = keepStoredIdentity(BEFORE, after, identityChanges(BEFORE, after));
+    assert.deepEqual(kept, { ...after, userName: BEFORE.userName, emails: BEFORE.emails });
+    assert.equal(after.userName, 'jd@acme.com', 'the request is not modified');
+  });
+
+  it('puts back only what was refused', () => {
+    const after: ScimUserDocument = { ...BEFORE, userName: 'jd@acme.com' };
+    const [userName] = identityChanges(BEFORE, after);
+    assert.ok(userName);
+    const withEmail = { ...after, emails: [{ value: 'new@acme.com', primary: true }] };
+    assert.deepEqual(keepStoredIdentity(BEFORE, withEmail, [userName]).emails, withEmail.emails);
+  });
 });

@@ -6,6 +6,7 @@ import * as initial from './001-initial.ts';
 import * as dashboard from './002-dashboard.ts';
 import * as sso from './003-sso.ts';
 import * as verifiedDomains from './006-verified-domains.ts';
+import * as emailChangePolicy from './008-email-change-policy.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -14,6 +15,7 @@ const steps: Record<string, Step> = {
   '002-dashboard': dashboard,
   '003-sso': sso,
   '006-verified-domains': verifiedDomains,
+  '008-email-change-policy': emailChangePolicy,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

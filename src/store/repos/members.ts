@@ -248,6 +248,42 @@ export class MemberRepo {
     return filter ? builder.where(compileFilter(filter, this.ctx.dialect.name, { organizationId })) : builder;
   }
 
+  /**
+   * Whether `value` names a member of the organization other than `exceptId`: as its userName, as
+   * one of its emails, or as its account's email — what sign-in and linking match people by.
+   */
+  async identityTaken(organizationId: string, exceptId: string, value: string): Promise<boolean> {
+    const db = this.ctx.db;
+    const byUserName = await db
+      .selectFrom('memberships')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where(sql`lower(user_name)`, '=', sql`lower(${value})`)
+      .where('id', '<>', exceptId)
+      .limit(rowLimit(1))
+      .executeTakeFirst();
+    if (byUserName) return true;
+    const byEmail = await db
+      .selectFrom('member_emails')
+      .select('membership_id')
+      .where('organization_id', '=', organizationId)
+      .where(sql`lower(value)`, '=', sql`lower(${value})`)
+      .where('membership_id', '<>', exceptId)
+      .limit(rowLimit(1))
+      .executeTakeFirst();
+    if (byEmail) return true;
+    const byAccount = await db
+      .selectFrom('users as u')
+      .innerJoin('memberships as m', 'm.user_id', 'u.id')
+      .select('m.id')
+      .where('m.organization_id', '=', organizationId)
+      .where(sql`lower(u.email)`, '=', sql`lower(${value})`)
+      .where('m.id', '<>', exceptId)
+      .limit(rowLimit(1))
+      .executeTakeFirst();
+    return byAccount !== undefined;
+  }
+
   async countActiveAdmins(organizationId: string): Promise<number> {
     const row = await this.ctx.db
       .selectFrom('memberships')

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
+import { now } from '../ids.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
-import type { OrganizationsTable, WorkspacesTable } from '../schema.ts';
+import type { EmailChangePolicy, OrganizationsTable, WorkspacesTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
 export type OrganizationRecord = Selectable<OrganizationsTable>;
@@ -51,6 +52,14 @@ export class OrganizationRepo {
   async lock(id: string): Promise<void> {
     if (!this.ctx.dialect.rowLocks) return;
     await this.ctx.db.selectFrom('organizations').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
+  async setEmailChanges(id: string, policy: EmailChangePolicy): Promise<void> {
+    await this.ctx.db
+      .updateTable('organizations')
+      .set({ email_changes: policy, updated_at: now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Hands out the next dense member position of the organization (see `memberships.seq`). */
