@@ -26,8 +26,6 @@ import type { Store } from '../store/store.ts';
 /** Requests kept per organization; the dashboard shows the newest SCIM_REQUESTS_SHOWN. */
 export const SCIM_REQUESTS_KEPT = 200;
 export const SCIM_REQUESTS_SHOWN = 50;
-/** Trim an organization's log once this many of its requests were written (per instance). */
-const TRIM_EVERY = 25;
 /** Rows are written this long after the first of them was gathered. */
 export const FLUSH_AFTER_MS = 1000;
 /** Rows per INSERT statement (10 values each, far below SQLite's and PostgreSQL's parameter limits). */
@@ -97,21 +95,16 @@ export function batchWriter(repo: ScimRequestRepo, onError: (error: unknown) => 
   let gathered = new Map<string, NewScimRequest[]>();
   let timer: NodeJS.Timeout | undefined;
   const pending = new Set<Promise<void>>();
-  const writtenSinceTrim = new Map<string, number>();
 
   async function write(byOrganization: Map<string, NewScimRequest[]>): Promise<void> {
     const rows = [...byOrganization.values()].flatMap((own) => own.slice(-SCIM_REQUESTS_KEPT));
     for (let at = 0; at < rows.length; at += INSERT_ROWS) {
       await repo.insertMany(rows.slice(at, at + INSERT_ROWS));
     }
-    for (const [organizationId, own] of byOrganization) {
-      // Rows left out count too: the trim is due as if they had been written.
-      const written = (writtenSinceTrim.get(organizationId) ?? 0) + own.length;
-      if (written < TRIM_EVERY) {
-        writtenSinceTrim.set(organizationId, written);
-        continue;
-      }
-      writtenSinceTrim.delete(organizationId);
+    // Every batch trims what it wrote to: at most one DELETE per organization a second, so the
+    // table never holds more than SCIM_REQUESTS_KEPT rows of an organization once a write settles
+    // (a trim every 25 rows let a burst's last, smaller batch leave up to 224).
+    for (const organizationId of byOrganization.keys()) {
       await repo.trim(organizationId, SCIM_REQUESTS_KEPT);
     }
   }
