@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8080',
       bodyLimit: 1024 * 1024,
       rateLimit: { perToken: 60_000, perOrganization: 120_000, windowSeconds: 60 },
+      samlBodyLimit: 256 * 1024,
+      samlRateLimit: { perAddress: 300, perOrganization: 600, windowSeconds: 60 },
       requestTimeoutSeconds: 60,
       connectionTimeoutSeconds: 120,
     });
@@ -28,6 +30,10 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_TOKEN: '',
       RATE_LIMIT_PER_ORG: '',
       RATE_LIMIT_WINDOW_SECONDS: '',
+      SAML_BODY_LIMIT: '',
+      SAML_RATE_LIMIT_PER_ADDRESS: '',
+      SAML_RATE_LIMIT_PER_ORG: '',
+      SAML_RATE_LIMIT_WINDOW_SECONDS: '',
       REQUEST_TIMEOUT_SECONDS: '',
       CONNECTION_TIMEOUT_SECONDS: '',
     };
@@ -45,6 +51,10 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_TOKEN: '10',
       RATE_LIMIT_PER_ORG: '0',
       RATE_LIMIT_WINDOW_SECONDS: '1',
+      SAML_BODY_LIMIT: '65536',
+      SAML_RATE_LIMIT_PER_ADDRESS: '5',
+      SAML_RATE_LIMIT_PER_ORG: '0',
+      SAML_RATE_LIMIT_WINDOW_SECONDS: '10',
       REQUEST_TIMEOUT_SECONDS: '0',
       CONNECTION_TIMEOUT_SECONDS: '30',
     });
@@ -56,6 +66,8 @@ describe('loadConfig', () => {
       publicUrl: 'https://roster.example.com',
       bodyLimit: 2048,
       rateLimit: { perToken: 10, perOrganization: 0, windowSeconds: 1 },
+      samlBodyLimit: 65536,
+      samlRateLimit: { perAddress: 5, perOrganization: 0, windowSeconds: 10 },
       requestTimeoutSeconds: 0,
       connectionTimeoutSeconds: 30,
     });
@@ -112,6 +124,12 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_PER_TOKEN', '-5'],
     ['RATE_LIMIT_PER_ORG', 'many'],
     ['RATE_LIMIT_WINDOW_SECONDS', '0'],
+    // The SAML body limit can only be lowered: a larger response would be refused by the shape check anyway.
+    ['SAML_BODY_LIMIT', String(256 * 1024 + 1)],
+    ['SAML_BODY_LIMIT', '100'],
+    ['SAML_RATE_LIMIT_PER_ADDRESS', '-1'],
+    ['SAML_RATE_LIMIT_PER_ORG', 'lots'],
+    ['SAML_RATE_LIMIT_WINDOW_SECONDS', '0'],
     ['REQUEST_TIMEOUT_SECONDS', '1.5'],
     ['CONNECTION_TIMEOUT_SECONDS', '3601'],
   ];
