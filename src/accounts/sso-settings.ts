@@ -38,6 +38,8 @@ export interface SsoSettingsInput {
   justInTimeProvisioning?: boolean;
   justInTimeRole?: Role;
   signAuthnRequests?: boolean;
+  /** Accept responses signed over SHA-1 (refused by default; for an IdP that cannot sign with SHA-256 yet). */
+  allowSha1Signatures?: boolean;
 }
 
 export interface IdpCertificateView {
@@ -62,6 +64,7 @@ export interface SsoSettingsView {
   justInTimeProvisioning: boolean;
   justInTimeRole: Role;
   signAuthnRequests: boolean;
+  allowSha1Signatures: boolean;
   updatedAt: string | null;
 }
 
@@ -93,6 +96,7 @@ export function ssoSettingsView(
     justInTimeProvisioning: settings?.jit_role != null,
     justInTimeRole: settings?.jit_role ?? 'member',
     signAuthnRequests: settings?.sign_authn_requests === 1,
+    allowSha1Signatures: settings?.allow_sha1_signatures === 1,
     updatedAt: settings?.updated_at ?? null,
   };
 }
@@ -188,6 +192,7 @@ function auditSnapshot(settings: SsoSettingsRecord | undefined, domains: string[
     ssoRequired: settings.sso_required === 1,
     justInTimeRole: settings.jit_role,
     signAuthnRequests: settings.sign_authn_requests === 1,
+    allowSha1Signatures: settings.allow_sha1_signatures === 1,
   };
 }
 
@@ -231,6 +236,7 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       sso_required: (settings.ssoRequired ?? before?.sso_required === 1) ? 1 : 0,
       jit_role: jitOn ? (settings.justInTimeRole ?? before?.jit_role ?? 'member') : null,
       sign_authn_requests: (settings.signAuthnRequests ?? before?.sign_authn_requests === 1) ? 1 : 0,
+      allow_sha1_signatures: (settings.allowSha1Signatures ?? before?.allow_sha1_signatures === 1) ? 1 : 0,
       sp_private_key: spPrivateKey,
       sp_certificate: spCertificate,
       created_at: before?.created_at ?? at,
@@ -254,6 +260,30 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       requestId: input.requestId ?? null,
     });
     return ssoSettingsView(input.publicUrl, organization, row, newDomains);
+  });
+}
+
+/** `roster sso allow-sha1`: accepts or refuses SAML signatures over SHA-1, audited. */
+export async function setSha1SignaturesAllowed(
+  store: Store,
+  input: { organizationId: string; allowed: boolean; actor: Actor },
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const before = await tx.sso.getSettings(input.organizationId);
+    if (!before) throw new NotFoundError('SSO is not configured for this organization');
+    await tx.sso.upsertSettings({
+      ...before,
+      allow_sha1_signatures: input.allowed ? 1 : 0,
+      updated_at: now(),
+    });
+    await recordAudit(tx, {
+      organizationId: input.organizationId,
+      actor: input.actor,
+      action: 'sso.settings_updated',
+      target: { type: 'organization', id: input.organizationId },
+      before: { allowSha1Signatures: before.allow_sha1_signatures === 1 },
+      after: { allowSha1Signatures: input.allowed },
+    });
   });
 }
 

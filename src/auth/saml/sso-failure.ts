@@ -10,6 +10,7 @@ export const SSO_FAILURE_REASONS = [
   'too_many_assertions',
   'too_many_signatures',
   'misplaced_signature',
+  'weak_signature',
   'rate_limited',
   'unsigned',
   'bad_signature',
@@ -39,6 +40,8 @@ const MESSAGES: Record<SsoFailureReason, string> = {
     'The sign-in response from your identity provider carries more signatures than expected.',
   misplaced_signature:
     'The sign-in response from your identity provider has a signature in a place where none belongs.',
+  weak_signature:
+    'The sign-in response from your identity provider is signed with SHA-1, which this organization does not accept. Ask your administrator to switch the identity provider to SHA-256.',
   rate_limited: 'Too many sign-in attempts right now. Wait a minute, then sign in again.',
   unsigned: 'The sign-in response from your identity provider was not signed.',
   bad_signature: 'The signature of the sign-in response from your identity provider is not valid.',

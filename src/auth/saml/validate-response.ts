@@ -6,10 +6,12 @@
 // and NotOnOrAfter (SAML 2.0 Profiles §4.1.4.2), the Response's Destination, and the assertion ID
 // for replay detection. Before any of it, the raw XML must have the shape of a real response
 // (response-shape.ts: bounded size, elements, depth, one assertion, signatures only where they
-// belong), so that nothing below runs on a document built to be expensive.
+// belong), so that nothing below runs on a document built to be expensive; after it, the signature
+// node-saml verified must not rest on SHA-1 unless the organization allows it (signature-strength.ts).
 import { type SAML, SamlStatusError } from '@node-saml/node-saml';
 import { checkResponseShape, RESPONSE_LIMITS } from './response-shape.ts';
 import { CLOCK_SKEW_MS } from './service-provider.ts';
+import { checkSignatureStrength, verifiedSignature } from './signature-strength.ts';
 import { SsoFailure, type SsoFailureReason } from './sso-failure.ts';
 import { childElements, descendants, firstChild, NS, parseXml, textOf } from './xml.ts';
 
@@ -31,6 +33,8 @@ export interface ValidatedAssertion {
 export interface ResponseExpectations {
   acsUrl: string;
   idpEntityId: string;
+  /** Accept a signature or digest over SHA-1 (the organization's `allow_sha1_signatures`). */
+  allowSha1?: boolean;
   now?: Date;
 }
 
@@ -106,6 +110,12 @@ export async function validateSamlResponse(
   // Everything below is read from the signed bytes node-saml returned, never from the posted document.
   const assertion = parseXml(verifiedXml).documentElement as Element;
   const nameId = (profile.nameID ?? '').trim();
+  try {
+    checkSignatureStrength(verifiedSignature(response, assertion), expected.allowSha1 === true);
+  } catch (error) {
+    if (error instanceof SsoFailure) throw new SsoFailure(error.reason, error.detail, nameId || null);
+    throw error;
+  }
   const assertionId = assertion.getAttribute('ID') ?? '';
   if (assertionId === '') throw new SsoFailure('malformed', 'the assertion has no ID', nameId || null);
 
