@@ -12,6 +12,10 @@ export interface Config {
   bodyLimit: number;
   /** Requests per token and per organization in each window, per instance; 0 turns a limit off. */
   rateLimit: { perToken: number; perOrganization: number; windowSeconds: number };
+  /** Largest form body of `POST /saml/{slug}/acs`, in bytes. */
+  samlBodyLimit: number;
+  /** SAML sign-in requests (login and ACS) per client address and per organization in each window. */
+  samlRateLimit: { perAddress: number; perOrganization: number; windowSeconds: number };
   /** Longest time a client may take to send a whole request (slow clients); 0: no limit. */
   requestTimeoutSeconds: number;
   /** Longest inactivity on a connection before it is closed; 0: no limit. */
@@ -97,6 +101,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     perOrganization: integer(env, 'RATE_LIMIT_PER_ORG', 120_000, 0, 10_000_000),
     windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
   };
+  // The SAML endpoints answer anyone (docs/sso-okta.md, "Limits on the SAML response"). 256 KiB
+  // carries the largest response Roster accepts (128 KiB of XML is 171 KiB of base64, and the form
+  // encoding turns each '+' and '/' into three characters) with room to spare; it can only be lowered.
+  // A sign-in is two requests (login, ACS); a thousand people behind one office address signing in
+  // within ten minutes stay under the per-address default, and a morning rush of 300 sign-ins a
+  // minute stays under the per-organization one, per instance.
+  const samlBodyLimit = integer(env, 'SAML_BODY_LIMIT', 256 * 1024, 8 * 1024, 256 * 1024);
+  const samlRateLimit = {
+    perAddress: integer(env, 'SAML_RATE_LIMIT_PER_ADDRESS', 300, 0, 1_000_000),
+    perOrganization: integer(env, 'SAML_RATE_LIMIT_PER_ORG', 600, 0, 1_000_000),
+    windowSeconds: integer(env, 'SAML_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+  };
   const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 0, 3600);
   const connectionTimeoutSeconds = integer(env, 'CONNECTION_TIMEOUT_SECONDS', 120, 0, 3600);
 
@@ -108,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     bodyLimit,
     rateLimit,
+    samlBodyLimit,
+    samlRateLimit,
     requestTimeoutSeconds,
     connectionTimeoutSeconds,
     dnsServers: dnsServers(env.DNS_SERVERS),

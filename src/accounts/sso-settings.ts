@@ -44,6 +44,8 @@ export interface SsoSettingsInput {
   justInTimeProvisioning?: boolean;
   justInTimeRole?: Role;
   signAuthnRequests?: boolean;
+  /** Accept responses signed over SHA-1 (refused by default; for an IdP that cannot sign with SHA-256 yet). */
+  allowSha1Signatures?: boolean;
 }
 
 export interface IdpCertificateView {
@@ -74,6 +76,7 @@ export interface SsoSettingsView {
   justInTimeProvisioning: boolean;
   justInTimeRole: Role;
   signAuthnRequests: boolean;
+  allowSha1Signatures: boolean;
   updatedAt: string | null;
 }
 
@@ -106,6 +109,7 @@ export function ssoSettingsView(
     justInTimeProvisioning: settings?.jit_role != null,
     justInTimeRole: settings?.jit_role ?? 'member',
     signAuthnRequests: settings?.sign_authn_requests === 1,
+    allowSha1Signatures: settings?.allow_sha1_signatures === 1,
     updatedAt: settings?.updated_at ?? null,
   };
 }
@@ -206,6 +210,7 @@ function auditSnapshot(settings: SsoSettingsRecord | undefined, domains: string[
     ssoRequired: settings.sso_required === 1,
     justInTimeRole: settings.jit_role,
     signAuthnRequests: settings.sign_authn_requests === 1,
+    allowSha1Signatures: settings.allow_sha1_signatures === 1,
   };
 }
 
@@ -249,6 +254,7 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       sso_required: (settings.ssoRequired ?? before?.sso_required === 1) ? 1 : 0,
       jit_role: jitOn ? (settings.justInTimeRole ?? before?.jit_role ?? 'member') : null,
       sign_authn_requests: (settings.signAuthnRequests ?? before?.sign_authn_requests === 1) ? 1 : 0,
+      allow_sha1_signatures: (settings.allowSha1Signatures ?? before?.allow_sha1_signatures === 1) ? 1 : 0,
       sp_private_key: spPrivateKey,
       sp_certificate: spCertificate,
       created_at: before?.created_at ?? at,
@@ -277,6 +283,30 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       row,
       await tx.sso.listDomainClaims(input.organizationId),
     );
+  });
+}
+
+/** `roster sso allow-sha1`: accepts or refuses SAML signatures over SHA-1, audited. */
+export async function setSha1SignaturesAllowed(
+  store: Store,
+  input: { organizationId: string; allowed: boolean; actor: Actor },
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const before = await tx.sso.getSettings(input.organizationId);
+    if (!before) throw new NotFoundError('SSO is not configured for this organization');
+    await tx.sso.upsertSettings({
+      ...before,
+      allow_sha1_signatures: input.allowed ? 1 : 0,
+      updated_at: now(),
+    });
+    await recordAudit(tx, {
+      organizationId: input.organizationId,
+      actor: input.actor,
+      action: 'sso.settings_updated',
+      target: { type: 'organization', id: input.organizationId },
+      before: { allowSha1Signatures: before.allow_sha1_signatures === 1 },
+      after: { allowSha1Signatures: input.allowed },
+    });
   });
 }
 

@@ -262,6 +262,7 @@ export async function completeSsoSignIn(
     const assertion = await validateSamlResponse(samlClient(settings, urls, cache), form.SAMLResponse ?? '', {
       acsUrl: urls.acsUrl,
       idpEntityId: settings.idp_entity_id,
+      allowSha1: settings.allow_sha1_signatures === 1,
     });
 
     // Consumed in its own statement, before anything else: a refused sign-in still uses it up,

@@ -29,6 +29,8 @@ Commands:
   sso verify --org SLUG DOMAIN  check an email domain's DNS TXT record and mark it verified
   sso release-domain --org SLUG DOMAIN
                                 remove an organization's email domain (verified or not)
+  sso allow-sha1 --org SLUG on|off
+                                accept (on) or refuse (off, the default) SAML signatures over SHA-1
   test-idp --org SLUG [--port 7000] [--configure] [--domain DOMAIN]
                                 run a SAML test identity provider on 127.0.0.1 for local trials
 

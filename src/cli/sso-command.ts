@@ -1,13 +1,19 @@
-// `roster sso status|require|verify|release-domain` — the operator's view of an organization's SSO
-// (with each email domain's DNS TXT record and whether it is verified), the break-glass switch
-// (with "SSO required" on, nobody of the organization can sign in with a password, Admins
-// included, so when the identity provider fails the operator turns it off from here), checking a
-// domain's TXT record, and releasing a domain an organization no longer controls.
+// `roster sso status|require|verify|release-domain|allow-sha1` — the operator's view of an
+// organization's SSO (with each email domain's DNS TXT record and whether it is verified), the
+// break-glass switch (with "SSO required" on, nobody of the organization can sign in with a
+// password, Admins included, so when the identity provider fails the operator turns it off from
+// here), checking a domain's TXT record, releasing a domain an organization no longer controls,
+// and the SHA-1 opt-in for an identity provider that cannot sign with SHA-256 yet.
 // `roster test-idp` — a SAML identity provider on 127.0.0.1 for local trials (never production).
 import { CLI_ACTOR } from '../accounts/actor.ts';
 import { createTxtResolver, releaseSsoDomain, verifySsoDomain } from '../accounts/domain-verification.ts';
 import { NotFoundError } from '../accounts/errors.ts';
-import { getSsoSettings, saveSsoSettings, setSsoRequired } from '../accounts/sso-settings.ts';
+import {
+  getSsoSettings,
+  saveSsoSettings,
+  setSha1SignaturesAllowed,
+  setSsoRequired,
+} from '../accounts/sso-settings.ts';
 import { serviceProviderUrls } from '../auth/saml/service-provider.ts';
 import { TestIdp } from '../auth/saml/test-idp/test-idp.ts';
 import { startTestIdpServer } from '../auth/saml/test-idp/test-idp-server.ts';
@@ -46,6 +52,7 @@ export async function ssoCommand(
         organization: organization.slug,
         configured: view.configured,
         ssoRequired: view.ssoRequired,
+        allowSha1Signatures: view.allowSha1Signatures,
         domains: view.domains,
         domainVerification: view.domainVerification,
         identityProvider: view.identityProvider && {
@@ -62,7 +69,7 @@ export async function ssoCommand(
       out.print(
         view.configured
           ? [
-              `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; SSO required: ${view.ssoRequired ? 'on' : 'off'}`,
+              `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; SSO required: ${view.ssoRequired ? 'on' : 'off'}${view.allowSha1Signatures ? '; SHA-1 signatures ACCEPTED (not recommended)' : ''}`,
               `Email domains:${domains.length === 0 ? ' (none)' : ''}`,
               ...domains,
             ].join('\n')
@@ -112,7 +119,22 @@ export async function ssoCommand(
       );
       return 0;
     }
-    throw new UsageError('sso takes status, require, verify or release-domain');
+    if (action === 'allow-sha1') {
+      if (value !== 'on' && value !== 'off') throw new UsageError('sso allow-sha1 takes on or off');
+      await setSha1SignaturesAllowed(store, {
+        organizationId: organization.id,
+        allowed: value === 'on',
+        actor: CLI_ACTOR,
+      });
+      out.print(
+        value === 'on'
+          ? `SAML responses signed with SHA-1 are now accepted for ${organization.slug}. SHA-1 is broken: switch the identity provider to SHA-256, then run this with off.`
+          : `SAML responses signed with SHA-1 are refused again for ${organization.slug}.`,
+        { organization: organization.slug, allowSha1Signatures: value === 'on' },
+      );
+      return 0;
+    }
+    throw new UsageError('sso takes status, require, verify, release-domain or allow-sha1');
   });
 }
 

@@ -176,7 +176,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   apiRoutes(app, store, authenticator);
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
   dashboardRoutes(app, { store, config, scimRequestLog });
-  samlRoutes(app, { store, config });
+  samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   scimDiscoveryRoutes(app, authenticator, scimBaseUrl, MAX_PAGE_SIZE);
   scimUserRoutes(app, store, authenticator, scimBaseUrl);

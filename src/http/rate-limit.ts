@@ -22,6 +22,18 @@ export interface RateLimitOptions {
   /** Requests per organization per window, all its credentials together; 0 turns it off. */
   perOrganization: number;
   windowSeconds: number;
+  /**
+   * Counters kept at most in a window (unauthenticated callers, keyed by address, can make any
+   * number): a request that needs a new one beyond it is refused until the window turns.
+   */
+  maxKeys?: number;
+}
+
+/** One counter: a key (a credential, a client address, an organization) and its limit per window. */
+export interface KeyedLimit {
+  key: string;
+  limit: number;
+  scope: string;
 }
 
 export type RateLimitDecision =
@@ -44,26 +56,40 @@ export class RateLimiter {
   take(
     principal: Pick<Principal, 'organizationId' | 'tokenId' | 'membershipId' | 'kind'>,
   ): RateLimitDecision {
+    return this.count([
+      {
+        key: `c:${principal.tokenId ?? `${principal.kind}:${principal.membershipId}`}`,
+        limit: this.options.perToken,
+        scope: 'token',
+      },
+      { key: `o:${principal.organizationId}`, limit: this.options.perOrganization, scope: 'organization' },
+    ]);
+  }
+
+  /**
+   * Counts one request against every key of `limits` if none is over its limit (a limit of 0 is
+   * off); otherwise counts nothing and names the first limit reached.
+   */
+  count(limits: readonly KeyedLimit[]): RateLimitDecision {
     const at = this.now();
     const start = Math.floor(at / this.windowMs) * this.windowMs;
     if (start !== this.windowStart) {
       this.windowStart = start;
       this.counts.clear();
     }
-    const credential = `c:${principal.tokenId ?? `${principal.kind}:${principal.membershipId}`}`;
-    const organization = `o:${principal.organizationId}`;
-    const over = (key: string, limit: number) => limit > 0 && (this.counts.get(key) ?? 0) >= limit;
-    const refused = over(credential, this.options.perToken)
-      ? 'token'
-      : over(organization, this.options.perOrganization)
-        ? 'organization'
-        : undefined;
+    const maxKeys = this.options.maxKeys ?? Number.POSITIVE_INFINITY;
+    const refused = limits.find(
+      ({ key, limit }) =>
+        limit > 0 &&
+        ((this.counts.get(key) ?? 0) >= limit || (!this.counts.has(key) && this.counts.size >= maxKeys)),
+    );
     if (refused) {
       const retryAfterSeconds = Math.max(1, Math.ceil((start + this.windowMs - at) / 1000));
-      return { allowed: false, retryAfterSeconds, scope: refused };
+      return { allowed: false, retryAfterSeconds, scope: refused.scope };
     }
-    this.counts.set(credential, (this.counts.get(credential) ?? 0) + 1);
-    this.counts.set(organization, (this.counts.get(organization) ?? 0) + 1);
+    for (const { key, limit } of limits) {
+      if (limit > 0) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    }
     return { allowed: true };
   }
 

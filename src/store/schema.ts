@@ -173,6 +173,8 @@ export interface SsoSettingsTable {
   /** Just-in-time provisioning: the role of members created at their first SSO sign-in; null: off. */
   jit_role: Role | null;
   sign_authn_requests: number;
+  /** 1: signatures and digests over SHA-1 are accepted (refused by default; see signature-strength.ts). */
+  allow_sha1_signatures: number;
   /** PKCS#8 PEM. Kept in the database so that every instance signs alike (see docs/sso-okta.md). */
   sp_private_key: string;
   sp_certificate: string;

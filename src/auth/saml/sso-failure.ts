@@ -5,6 +5,13 @@
 export const SSO_FAILURE_REASONS = [
   'not_configured',
   'malformed',
+  'too_large',
+  'too_complex',
+  'too_many_assertions',
+  'too_many_signatures',
+  'misplaced_signature',
+  'weak_signature',
+  'rate_limited',
   'unsigned',
   'bad_signature',
   'expired',
@@ -24,6 +31,18 @@ export type SsoFailureReason = (typeof SSO_FAILURE_REASONS)[number];
 const MESSAGES: Record<SsoFailureReason, string> = {
   not_configured: 'Single sign-on is not set up for this organization.',
   malformed: 'The sign-in response from your identity provider could not be read.',
+  too_large:
+    'The sign-in response from your identity provider is too large. Ask your administrator to send fewer attributes (such as groups) to Roster.',
+  too_complex:
+    'The sign-in response from your identity provider has more content than Roster accepts. Ask your administrator to send fewer attributes (such as groups) to Roster.',
+  too_many_assertions: 'The sign-in response from your identity provider carries more than one assertion.',
+  too_many_signatures:
+    'The sign-in response from your identity provider carries more signatures than expected.',
+  misplaced_signature:
+    'The sign-in response from your identity provider has a signature in a place where none belongs.',
+  weak_signature:
+    'The sign-in response from your identity provider is signed with SHA-1, which this organization does not accept. Ask your administrator to switch the identity provider to SHA-256.',
+  rate_limited: 'Too many sign-in attempts right now. Wait a minute, then sign in again.',
   unsigned: 'The sign-in response from your identity provider was not signed.',
   bad_signature: 'The signature of the sign-in response from your identity provider is not valid.',
   expired: 'The sign-in response from your identity provider has expired. Sign in again.',
@@ -66,8 +85,13 @@ export class SsoFailure extends Error {
     this.nameId = nameId;
   }
 
-  /** 400 for a response that is not acceptable; 403 for a valid one naming someone without access. */
-  get status(): 400 | 403 {
+  /**
+   * 400 for a response that is not acceptable (413 when too large, 429 when too many arrive); 403
+   * for a valid one naming someone without access.
+   */
+  get status(): 400 | 403 | 413 | 429 {
+    if (this.reason === 'too_large') return 413;
+    if (this.reason === 'rate_limited') return 429;
     return this.reason === 'unknown_user' || this.reason === 'deactivated' ? 403 : 400;
   }
 }

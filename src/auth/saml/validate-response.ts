@@ -4,13 +4,18 @@
 // InResponseTo, the Conditions' times and the audience. Roster adds what node-saml leaves out, read
 // from the *verified* assertion only: the Issuer, the bearer SubjectConfirmationData's Recipient
 // and NotOnOrAfter (SAML 2.0 Profiles §4.1.4.2), the Response's Destination, and the assertion ID
-// for replay detection.
+// for replay detection. Before any of it, the raw XML must have the shape of a real response
+// (response-shape.ts: bounded size, elements, depth, one assertion, signatures only where they
+// belong), so that nothing below runs on a document built to be expensive; after it, the signature
+// node-saml verified must not rest on SHA-1 unless the organization allows it (signature-strength.ts).
 import { type SAML, SamlStatusError } from '@node-saml/node-saml';
+import { checkResponseShape, RESPONSE_LIMITS } from './response-shape.ts';
 import { CLOCK_SKEW_MS } from './service-provider.ts';
+import { checkSignatureStrength, verifiedSignature } from './signature-strength.ts';
 import { SsoFailure, type SsoFailureReason } from './sso-failure.ts';
 import { childElements, descendants, firstChild, NS, parseXml, textOf } from './xml.ts';
 
-export const MAX_RESPONSE_BYTES = 256 * 1024;
+export const MAX_RESPONSE_BYTES = RESPONSE_LIMITS.bytes;
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 
 export interface ValidatedAssertion {
@@ -28,6 +33,8 @@ export interface ValidatedAssertion {
 export interface ResponseExpectations {
   acsUrl: string;
   idpEntityId: string;
+  /** Accept a signature or digest over SHA-1 (the organization's `allow_sha1_signatures`). */
+  allowSha1?: boolean;
   now?: Date;
 }
 
@@ -45,10 +52,12 @@ export function reasonOf(error: unknown): SsoFailureReason {
 
 function decode(samlResponse: string): { xml: string; response: Element } {
   if (samlResponse.length === 0) throw new SsoFailure('malformed', 'no SAMLResponse in the request');
-  if (samlResponse.length > (MAX_RESPONSE_BYTES * 4) / 3) {
-    throw new SsoFailure('malformed', 'the SAMLResponse is too large');
+  // Base64 is 4/3 of the bytes it carries (line breaks aside): refused before decoding.
+  if (samlResponse.length > Math.ceil((MAX_RESPONSE_BYTES * 4) / 3) + 4096) {
+    throw new SsoFailure('too_large', `the SAMLResponse is ${samlResponse.length} characters of base64`);
   }
   const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+  checkResponseShape(xml);
   let document: Document;
   try {
     document = parseXml(xml);
@@ -73,7 +82,7 @@ export async function validateSamlResponse(
   samlResponse: string,
   expected: ResponseExpectations,
 ): Promise<ValidatedAssertion> {
-  const { response } = decode(samlResponse);
+  const { xml, response } = decode(samlResponse);
   if (childElements(response, NS.assertion, 'EncryptedAssertion').length > 0) {
     throw new SsoFailure(
       'malformed',
@@ -88,7 +97,10 @@ export async function validateSamlResponse(
 
   let profile: Awaited<ReturnType<SAML['validatePostResponseAsync']>>['profile'];
   try {
-    ({ profile } = await client.validatePostResponseAsync({ SAMLResponse: samlResponse }));
+    // The XML checked above, not the posted text again: node-saml decodes what it is given.
+    ({ profile } = await client.validatePostResponseAsync({
+      SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'),
+    }));
   } catch (error) {
     throw new SsoFailure(reasonOf(error), (error as Error).message ?? String(error));
   }
@@ -98,6 +110,12 @@ export async function validateSamlResponse(
   // Everything below is read from the signed bytes node-saml returned, never from the posted document.
   const assertion = parseXml(verifiedXml).documentElement as Element;
   const nameId = (profile.nameID ?? '').trim();
+  try {
+    checkSignatureStrength(verifiedSignature(response, assertion), expected.allowSha1 === true);
+  } catch (error) {
+    if (error instanceof SsoFailure) throw new SsoFailure(error.reason, error.detail, nameId || null);
+    throw error;
+  }
   const assertionId = assertion.getAttribute('ID') ?? '';
   if (assertionId === '') throw new SsoFailure('malformed', 'the assertion has no ID', nameId || null);
 

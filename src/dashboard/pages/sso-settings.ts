@@ -1,8 +1,9 @@
 // Settings → Organization → SSO: what to paste into the identity provider (SP entity ID, ACS URL,
 // metadata URL), the IdP's settings (pasted metadata, or entity ID + SSO URL + certificate), the
-// email domains the organization owns, "SSO required", just-in-time provisioning and AuthnRequest
-// signing. Saving goes through the same use case as `PUT /api/v1/sso`. Below the form, each email
-// domain's DNS TXT record and its "Verify" button: a domain routes nobody until verified.
+// email domains the organization owns, "SSO required", just-in-time provisioning, AuthnRequest
+// signing and the SHA-1 opt-in (with a warning while it is on). Saving goes through the same use
+// case as `PUT /api/v1/sso`. Below the form, each email domain's DNS TXT record and its "Verify"
+// button: a domain routes nobody until verified.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createTxtResolver, verifySsoDomain } from '../../accounts/domain-verification.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../accounts/errors.ts';
@@ -29,6 +30,7 @@ interface FormValues {
   provisioning: 'existing' | 'jit';
   justInTimeRole: 'admin' | 'member';
   signAuthnRequests: boolean;
+  allowSha1Signatures: boolean;
 }
 
 function valuesOf(view: SsoSettingsView): FormValues {
@@ -42,7 +44,16 @@ function valuesOf(view: SsoSettingsView): FormValues {
     provisioning: view.justInTimeProvisioning ? 'jit' : 'existing',
     justInTimeRole: view.justInTimeRole,
     signAuthnRequests: view.signAuthnRequests,
+    allowSha1Signatures: view.allowSha1Signatures,
   };
+}
+
+/** Shown while SHA-1 signatures are accepted: they no longer prove the IdP signed what arrives. */
+function sha1Warning(view: SsoSettingsView): SafeHtml {
+  if (!view.allowSha1Signatures) return html``;
+  return html`<div class="warning" role="alert" id="sha1-warning"><strong>SHA-1 signatures are accepted.</strong>
+    SHA-1 is broken: a response signed with it does not prove that your identity provider signed exactly what Roster receives.
+    Switch your identity provider to RSA-SHA256 (in ADFS: the relying party's <em>Advanced</em> tab, secure hash algorithm SHA-256), then untick <em>Accept SHA-1 signatures</em> below.</div>`;
 }
 
 function copyField(id: string, label: string, value: string): SafeHtml {
@@ -148,6 +159,8 @@ function settingsForm(viewer: Viewer, view: SsoSettingsView, values: FormValues)
       <span class="hint">Turn it on once an SSO sign-in has worked. If your identity provider fails, the server's operator can turn it off with <span class="mono">roster sso require --org ${viewer.organizationSlug} off</span>.</span></span></label>
     <label class="choice"><input type="checkbox" name="signAuthnRequests" value="on"${checked(values.signAuthnRequests)}>
       <span>Sign AuthnRequests <span class="hint">Only if your identity provider asks for it; then give it the SP metadata URL above, which carries the signing certificate.</span></span></label>
+    <label class="choice"><input type="checkbox" name="allowSha1Signatures" value="on"${checked(values.allowSha1Signatures)}>
+      <span>Accept SHA-1 signatures <span class="hint">Not recommended. Roster refuses responses signed or digested with SHA-1 unless this is ticked; tick it only for an identity provider that cannot sign with SHA-256 yet, and untick it once it does.</span></span></label>
     <div class="actions"><button type="submit">Save SSO settings</button></div>
   </form>`;
 }
@@ -163,6 +176,7 @@ function formInput(body: unknown): { values: FormValues; input: SsoSettingsInput
     provisioning: field(body, 'provisioning') === 'jit' ? 'jit' : 'existing',
     justInTimeRole: field(body, 'justInTimeRole') === 'admin' ? 'admin' : 'member',
     signAuthnRequests: field(body, 'signAuthnRequests') === 'on',
+    allowSha1Signatures: field(body, 'allowSha1Signatures') === 'on',
   };
   const metadata = values.idpMetadataXml.trim() !== '';
   const input: SsoSettingsInput = {
@@ -179,6 +193,7 @@ function formInput(body: unknown): { values: FormValues; input: SsoSettingsInput
     justInTimeProvisioning: values.provisioning === 'jit',
     justInTimeRole: values.justInTimeRole,
     signAuthnRequests: values.signAuthnRequests,
+    allowSha1Signatures: values.allowSha1Signatures,
   };
   return { values, input };
 }
@@ -207,6 +222,7 @@ export function ssoSettingsPages(app: FastifyInstance, ctx: DashboardContext): v
         ${verified && view.domainVerification.some((d) => d.domain === verified && d.verified) && notice(`${verified} is verified: it now leads to your identity provider.`)}
         ${errorBox(extra.error)}
         ${unverified.length > 0 && html`<div class="error-box" role="status">Not verified yet: ${unverified.join(', ')}. An unverified domain does not lead anyone to your identity provider and allows no just-in-time provisioning. Domains saved before Roster checked DNS need verifying too. See <a href="#domains-heading">Email domain verification</a>.</div>`}
+        ${sha1Warning(view)}
         ${serviceProviderPanel(view)}
         ${settingsForm(viewer, view, extra.values ?? valuesOf(view))}
         ${domainsPanel(viewer, view)}`,

@@ -54,6 +54,7 @@ export function ssoSettingsInput(raw: unknown): SsoSettingsInput {
   assign('justInTimeProvisioning', optional(body, 'justInTimeProvisioning', isBoolean, 'true or false'));
   assign('justInTimeRole', role);
   assign('signAuthnRequests', optional(body, 'signAuthnRequests', isBoolean, 'true or false'));
+  assign('allowSha1Signatures', optional(body, 'allowSha1Signatures', isBoolean, 'true or false'));
   return input;
 }
 

@@ -3,14 +3,16 @@
 // and `POST /saml/{slug}/acs` (the IdP's response). Outside the dashboard's scope on purpose: the
 // ACS receives a cross-site POST from the IdP, which the dashboard's Origin and CSRF checks would
 // rightly refuse; the response's signature is what authenticates it. Refusals are pages for the
-// person (400/403, no technical detail); the detail is in the audit log.
+// person (400/403, no technical detail); the detail is in the audit log. The login and the ACS have
+// their own rate limit (per client address and per organization) and the ACS its own body limit
+// (saml-limits.ts), refused with the same page: 429 with Retry-After, 413.
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeReturnPath } from '../../auth/saml/return-path.ts';
 import { serviceProviderMetadata, serviceProviderUrls } from '../../auth/saml/service-provider.ts';
-import { type SsoFailure, ssoFailureMessage } from '../../auth/saml/sso-failure.ts';
+import { SsoFailure, ssoFailureMessage } from '../../auth/saml/sso-failure.ts';
 import { type AuthnRequestDelivery, completeSsoSignIn, startSsoSignIn } from '../../auth/sso-sign-in.ts';
 import type { Config } from '../../config.ts';
 import { html, type SafeHtml } from '../../dashboard/html.ts';
@@ -18,12 +20,11 @@ import { layout } from '../../dashboard/layout.ts';
 import { homePath } from '../../dashboard/navigation.ts';
 import type { Store } from '../../store/store.ts';
 import { toScimError } from '../error-response.ts';
+import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
 import { setSessionCookie } from '../session.ts';
 
 const CSP =
   "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
-/** SAMLResponse values are a few KiB; signed ones with certificates rarely pass 30 KiB. */
-const ACS_BODY_LIMIT = 512 * 1024;
 
 interface SlugParams {
   slug: string;
@@ -83,13 +84,27 @@ function autoPost(reply: FastifyReply, delivery: Extract<AuthnRequestDelivery, {
   );
 }
 
-export function samlRoutes(app: FastifyInstance, options: { store: Store; config: Config }): void {
+export function samlRoutes(
+  app: FastifyInstance,
+  options: { store: Store; config: Config; now?: () => number },
+): void {
   const { store, config } = options;
   const secure = config.publicUrl.startsWith('https:');
+  const limiter = samlLimiter(config.samlRateLimit, options.now);
+  /** Before the body is read: over a limit, the refusal page with 429 and Retry-After. */
+  const rateLimited = {
+    onRequest: async (request: FastifyRequest<{ Params: SlugParams }>, reply: FastifyReply) => {
+      const refused = limiter.check(request);
+      if (!refused) return;
+      retryAfter(reply, refused.retryAfterSeconds);
+      await refusal(reply, request, refused.failure);
+      return reply;
+    },
+  };
 
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
-    await scope.register(formbody, { bodyLimit: ACS_BODY_LIMIT });
+    await scope.register(formbody, { bodyLimit: config.samlBodyLimit });
     scope.addHook('onSend', async (_request, reply) => {
       if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CSP);
       reply.header('x-content-type-options', 'nosniff');
@@ -99,6 +114,10 @@ export function samlRoutes(app: FastifyInstance, options: { store: Store; config
     });
 
     scope.setErrorHandler((error, request, reply) => {
+      if (isBodyTooLarge(error)) {
+        request.log.info({ limit: config.samlBodyLimit }, 'SSO sign-in refused: body too large');
+        return refusal(reply, request, new SsoFailure('too_large', 'the form body is over SAML_BODY_LIMIT'));
+      }
       const { scimError, unexpected } = toScimError(error);
       if (unexpected) request.log.error({ err: error }, 'unexpected error');
       const message = unexpected
@@ -125,6 +144,7 @@ export function samlRoutes(app: FastifyInstance, options: { store: Store; config
 
     scope.get<{ Params: SlugParams; Querystring: { next?: string } }>(
       '/saml/:slug/login',
+      rateLimited,
       async (request, reply) => {
         const organization = await store.organizations.getBySlug(request.params.slug);
         const next = typeof request.query.next === 'string' ? safeReturnPath(request.query.next) : '';
@@ -137,7 +157,7 @@ export function samlRoutes(app: FastifyInstance, options: { store: Store; config
       },
     );
 
-    scope.post<{ Params: SlugParams }>('/saml/:slug/acs', async (request, reply) => {
+    scope.post<{ Params: SlugParams }>('/saml/:slug/acs', rateLimited, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
       const result = await completeSsoSignIn(

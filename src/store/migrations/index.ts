@@ -5,6 +5,7 @@ import type { DialectName } from '../dialect.ts';
 import * as initial from './001-initial.ts';
 import * as dashboard from './002-dashboard.ts';
 import * as sso from './003-sso.ts';
+import * as samlSignaturePolicy from './004-saml-signature-policy.ts';
 import * as verifiedDomains from './006-verified-domains.ts';
 import * as emailChangePolicy from './008-email-change-policy.ts';
 
@@ -14,6 +15,7 @@ const steps: Record<string, Step> = {
   '001-initial': initial,
   '002-dashboard': dashboard,
   '003-sso': sso,
+  '004-saml-signature-policy': samlSignaturePolicy,
   '006-verified-domains': verifiedDomains,
   '008-email-change-policy': emailChangePolicy,
 };

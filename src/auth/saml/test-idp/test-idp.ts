@@ -1,6 +1,6 @@
 // A SAML 2.0 identity provider for tests and local trials (`roster test-idp`). It has its own RSA
 // key and self-signed certificate, serves its metadata, reads AuthnRequests, and builds Responses
-// that it really signs with xml-crypto (exclusive c14n, RSA-SHA256, enveloped signatures on the
+// that it really signs with xml-crypto (exclusive c14n, RSA-SHA256 or RSA-SHA1, enveloped signatures on the
 // Assertion and/or the Response). Every knob of `ResponseOptions` produces one way a response can
 // be wrong, so that each of Roster's refusals can be shown to happen. Never use it in production:
 // it signs in whoever it is told to.
@@ -14,9 +14,13 @@ const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const SHA1 = 'http://www.w3.org/2000/09/xmldsig#sha1';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 
 export type SignWhat = 'assertion' | 'response' | 'both' | 'none';
+/** The hash of the signature and of its digest: SHA-256, or SHA-1 as older ADFS and Shibboleth set-ups still send. */
+export type SignatureHash = 'sha256' | 'sha1';
 /** Signature-wrapping attacks (XSW) on a response whose Assertion is signed. */
 export type WrapAttack = 'sibling' | 'nested' | 'signature-moved';
 
@@ -26,11 +30,14 @@ export interface ResponseOptions {
   /** The SP's entity ID: the Audience unless overridden. */
   audience: string;
   nameId: string;
-  /** Attribute statements, e.g. { email, firstName, lastName }. */
-  attributes?: Record<string, string>;
+  /** Attribute statements, e.g. { email, firstName, lastName }; an array gives one value each (groups). */
+  attributes?: Record<string, string | readonly string[]>;
   /** The AuthnRequest answered; omit for an IdP-initiated (unsolicited) response. */
   inResponseTo?: string;
   sign?: SignWhat;
+  /** SHA-256 unless told; `signatureHash` and `digestHash` apart for the mixed cases. */
+  signatureHash?: SignatureHash;
+  digestHash?: SignatureHash;
   issuer?: string;
   destination?: string;
   recipient?: string;
@@ -65,17 +72,22 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function sign(xml: string, id: string, keys: KeyPair): string {
+interface Hashes {
+  signature: SignatureHash;
+  digest: SignatureHash;
+}
+
+function sign(xml: string, id: string, keys: KeyPair, hashes: Hashes): string {
   const signature = new SignedXml({
     privateKey: keys.privateKeyPem,
     publicCert: keys.certificatePem,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm: hashes.signature === 'sha1' ? RSA_SHA1 : RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
   });
   signature.addReference({
     xpath: `//*[@ID='${id}']`,
     transforms: [ENVELOPED, EXC_C14N],
-    digestAlgorithm: SHA256,
+    digestAlgorithm: hashes.digest === 'sha1' ? SHA1 : SHA256,
   });
   // SAML schema order: the Signature comes right after the element's Issuer.
   signature.computeSignature(xml, {
@@ -119,7 +131,7 @@ export class TestIdp {
     const inResponseTo = options.inResponseTo ? ` InResponseTo="${escapeXml(options.inResponseTo)}"` : '';
     const attributes = Object.entries(options.attributes ?? {}).map(
       ([name, value]) =>
-        `<saml:Attribute Name="${escapeXml(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"><saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${escapeXml(value)}</saml:AttributeValue></saml:Attribute>`,
+        `<saml:Attribute Name="${escapeXml(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified">${(typeof value === 'string' ? [value] : value).map((v) => `<saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${escapeXml(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`,
     );
     return (
       `<saml:Assertion xmlns:saml="${NS.assertion}" ID="${id}" Version="2.0" IssueInstant="${iso(now)}">` +
@@ -143,11 +155,15 @@ export class TestIdp {
     const now = Date.now() + (options.clockOffsetMs ?? 0);
     const what = options.sign ?? 'assertion';
     const keys = options.signWith ?? this.keys;
+    const hashes: Hashes = {
+      signature: options.signatureHash ?? 'sha256',
+      digest: options.digestHash ?? options.signatureHash ?? 'sha256',
+    };
     const responseId = newId();
     const assertionId = options.assertionId ?? newId();
 
     let assertion = this.assertionXml(options, assertionId, options.nameId, now);
-    if (what === 'assertion' || what === 'both') assertion = sign(assertion, assertionId, keys);
+    if (what === 'assertion' || what === 'both') assertion = sign(assertion, assertionId, keys, hashes);
     if (options.wrap) assertion = this.wrap(options, assertion, now);
 
     const inResponseTo = options.inResponseTo ? ` InResponseTo="${escapeXml(options.inResponseTo)}"` : '';
@@ -157,7 +173,7 @@ export class TestIdp {
       `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
       assertion +
       `</samlp:Response>`;
-    if (what === 'response' || what === 'both') response = sign(response, responseId, keys);
+    if (what === 'response' || what === 'both') response = sign(response, responseId, keys, hashes);
 
     if (options.tamper === 'name-id') {
       response = response.replace(
