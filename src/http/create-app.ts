@@ -93,6 +93,16 @@ function checkingInterval(requestTimeoutSeconds: number): number {
   return Math.min(30_000, Math.max(250, (requestTimeoutSeconds * 1000) / 4));
 }
 
+/**
+ * Which X-Forwarded-For entries to believe, rightmost first (see TRUST_PROXY in config.ts). Fastify
+ * reads a bare number as "trust nothing", so a hop count becomes the function proxy-addr calls with
+ * each address and its distance from the socket (0: the peer itself).
+ */
+function proxyTrust(trust: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return trust;
+  return (_address: string, hop: number) => hop < trust;
+}
+
 export function createApp(config: Config, store: Store, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
@@ -102,7 +112,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     rewriteUrl: (req) => canonicalUrl(req.url ?? '/'),
-    trustProxy: process.env.TRUST_PROXY === 'true',
+    trustProxy: proxyTrust(config.trustProxy),
     // Ids (UUIDs) and slugs are far shorter; a longer path parameter is answered 414 unread.
     routerOptions: { maxParamLength: 100 },
     // Slow clients (slowloris): the whole request within requestTimeout, no idle connection beyond
