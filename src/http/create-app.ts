@@ -119,7 +119,14 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     // connectionTimeout. Node checks both every connectionsCheckingInterval, 30 s by default.
     requestTimeout: config.requestTimeoutSeconds * 1000,
     connectionTimeout: config.connectionTimeoutSeconds * 1000,
-    http: { connectionsCheckingInterval: checkingInterval(config.requestTimeoutSeconds) },
+    http: {
+      connectionsCheckingInterval: checkingInterval(config.requestTimeoutSeconds),
+      // Node enforces requestTimeout on the body only while headersTimeout is not above it; left at
+      // its default (60 s) a body dripped a byte a second ran on for a minute, whatever the setting.
+      ...(config.requestTimeoutSeconds > 0
+        ? { headersTimeout: Math.min(60_000, config.requestTimeoutSeconds * 1000) }
+        : {}),
+    },
     // A malformed URL or an over-long path parameter is refused before routing, in the error
     // shape of its surface (Fastify's default is its own JSON, even on /scim).
     frameworkErrors: (error, request, reply) => {
