@@ -65,8 +65,13 @@ function reason(error: unknown, databaseUrl: string): string | undefined {
   if (databaseUrl.startsWith('sqlite:')) {
     return code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code) ? `${message} (${code})` : undefined;
   }
-  const url = new URL(databaseUrl);
-  const server = `${url.hostname}:${url.port || '5432'}`;
+  let server = 'the host of DATABASE_URL';
+  try {
+    const url = new URL(databaseUrl);
+    server = `${url.hostname}:${url.port || '5432'}`;
+  } catch {
+    // `roster copy --from/--to` URLs are not checked by loadConfig; keep the generic words
+  }
   if (error instanceof StoreUnavailableError) {
     return `cannot reach PostgreSQL at ${server}${code ? ` (${code})` : ''}: ${message}`;
   }
