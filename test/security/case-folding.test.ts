@@ -6,11 +6,12 @@
 // fresh throttle counter (the throttle's String#toLowerCase kept the dotted İ).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import { SignInThrottle } from '../../src/auth/sign-in-throttle.ts';
 import { foldCase } from '../../src/scim/fold-case.ts';
 import { foldSql } from '../../src/store/fold-sql.ts';
 import { FOLDED_INDEXES } from '../../src/store/migrations/007-case-folding.ts';
+import { migrationProvider } from '../../src/store/migrations/index.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
   ADMIN_PASSWORD,
@@ -21,7 +22,7 @@ import {
   submitSignInForm,
 } from '../helpers/dashboard.ts';
 import { snapshot } from '../helpers/snapshot.ts';
-import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
+import { createTestDatabase, STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 const KELVIN = '\u212A';
 const DOTTED_I = '\u0130';
@@ -187,5 +188,31 @@ describe('the PostgreSQL indexes after migration 007', { skip: skipReason('postg
       return rows.map((row) => row['QUERY PLAN']).join('\n');
     });
     assert.match(plan, /Index Scan using users_email/);
+  });
+});
+
+describe('upgrading a PostgreSQL database to migration 007', { skip: skipReason('postgres') }, () => {
+  it('keeps its people, and finds them by ASCII case variants only', async () => {
+    const database = await createTestDatabase('postgres');
+    const store = database.open();
+    try {
+      const migrator = new Migrator({
+        db: store.db as unknown as Kysely<unknown>,
+        provider: migrationProvider('postgres'),
+      });
+      const before = await migrator.migrateTo('003-sso');
+      assert.equal(before.error, undefined);
+      const at = new Date().toISOString();
+      const user = { display_name: null, password_hash: null, created_at: at, updated_at: at };
+      await store.users.insert({ ...user, id: 'u-1', email: 'Kim@Acme.Test' });
+      assert.deepEqual(await store.migrate(), ['007-case-folding']);
+      assert.equal((await store.users.findByEmail('KIM@ACME.TEST'))?.id, 'u-1');
+      assert.equal(await store.users.findByEmail(`${KELVIN}im@acme.test`), undefined);
+      await store.users.insert({ ...user, id: 'u-2', email: `${KELVIN}im@acme.test` });
+      await assert.rejects(store.users.insert({ ...user, id: 'u-3', email: 'kim@ACME.test' }), /users_email/);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
   });
 });
