@@ -1,7 +1,7 @@
 // The floor: the least an Okta lookup can cost on Roster's stack, to tell what the stack costs from
 // what Roster adds. Fastify 5 and the benchmark's own database (better-sqlite3, read-only, or `pg`
 // with a pool of Roster's default size and named prepared statements): the bearer token's SHA-256
-// looked up with its organization, the member found by `lower(user_name)` on the same index, and
+// looked up with its organization, the member found by its folded userName on the same index, and
 // the row answered as a SCIM ListResponse of about the same size as Roster's. No Kysely, no hooks,
 // no request log, no logging, no filter parser (a regular expression reads `userName eq "…"`), no
 // validation beyond that.
@@ -39,13 +39,19 @@ interface FloorDatabase {
 
 const TOKEN_SQL = `select t.revoked_at, t.expires_at, o.id as organization_id from service_access_tokens t
      join organizations o on o.id = t.organization_id where t.token_hash = $1`;
-const MEMBER_SQL = `select * from memberships where organization_id = $1 and lower(user_name) = lower($2)
+// The folded userName as the store writes it (src/store/fold-sql.ts), so that it is the index's expression.
+const MEMBER_SQL = (fold: (value: string) => string) =>
+  `select * from memberships where organization_id = $1 and ${fold('user_name')} = ${fold('$2')}
      order by seq limit 100`;
+const SQLITE_MEMBER_SQL = MEMBER_SQL((value) => `lower(${value})`);
+const POSTGRES_MEMBER_SQL = MEMBER_SQL((value) => `lower(${value} COLLATE "C")`);
 
 function sqliteFloor(path: string): FloorDatabase {
   const database = new Database(path, { readonly: true, fileMustExist: true });
   const tokenQuery = database.prepare<[string], Grant>(TOKEN_SQL.replaceAll(/\$\d/g, '?'));
-  const memberQuery = database.prepare<[string, string], MemberRow>(MEMBER_SQL.replaceAll(/\$\d/g, '?'));
+  const memberQuery = database.prepare<[string, string], MemberRow>(
+    SQLITE_MEMBER_SQL.replaceAll(/\$\d/g, '?'),
+  );
   return {
     grant: (tokenHash) => tokenQuery.get(tokenHash),
     members: (organizationId, userName) => memberQuery.all(organizationId, userName),
@@ -62,7 +68,7 @@ function postgresFloor(url: string): FloorDatabase {
     async members(organizationId, userName) {
       const result = await pool.query<MemberRow>({
         name: 'floor_member',
-        text: MEMBER_SQL,
+        text: POSTGRES_MEMBER_SQL,
         values: [organizationId, userName],
       });
       return result.rows;

@@ -1,5 +1,6 @@
 // Environment → one validated Config. Anything wrong fails at boot with a message naming the variable.
 import { isIP } from 'node:net';
+import { redactDatabaseUrl } from './store/redact-url.ts';
 
 export interface Config {
   port: number;
@@ -25,6 +26,13 @@ export interface Config {
    * `127.0.0.1:5353,[::1]:53`); null: the system's resolver.
    */
   dnsServers: string[] | null;
+  /** PostgreSQL connections one instance opens at most. */
+  databasePoolSize: number;
+  /**
+   * Which `X-Forwarded-For` entries to believe, counted from the right (the entry the nearest proxy
+   * appended): none (`false`), the last `n` hops, or those appended by these proxy addresses/CIDRs.
+   */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -65,13 +73,83 @@ function dnsServers(raw: string | undefined): string[] | null {
   return servers;
 }
 
+// A host name (RFC 1123 labels) or an IP address. A dotted number that is no IPv4 address
+// ("999.1.1.1") would otherwise go to DNS and fail at listen with getaddrinfo ENOTFOUND.
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+function hostOf(env: NodeJS.ProcessEnv): string {
+  const raw = env.HOST;
+  if (raw === undefined || raw === '') return 'localhost';
+  const host = raw.trim();
+  const bracketless = host.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bracketless) !== 0) return bracketless;
+  if (HOST_NAME.test(host) && !/^[\d.]+$/.test(host)) return host;
+  throw new ConfigError(
+    `HOST must be an IP address of this machine or a host name such as localhost (got "${raw}"); 0.0.0.0 listens on every interface`,
+  );
+}
+
+const CIDR = /^(.+)\/(\d{1,3})$/;
+
+function proxyAddress(entry: string): boolean {
+  const cidr = CIDR.exec(entry);
+  if (cidr === null) return isIP(entry) !== 0;
+  const version = isIP(cidr[1]!);
+  return version !== 0 && Number(cidr[2]) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `false` (or unset), the number of proxies in front of Roster, or their addresses.
+ * `true` meant "believe the leftmost X-Forwarded-For", which any client writes: refused, so that an
+ * upgrade cannot keep that meaning silently. Any other word is refused too, never read as "off".
+ */
+function trustProxyOf(env: NodeJS.ProcessEnv): Config['trustProxy'] {
+  const raw = env.TRUST_PROXY;
+  const value = raw?.trim() ?? '';
+  if (value === '' || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') {
+    throw new ConfigError(
+      `TRUST_PROXY cannot be "${raw}": it believed the leftmost X-Forwarded-For, which clients write. ` +
+        'Give the number of proxies in front of Roster (usually TRUST_PROXY=1) or their addresses (such as TRUST_PROXY=10.0.0.0/8)',
+    );
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10)
+      throw new ConfigError(`TRUST_PROXY must be a number of proxies from 0 to 10 (got "${raw}")`);
+    return hops === 0 ? false : hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const wrong = entries.find((entry) => !proxyAddress(entry));
+  if (wrong !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY must be false, a number of proxies (such as 1), or a comma-separated list of proxy addresses or CIDRs (got "${raw}"; "${wrong}" is none of these)`,
+    );
+  }
+  return entries;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
-  const host = env.HOST || 'localhost';
+  const host = hostOf(env);
 
   const databaseUrl = env.DATABASE_URL || 'sqlite:./data/roster.db';
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be sqlite:<path> or postgres://user@host:port/database');
+  }
+  if (databaseUrl.startsWith('postgres')) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(databaseUrl);
+    } catch {
+      // reported below
+    }
+    if (parsed === undefined || parsed.hostname === '') {
+      throw new ConfigError(
+        `DATABASE_URL must be postgres://user:password@host:port/database, percent-encoding special characters (got "${redactDatabaseUrl(databaseUrl)}")`,
+      );
+    }
   }
 
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
@@ -90,8 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const bodyLimit = integer(env, 'BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024);
-  // Read by the PostgreSQL adapter when it opens its pool; checked here so a bad value stops the boot.
-  integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000);
+  const databasePoolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000);
 
   // A limit must never slow an identity provider's initial push (a lookup and a POST per person, about
   // 10 at a time from Okta): the defaults sit above what one instance answers (docs/benchmarks.md)
@@ -129,5 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutSeconds,
     connectionTimeoutSeconds,
     dnsServers: dnsServers(env.DNS_SERVERS),
+    databasePoolSize,
+    trustProxy: trustProxyOf(env),
   };
 }

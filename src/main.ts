@@ -4,7 +4,11 @@ import { createApp } from './http/create-app.ts';
 import { openStore } from './store/open-store.ts';
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
-  const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true, groupCommit: true });
+  const store = await openStore(config.databaseUrl, {
+    backgroundCheckpoints: true,
+    groupCommit: true,
+    poolSize: config.databasePoolSize,
+  });
   const app = createApp(config, store);
 
   let stopping = false;
@@ -24,8 +28,16 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     await app.close().catch(() => undefined);
     await store.close();
     const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new ConfigError(`cannot listen on ${config.host}:${config.port} (${code}); set PORT or HOST`);
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new ConfigError(
+        `PORT=${config.port}: cannot listen on ${config.host}:${config.port} (${code}); set PORT or HOST`,
+      );
+    }
+    // A name that does not resolve, or an address this machine does not have.
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
+      throw new ConfigError(
+        `HOST=${config.host}: cannot listen there (${code}); give an address of this machine, localhost, or 0.0.0.0 for every interface`,
+      );
     }
     throw error;
   }

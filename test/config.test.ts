@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       requestTimeoutSeconds: 60,
       connectionTimeoutSeconds: 120,
       dnsServers: null,
+      databasePoolSize: 10,
+      trustProxy: false,
     });
   });
 
@@ -38,6 +40,8 @@ describe('loadConfig', () => {
       REQUEST_TIMEOUT_SECONDS: '',
       CONNECTION_TIMEOUT_SECONDS: '',
       DNS_SERVERS: '',
+      DATABASE_POOL_SIZE: '',
+      TRUST_PROXY: '',
     };
     assert.deepEqual(loadConfig(env), loadConfig({}));
   });
@@ -60,6 +64,8 @@ describe('loadConfig', () => {
       REQUEST_TIMEOUT_SECONDS: '0',
       CONNECTION_TIMEOUT_SECONDS: '30',
       DNS_SERVERS: '127.0.0.1:5353, [::1]:53,9.9.9.9',
+      DATABASE_POOL_SIZE: '25',
+      TRUST_PROXY: '2',
     });
     assert.deepEqual(config, {
       port: 3000,
@@ -74,6 +80,8 @@ describe('loadConfig', () => {
       requestTimeoutSeconds: 0,
       connectionTimeoutSeconds: 30,
       dnsServers: ['127.0.0.1:5353', '[::1]:53', '9.9.9.9'],
+      databasePoolSize: 25,
+      trustProxy: 2,
     });
   });
 
@@ -140,6 +148,25 @@ describe('loadConfig', () => {
     ['DNS_SERVERS', '127.0.0.1:99999'],
     ['DNS_SERVERS', '127.0.0.1,,10.0.0.1'],
     ['DNS_SERVERS', '999.1.1.1'],
+    // Regression: not validated at all, then read as 10 by the PostgreSQL adapter.
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', 'ten'],
+    ['DATABASE_URL', 'postgres://roster:pa/ss@/roster'],
+    // Regression: a dotted number that is no IPv4 address went to DNS and crashed the listen.
+    ['HOST', '999.1.1.1'],
+    ['HOST', '10.0.0'],
+    ['HOST', 'my host'],
+    ['HOST', 'http://localhost'],
+    // Regression: any value but "true" silently meant "off"; "true" trusted the leftmost entry.
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', 'on'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', 'TRUE'],
+    ['TRUST_PROXY', '-1'],
+    ['TRUST_PROXY', '11'],
+    ['TRUST_PROXY', '1.5'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1, proxy.internal'],
   ];
   for (const [variable, value] of invalid) {
     it(`refuses ${variable}=${JSON.stringify(value)} with a ConfigError naming ${variable}`, () => {
@@ -161,6 +188,57 @@ describe('loadConfig', () => {
       /PORT must be a whole number from 0 to 65535 \(got "http"\)/,
     );
     assert.throws(() => loadConfig({ LOG_LEVEL: 'verbose' }), /LOG_LEVEL must be one of .*\(got "verbose"\)/);
+  });
+
+  it('reads TRUST_PROXY as off, a number of proxies, or proxy addresses and CIDRs', () => {
+    const cases: Array<[string | undefined, false | number | string[]]> = [
+      [undefined, false],
+      ['false', false],
+      ['0', false],
+      ['1', 1],
+      [' 3 ', 3],
+      ['10.0.0.1', ['10.0.0.1']],
+      ['10.0.0.0/8, 192.168.1.0/24,::1', ['10.0.0.0/8', '192.168.1.0/24', '::1']],
+      ['fd00::/8', ['fd00::/8']],
+    ];
+    for (const [value, expected] of cases) {
+      assert.deepEqual(
+        loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy,
+        expected,
+        value,
+      );
+    }
+  });
+
+  it('tells what to give instead of TRUST_PROXY=true', () => {
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY cannot be "true".*TRUST_PROXY=1/);
+    assert.throws(
+      () => loadConfig({ TRUST_PROXY: 'yes' }),
+      /TRUST_PROXY must be false, a number.*\(got "yes"/,
+    );
+  });
+
+  it('accepts host names and IPv4 and IPv6 addresses as HOST', () => {
+    for (const host of [
+      'localhost',
+      '0.0.0.0',
+      '127.0.0.1',
+      '::',
+      '::1',
+      'roster-1.internal',
+      'ip6-localhost',
+    ]) {
+      assert.equal(loadConfig({ HOST: host }).host, host);
+    }
+    assert.equal(loadConfig({ HOST: '[::1]' }).host, '::1');
+    assert.throws(() => loadConfig({ HOST: '999.1.1.1' }), /HOST must be .*\(got "999\.1\.1\.1"\)/);
+  });
+
+  it('does not echo the password of a malformed PostgreSQL URL', () => {
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'postgres://roster:hunter/2@/roster' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter'),
+    );
   });
 
   it('does not echo a database URL, which may carry a password', () => {

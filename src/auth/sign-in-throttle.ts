@@ -2,6 +2,7 @@
 // sliding `windowMs`, then 429 until the oldest failure leaves the window. Per instance: behind a
 // load balancer with N instances an attacker gets at most N × limit tries per window, which scrypt's
 // cost and the 12-character minimum keep harmless; a shared store is not worth its latency here.
+import { foldCase } from '../scim/fold-case.ts';
 
 export interface ThrottleOptions {
   limit?: number;
@@ -22,8 +23,14 @@ export class SignInThrottle {
     this.maxKeys = options.maxKeys ?? 50_000;
   }
 
+  /**
+   * The email as the store matches it — trimmed, ASCII letters folded (src/scim/fold-case.ts) — and
+   * the client address: every spelling that reaches one account shares one counter, and a spelling
+   * that reaches no account cannot share or reset another's. (String#toLowerCase folded more than
+   * the store: the Kelvin sign became `k`, while PostgreSQL folded `İ` to `i` and it did not.)
+   */
   static key(email: string, address: string): string {
-    return `${email.trim().toLowerCase()}\u0000${address}`;
+    return `${foldCase(email.trim())}\u0000${address}`;
   }
 
   private recent(key: string, at: number): number[] {

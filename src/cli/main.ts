@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../accounts/errors.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { StoreOpenError } from '../store/errors.ts';
 import { copyCommand } from './copy-command.ts';
 import { initCommand } from './init-command.ts';
 import { migrateCommand, orgsCommand } from './store-commands.ts';
@@ -113,6 +114,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const known =
       usage ||
       error instanceof ConfigError ||
+      error instanceof StoreOpenError ||
       error instanceof InvalidInputError ||
       error instanceof NotFoundError ||
       error instanceof ConflictError ||

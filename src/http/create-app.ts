@@ -94,6 +94,16 @@ function checkingInterval(requestTimeoutSeconds: number): number {
   return Math.min(30_000, Math.max(250, (requestTimeoutSeconds * 1000) / 4));
 }
 
+/**
+ * Which X-Forwarded-For entries to believe, rightmost first (see TRUST_PROXY in config.ts). Fastify
+ * reads a bare number as "trust nothing", so a hop count becomes the function proxy-addr calls with
+ * each address and its distance from the socket (0: the peer itself).
+ */
+function proxyTrust(trust: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return trust;
+  return (_address: string, hop: number) => hop < trust;
+}
+
 export function createApp(config: Config, store: Store, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
@@ -103,14 +113,21 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     rewriteUrl: (req) => canonicalUrl(req.url ?? '/'),
-    trustProxy: process.env.TRUST_PROXY === 'true',
+    trustProxy: proxyTrust(config.trustProxy),
     // Ids (UUIDs) and slugs are far shorter; a longer path parameter is answered 414 unread.
     routerOptions: { maxParamLength: 100 },
     // Slow clients (slowloris): the whole request within requestTimeout, no idle connection beyond
     // connectionTimeout. Node checks both every connectionsCheckingInterval, 30 s by default.
     requestTimeout: config.requestTimeoutSeconds * 1000,
     connectionTimeout: config.connectionTimeoutSeconds * 1000,
-    http: { connectionsCheckingInterval: checkingInterval(config.requestTimeoutSeconds) },
+    http: {
+      connectionsCheckingInterval: checkingInterval(config.requestTimeoutSeconds),
+      // Node enforces requestTimeout on the body only while headersTimeout is not above it; left at
+      // its default (60 s) a body dripped a byte a second ran on for a minute, whatever the setting.
+      ...(config.requestTimeoutSeconds > 0
+        ? { headersTimeout: Math.min(60_000, config.requestTimeoutSeconds * 1000) }
+        : {}),
+    },
     // A malformed URL or an over-long path parameter is refused before routing, in the error
     // shape of its surface (Fastify's default is its own JSON, even on /scim).
     frameworkErrors: (error, request, reply) => {

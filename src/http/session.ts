@@ -80,16 +80,17 @@ export function formTokenMatches(request: FastifyRequest, supplied: unknown): bo
 }
 
 /**
- * False when the browser says the request comes from another origin. Requests without an Origin
- * header (old browsers, same-origin GET-turned-POST by tools) rely on the CSRF token alone.
+ * False when the browser says the request comes from an origin other than PUBLIC_URL's (scheme,
+ * host and port). Never compared with the Host header: a client chooses that one, so a forged Host
+ * matching a forged Origin proved nothing. Requests without an Origin header (old browsers,
+ * same-origin GET-turned-POST by tools) rely on the CSRF token alone.
  */
 export function sameOrigin(request: FastifyRequest, publicUrl: string): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true;
   if (origin === 'null') return false;
   try {
-    const host = new URL(origin).host;
-    return host === request.host || host === new URL(publicUrl).host;
+    return new URL(origin).origin === new URL(publicUrl).origin;
   } catch {
     return false;
   }

@@ -26,3 +26,14 @@ export class VersionConflictError extends Error {
     this.name = 'VersionConflictError';
   }
 }
+
+/**
+ * The database named by DATABASE_URL could not be opened (unreachable, missing, refused the
+ * credentials, not a database): the message says which and names the URL without its password.
+ */
+export class StoreOpenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreOpenError';
+  }
+}

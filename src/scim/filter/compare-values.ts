@@ -1,17 +1,6 @@
-// Value semantics shared by the validator and the in-memory matcher: case folding, ordering of
-// strings, dateTime parsing, and what "present" means. The SQL compiler reproduces the same rules
-// with lower(), LIKE/GLOB and ISO-8601 string comparison (src/store/filter/).
-
-/**
- * How case-insensitive comparisons fold case. `unicode` is String#toLowerCase, like PostgreSQL's
- * lower() under a UTF-8 ctype; `ascii` folds only A–Z, like SQLite's built-in lower() and LIKE — pass
- * it when results must agree with a SQLite store.
- */
-export type CaseFolding = 'unicode' | 'ascii';
-
-export function foldCase(value: string, folding: CaseFolding): string {
-  return folding === 'unicode' ? value.toLowerCase() : value.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-}
+// Value semantics shared by the validator and the in-memory matcher: ordering of strings, dateTime
+// parsing, and what "present" means (case folding is ../fold-case.ts). The SQL compiler reproduces
+// the same rules with fold-sql.ts, LIKE/GLOB and ISO-8601 string comparison (src/store/filter/).
 
 /**
  * Orders strings by code point, which is how SQLite (BINARY) and PostgreSQL (C collations) compare

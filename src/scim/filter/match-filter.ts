@@ -5,20 +5,15 @@
 // not match (and so `not (…)` of it does). Run `validateFilter` first to turn those into a 400, as the
 // SQL compiler does; on a valid filter both give the same answer.
 
+import { foldCase } from '../fold-case.ts';
 import type { AttributeDefinition } from '../schemas/attribute-definition.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../schemas/urns.ts';
 import type { CompareNode, FilterNode, FilterValue } from './ast.ts';
-import { type CaseFolding, compareCodePoints, foldCase, isPresent, parseDateTime } from './compare-values.ts';
+import { compareCodePoints, isPresent, parseDateTime } from './compare-values.ts';
 import { comparisonTarget, resolveElementPath, resolvePath } from './resolve-filter-path.ts';
-
-export interface MatchOptions {
-  /** Default `unicode`; use `ascii` to reproduce SQLite's lower() exactly (see compare-values.ts). */
-  caseFolding?: CaseFolding;
-}
 
 interface Scope {
   resource: Record<string, unknown>;
-  folding: CaseFolding;
   /** Set inside `attr[…]`: the one element the bracketed filter is evaluated against. */
   element?: { parent: AttributeDefinition; value: unknown };
 }
@@ -29,12 +24,9 @@ interface Located {
   values: unknown[];
 }
 
-export function matchFilter(
-  filter: FilterNode,
-  resource: Record<string, unknown>,
-  options: MatchOptions = {},
-): boolean {
-  return evaluate(filter, { resource, folding: options.caseFolding ?? 'unicode' });
+/** Case-insensitive comparisons fold ASCII letters only, as both stores do (../fold-case.ts). */
+export function matchFilter(filter: FilterNode, resource: Record<string, unknown>): boolean {
+  return evaluate(filter, { resource });
 }
 
 function evaluate(node: FilterNode, scope: Scope): boolean {
@@ -62,7 +54,7 @@ function evaluateCompare(node: CompareNode, scope: Scope): boolean {
   if (node.value === null) return node.op === 'eq' && !isPresent(located?.values);
   const target = located?.target;
   if (located === undefined || target === undefined) return false;
-  return located.values.some((actual) => compareValue(actual, node.op, node.value, target, scope.folding));
+  return located.values.some((actual) => compareValue(actual, node.op, node.value, target));
 }
 
 function evaluateValuePath(node: FilterNode & { kind: 'valuePath' }, scope: Scope): boolean {
@@ -106,7 +98,6 @@ function compareValue(
   op: CompareNode['op'],
   expected: FilterValue,
   target: AttributeDefinition,
-  folding: CaseFolding,
 ): boolean {
   if (target.type === 'boolean') return op === 'eq' && typeof expected === 'boolean' && actual === expected;
   if (typeof actual !== 'string') return false;
@@ -119,8 +110,8 @@ function compareValue(
   // A number can only reach a string attribute through the unquoted-value tolerance: compare its text.
   const raw = typeof expected === 'number' ? String(expected) : expected;
   if (typeof raw !== 'string') return false;
-  const a = target.caseExact ? actual : foldCase(actual, folding);
-  const b = target.caseExact ? raw : foldCase(raw, folding);
+  const a = target.caseExact ? actual : foldCase(actual);
+  const b = target.caseExact ? raw : foldCase(raw);
   if (op === 'co') return a.includes(b);
   if (op === 'sw') return a.startsWith(b);
   if (op === 'ew') return a.endsWith(b);

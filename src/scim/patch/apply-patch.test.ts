@@ -490,6 +490,18 @@ const CASES: Case[] = [
     },
   },
   {
+    // One case-folding rule (src/scim/fold-case.ts): the Kelvin sign is not a k, as in the stores.
+    name: 'add of a value that differs by a non-ASCII look-alike adds it as another value',
+    doc: { ...BARE, emails: [{ value: 'kim@acme.com', type: 'work' }] },
+    body: patch(add('emails', [{ value: '\u212AIM@ACME.COM', type: 'work' }])),
+    expect: (d) => {
+      d.emails = [
+        { value: 'kim@acme.com', type: 'work' },
+        { value: '\u212AIM@ACME.COM', type: 'work' },
+      ];
+    },
+  },
+  {
     name: 'add of a value already present merges its sub-attributes',
     body: patch(add('emails', { value: 'jane.doe@acme.com', display: 'Jane at work' })),
     expect: (d) => {

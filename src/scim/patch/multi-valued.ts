@@ -1,6 +1,8 @@
 // Operations on the whole of a multi-valued attribute (RFC 7644 §3.5.2.1–3): `add` appends
 // without duplicates, `replace` swaps the whole array, `remove` drops it — or, with a `value`,
 // only the listed values (Entra removes group members that way; never "remove all").
+
+import { foldCase } from '../fold-case.ts';
 import {
   assertSinglePrimary,
   coerceAttributeValue,
@@ -43,8 +45,7 @@ export function setElements(
 }
 
 function sameText(a: ScimValue | undefined, b: ScimValue | undefined, caseExact: boolean): boolean {
-  if (typeof a === 'string' && typeof b === 'string' && !caseExact)
-    return a.toLowerCase() === b.toLowerCase();
+  if (typeof a === 'string' && typeof b === 'string' && !caseExact) return foldCase(a) === foldCase(b);
   return a === b;
 }
 

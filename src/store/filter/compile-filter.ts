@@ -3,8 +3,8 @@
 //
 //   db.selectFrom('memberships as m').where('m.organization_id', '=', orgId).where(compileFilter(f, d))
 //
-// The organization condition is the caller's, but the expressions the compiler writes (lower(col) =
-// lower(?), emails via member_emails) are shaped for the (organization_id, …) indexes that condition
+// The organization condition is the caller's, but the expressions the compiler writes (fold(col) =
+// fold(?), emails via member_emails) are shaped for the (organization_id, …) indexes that condition
 // opens; given the organization's id too (`{ organizationId }`), a search on an email value starts
 // from the emails index instead of visiting every member. Values are always bound parameters. The filter is validated first
 // (validateFilter), so unknown attributes and ill-typed comparisons are a 400 `invalidFilter`, and on
@@ -154,7 +154,7 @@ function compileAt(
 }
 
 /**
- * `displayName co "…"` on SQLite: the condition reads only what the (organization_id, lower(col))
+ * `displayName co "…"` on SQLite: the condition reads only what the (organization_id, fold(col))
  * index holds, so one pass over that index (never the rows, with their profile documents) finds the
  * matching rowids, evaluated once: 6 to 8 times faster than checking row by row at 100k members.
  * The subquery's `m` shadows the outer one, so `condition` is evaluated on the index's rows.

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { CaseFolding } from '../../scim/filter/compare-values.ts';
 import type { DialectName } from '../dialect.ts';
 import { up } from '../migrations/001-initial.ts';
+import { up as foldCaseAsciiOnly } from '../migrations/007-case-folding.ts';
 import type { Database as Tables } from '../schema.ts';
 import { insertMembers } from './members.fixture.ts';
 
@@ -15,8 +15,6 @@ export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgre
 
 export interface FixtureDatabase {
   db: Kysely<Tables>;
-  /** How the database's lower() folds case, for matchFilter to do the same. */
-  folding: CaseFolding;
   close(): Promise<void>;
 }
 
@@ -24,7 +22,7 @@ async function openSqlite(): Promise<FixtureDatabase> {
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
   await up(db as unknown as Kysely<unknown>, 'sqlite');
   await insertMembers(db);
-  return { db, folding: 'ascii', close: () => db.destroy() };
+  return { db, close: () => db.destroy() };
 }
 
 async function openPostgres(schemaPrefix: string): Promise<FixtureDatabase> {
@@ -47,12 +45,14 @@ async function openPostgres(schemaPrefix: string): Promise<FixtureDatabase> {
   };
   try {
     await up(db as unknown as Kysely<unknown>, 'postgres');
+    // The indexes as the store has them: lower(col COLLATE "C"), which the compiled queries use.
+    await foldCaseAsciiOnly(db as unknown as Kysely<unknown>, 'postgres');
     await insertMembers(db);
   } catch (error) {
     await close();
     throw error;
   }
-  return { db, folding: 'unicode', close };
+  return { db, close };
 }
 
 /** The fixture in a fresh database; PostgreSQL schemas are named `<schemaPrefix>_<random>`. */

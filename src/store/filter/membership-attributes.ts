@@ -30,7 +30,7 @@ export interface ElementSource {
 
 const m = (column: string) => sql.ref(`${MEMBERSHIP_ALIAS}.${column}`);
 
-/** Columns with an (organization_id, lower(col)) index, or (organization_id, col) for externalId. */
+/** Columns with an (organization_id, fold(col)) index, or (organization_id, col) for externalId. */
 const INDEXED_COLUMNS: ReadonlySet<string> = new Set([
   'user_name',
   'display_name',
@@ -149,7 +149,7 @@ const EMAIL_ROWS = sql`member_emails AS e WHERE e.membership_id = ${m('id')}`;
  * Emails from the `member_emails` index table. When the organization is known, a condition on them
  * starts from the organization's emails — `m.id IN (its matching emails)` — uncorrelated, so it is
  * evaluated once: `emails.value eq "…"` (Entra ID's lookup before a create) is a seek on the
- * (organization_id, lower(value)) index and then each hit by primary key, and `co` one pass over that
+ * (organization_id, fold(value)) index and then each hit by primary key, and `co` one pass over that
  * index. Without it, the member's own emails are read on the (membership_id, position) primary key.
  * That EXISTS must NOT also say `e.organization_id = m.organization_id`: it invites SQLite to answer
  * it from the organization's emails index, i.e. to walk every email of the organization for every

@@ -7,6 +7,7 @@ import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { CompareOperator } from '../../scim/filter/ast.ts';
 import { ScimError } from '../../scim/scim-error.ts';
 import type { DialectName } from '../dialect.ts';
+import { foldSql } from '../fold-sql.ts';
 
 export type Leaf =
   /** Text (also dateTime, stored as ISO-8601 UTC strings that order like the instants they name). */
@@ -65,9 +66,9 @@ export function compareLeaf(
       }
       const condition = compareText(leaf, op, value, dialect);
       if (!leaf.nullable) return condition;
-      // Guarded on the very expression compared (lower(col) is NULL exactly when col is), so that a
-      // scan can read it from the (organization_id, lower(col)) index instead of the table.
-      const compared = leaf.caseExact ? leaf.expr : sql`lower(${leaf.expr})`;
+      // Guarded on the very expression compared (the folded col is NULL exactly when col is), so
+      // that a scan can read it from the (organization_id, folded col) index instead of the table.
+      const compared = leaf.caseExact ? leaf.expr : foldSql(leaf.expr, dialect);
       return sql<SqlBool>`(${compared} IS NOT NULL AND ${condition})`;
     }
   }
@@ -101,21 +102,22 @@ function compareText(
       return sql<SqlBool>`(${leaf.expr} GLOB ${wrapPattern(op, escapeGlob(value), '*')})`;
     }
     const pattern = wrapPattern(op, escapeLike(value), '%');
-    // lower() on both sides rather than ILIKE or SQLite's LIKE folding, so both databases fold alike.
+    // Folded on both sides (fold-sql.ts) rather than ILIKE or SQLite's LIKE folding, so both
+    // databases fold alike.
     if (leaf.caseExact) return sql<SqlBool>`(${leaf.expr} LIKE ${pattern} ESCAPE '\\')`;
-    const like = sql<SqlBool>`(lower(${leaf.expr}) LIKE lower(${pattern}) ESCAPE '\\')`;
+    const folded = foldSql(leaf.expr, dialect);
+    const like = sql<SqlBool>`(${folded} LIKE ${foldSql(pattern, dialect)} ESCAPE '\\')`;
     if (op !== 'sw' || dialect !== 'sqlite') return like;
     // SQLite never turns LIKE on an expression into an index range, so `sw` says the range itself:
     // in SQLite's byte order every string starting with the prefix lies in [prefix, prefix || U+10FFFF),
-    // which the (organization_id, lower(col)) indexes answer; the LIKE keeps the match exact.
-    // (PostgreSQL's expression indexes use the database collation, where that range is not safe.)
-    return sql<SqlBool>`(lower(${leaf.expr}) >= lower(${value}) AND lower(${leaf.expr}) < lower(${value + PREFIX_END}) AND ${like})`;
+    // which the (organization_id, folded col) indexes answer; the LIKE keeps the match exact.
+    return sql<SqlBool>`(${folded} >= ${foldSql(value, dialect)} AND ${folded} < ${foldSql(value + PREFIX_END, dialect)} AND ${like})`;
   }
   const operator = sql.raw(ORDER_SQL[op]);
-  // `lower(col) = lower(?)` is the shape of the expression indexes (organization_id, lower(col)).
+  // `fold(col) = fold(?)` is the shape of the expression indexes (organization_id, fold(col)).
   return leaf.caseExact
     ? sql<SqlBool>`(${leaf.expr} ${operator} ${value})`
-    : sql<SqlBool>`(lower(${leaf.expr}) ${operator} lower(${value}))`;
+    : sql<SqlBool>`(${foldSql(leaf.expr, dialect)} ${operator} ${foldSql(value, dialect)})`;
 }
 
 function wrapPattern(op: 'co' | 'sw' | 'ew', escaped: string, any: string): string {

@@ -7,6 +7,7 @@ import * as dashboard from './002-dashboard.ts';
 import * as sso from './003-sso.ts';
 import * as samlSignaturePolicy from './004-saml-signature-policy.ts';
 import * as verifiedDomains from './006-verified-domains.ts';
+import * as caseFolding from './007-case-folding.ts';
 import * as emailChangePolicy from './008-email-change-policy.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
@@ -17,6 +18,7 @@ const steps: Record<string, Step> = {
   '003-sso': sso,
   '004-saml-signature-policy': samlSignaturePolicy,
   '006-verified-domains': verifiedDomains,
+  '007-case-folding': caseFolding,
   '008-email-change-policy': emailChangePolicy,
 };
 

@@ -183,7 +183,7 @@ class CurrentSchemaPostgresDialect extends PostgresDialect {
 export function createPostgresDialect(url: string, opts: PostgresOptions = {}): StoreDialect {
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.poolSize ?? (Number(process.env.DATABASE_POOL_SIZE) || 10),
+    max: opts.poolSize ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     // TCP keepalive, so that a connection to a vanished server is noticed even while idle.

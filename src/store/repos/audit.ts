@@ -1,4 +1,5 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
+import { foldSql } from '../fold-sql.ts';
 import { templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { AuditEventsTable } from '../schema.ts';
@@ -40,6 +41,7 @@ export class AuditRepo {
    * actor or target is matched exactly (indexed), anything else against the label.
    */
   async search(query: AuditSearch): Promise<AuditEventRecord[]> {
+    const dialect = this.ctx.dialect.name;
     let builder = this.ctx.db
       .selectFrom('audit_events')
       .selectAll()
@@ -55,7 +57,7 @@ export class AuditRepo {
       builder = builder.where((eb) =>
         eb.or([
           eb(id, '=', value),
-          eb(sql`lower(${sql.ref(label)})`, 'like', sql`lower(${pattern}) escape '\\'`),
+          eb(foldSql(sql.ref(label), dialect), 'like', sql<string>`${foldSql(pattern, dialect)} escape '\\'`),
         ]),
       );
     }

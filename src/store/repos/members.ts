@@ -2,9 +2,11 @@ import type { RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { FilterNode } from '../../scim/filter/ast.ts';
 import { validateFilter } from '../../scim/filter/validate-filter.ts';
+import type { DialectName } from '../dialect.ts';
 import { VersionConflictError } from '../errors.ts';
 import { compileFilter, compileSort } from '../filter/compile-filter.ts';
 import { filterShape } from '../filter/filter-shape.ts';
+import { foldSql } from '../fold-sql.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { MemberStatus, MembershipsTable, Role } from '../schema.ts';
@@ -35,7 +37,7 @@ export interface MemberSearch {
   text?: string;
   status?: MemberStatus;
   role?: Role;
-  /** Rows whose sort key (lower(userName), unique per organization) is after this one… */
+  /** Rows whose sort key (the folded userName, unique per organization) is after this one… */
   after?: string;
   /** …or before this one (the previous page). */
   before?: string;
@@ -56,12 +58,13 @@ function escapeLikePattern(value: string): string {
 }
 
 /**
- * `lower(column)` starts with `lower(text)`: the range is what lets the (organization_id,
- * lower(column)) expression indexes serve the search; the LIKE keeps it exact whatever the collation.
+ * The folded `column` starts with the folded `text` (fold-sql.ts): the range is what lets the
+ * (organization_id, folded column) expression indexes serve the search; the LIKE keeps it exact.
  */
-function startsWith(column: RawBuilder<unknown>, text: string): RawBuilder<SqlBool> {
+function startsWith(column: RawBuilder<unknown>, text: string, dialect: DialectName): RawBuilder<SqlBool> {
   const pattern = `${escapeLikePattern(text)}%`;
-  return sql<SqlBool>`(${column} >= lower(${text}) AND ${column} < (lower(${text}) || ${PREFIX_END}) AND ${column} LIKE lower(${pattern}) ESCAPE '\\')`;
+  const prefix = foldSql(text, dialect);
+  return sql<SqlBool>`(${column} >= ${prefix} AND ${column} < (${prefix} || ${PREFIX_END}) AND ${column} LIKE ${foldSql(pattern, dialect)} ESCAPE '\\')`;
 }
 
 export class MemberRepo {
@@ -164,7 +167,11 @@ export class MemberRepo {
           .selectFrom('memberships')
           .selectAll()
           .where('organization_id', '=', String(organization))
-          .where(sql`lower(user_name)`, '=', sql`lower(${name})`),
+          .where(
+            foldSql(sql.ref('user_name'), this.ctx.dialect.name),
+            '=',
+            foldSql(name, this.ctx.dialect.name),
+          ),
     );
     return row;
   }
@@ -332,12 +339,13 @@ export class MemberRepo {
 
   /** The ids of members matching `text`: one index range per searchable column, united. */
   private matchingIds(organizationId: string, text: string) {
+    const dialect = this.ctx.dialect.name;
     const byColumn = (column: 'user_name' | 'display_name' | 'given_name' | 'family_name') =>
       this.ctx.db
         .selectFrom('memberships')
         .select('id')
         .where('organization_id', '=', organizationId)
-        .where(startsWith(sql`lower(${sql.ref(column)})`, text));
+        .where(startsWith(foldSql(sql.ref(column), dialect), text, dialect));
     return byColumn('user_name')
       .union(byColumn('display_name'))
       .union(byColumn('given_name'))
@@ -347,14 +355,14 @@ export class MemberRepo {
           .selectFrom('member_emails')
           .select('membership_id as id')
           .where('organization_id', '=', organizationId)
-          .where(startsWith(sql`lower(value)`, text)),
+          .where(startsWith(foldSql(sql.ref('value'), dialect), text, dialect)),
       );
   }
 
   /**
    * The directory's rows before paging. A search starts from its hits (a few index ranges, united)
    * and joins each to its membership by primary key; without one, the (organization_id, status |
-   * role, lower(user_name)) indexes serve the filters in page order.
+   * role, folded user_name) indexes serve the filters in page order.
    */
   private directory(organizationId: string, search: Omit<MemberSearch, 'limit' | 'after' | 'before'>) {
     const text = search.text?.trim();
@@ -377,7 +385,7 @@ export class MemberRepo {
    * from the cursor on, however deep the page, never an OFFSET.
    */
   async search(organizationId: string, search: MemberSearch): Promise<MemberListing[]> {
-    const key = sql<string>`lower(m.user_name)`;
+    const key = foldSql(sql.ref('m.user_name'), this.ctx.dialect.name);
     const backwards = search.before !== undefined && search.after === undefined;
     const direction = backwards ? 'desc' : 'asc';
     // The page is chosen on narrow rows (id, sort key); only its rows are then read whole, with
@@ -432,7 +440,7 @@ export class MemberRepo {
       .where('organization_id', '=', organizationId)
       .where('status', '=', 'active')
       .where('role', '=', 'admin')
-      .orderBy(sql`lower(user_name)`)
+      .orderBy(foldSql(sql.ref('user_name'), this.ctx.dialect.name))
       .limit(rowLimit(limit))
       .execute();
   }
@@ -444,7 +452,7 @@ export class MemberRepo {
       .innerJoin('memberships as m', 'm.id', 'g.membership_id')
       .selectAll('m')
       .where('g.workspace_id', '=', workspaceId)
-      .orderBy(sql`lower(m.user_name)`)
+      .orderBy(foldSql(sql.ref('m.user_name'), this.ctx.dialect.name))
       .limit(rowLimit(limit))
       .execute();
   }

@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import { foldSql } from '../fold-sql.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { SamlRequestsTable, SsoDomainsTable, SsoSettingsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
@@ -200,11 +201,12 @@ export class SsoRepo {
    */
   async findMemberForSignIn(organizationId: string, identifier: string): Promise<MemberRow | undefined> {
     const db = this.ctx.db;
+    const dialect = this.ctx.dialect.name;
     const byUserName = await db
       .selectFrom('memberships')
       .selectAll()
       .where('organization_id', '=', organizationId)
-      .where(sql`lower(user_name)`, '=', sql`lower(${identifier})`)
+      .where(foldSql(sql.ref('user_name'), dialect), '=', foldSql(identifier, dialect))
       .executeTakeFirst();
     if (byUserName) return byUserName;
 
@@ -214,7 +216,7 @@ export class SsoRepo {
       .selectAll('m')
       .select('e.primary')
       .where('e.organization_id', '=', organizationId)
-      .where(sql`lower(e.value)`, '=', sql`lower(${identifier})`)
+      .where(foldSql(sql.ref('e.value'), dialect), '=', foldSql(identifier, dialect))
       .orderBy('e.primary', 'desc')
       .limit(rowLimit(10))
       .execute();
@@ -230,7 +232,7 @@ export class SsoRepo {
       .selectFrom('users as u')
       .innerJoin('memberships as m', 'm.user_id', 'u.id')
       .selectAll('m')
-      .where(sql`lower(u.email)`, '=', sql`lower(${identifier})`)
+      .where(foldSql(sql.ref('u.email'), dialect), '=', foldSql(identifier, dialect))
       .where('m.organization_id', '=', organizationId)
       .executeTakeFirst();
   }

@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import { foldSql } from '../fold-sql.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import type { UsersTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
@@ -20,10 +21,14 @@ export class UserRepo {
     return this.ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Emails are unique per user regardless of case; the `users_email` index on lower(email) serves this. */
+  /** Emails are unique per user regardless of (ASCII) case; the `users_email` index on the folded email serves this. */
   async findByEmail(email: string): Promise<UserRecord | undefined> {
+    const dialect = this.ctx.dialect.name;
     const [user] = await this.templates.run(this.ctx.db, 'users.byEmail', [email], ([value]) =>
-      this.ctx.db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', sql`lower(${value})`),
+      this.ctx.db
+        .selectFrom('users')
+        .selectAll()
+        .where(foldSql(sql.ref('email'), dialect), '=', foldSql(value, dialect)),
     );
     return user;
   }
