@@ -11,6 +11,7 @@
 // removes it from its SSO settings. Public email providers' domains are refused outright.
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
+import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { now } from '../store/ids.ts';
 import type { SsoDomainRecord } from '../store/repos/sso.ts';
@@ -142,7 +143,7 @@ export async function verifySsoDomain(
   resolver: TxtResolver,
   input: VerifyDomainInput,
 ): Promise<DomainVerificationView> {
-  const domain = input.domain.trim().replace(/^@/, '').replace(/\.$/, '').toLowerCase();
+  const domain = foldCase(input.domain.trim().replace(/^@/, '').replace(/\.$/, ''));
   const claim = await store.sso.getDomainClaim(input.organizationId, domain);
   if (!claim) {
     throw new NotFoundError(
@@ -191,7 +192,7 @@ export async function releaseSsoDomain(
   store: Store,
   input: { organizationId: string; domain: string; actor: Actor },
 ): Promise<void> {
-  const domain = input.domain.trim().toLowerCase();
+  const domain = foldCase(input.domain.trim());
   await store.transaction(async (tx) => {
     const claim = await tx.sso.getDomainClaim(input.organizationId, domain);
     if (!claim) throw new NotFoundError(`"${domain}" is not one of this organization's SSO email domains`);

@@ -11,6 +11,7 @@ import {
   type ServiceProviderUrls,
   serviceProviderUrls,
 } from '../auth/saml/service-provider.ts';
+import { foldCase } from '../scim/fold-case.ts';
 import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { SsoDomainRecord, SsoSettingsRecord } from '../store/repos/sso.ts';
@@ -143,11 +144,11 @@ export function checkSsoUrl(value: string): string {
   return trimmed;
 }
 
-/** Lower-case, deduplicated domains; "@acme.com" and "ACME.com" are accepted as acme.com. */
+/** Deduplicated domains, A–Z lowered (src/scim/fold-case.ts); "@acme.com" and "ACME.com" are accepted as acme.com. */
 export function normalizeDomains(values: readonly string[]): string[] {
   const domains = [
     ...new Set(
-      values.map((value) => value.trim().replace(/^@/, '').replace(/\.$/, '').toLowerCase()).filter(Boolean),
+      values.map((value) => foldCase(value.trim().replace(/^@/, '').replace(/\.$/, ''))).filter(Boolean),
     ),
   ];
   if (domains.length > MAX_DOMAINS) throw new InvalidInputError(`at most ${MAX_DOMAINS} email domains`);

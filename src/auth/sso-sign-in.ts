@@ -9,6 +9,7 @@ import type { Actor } from '../accounts/actor.ts';
 import { isEmail } from '../accounts/organizations.ts';
 import { recordAudit } from '../accounts/record-audit.ts';
 import { createSsoMember, type SsoIdentity } from '../provisioning/create-sso-member.ts';
+import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
@@ -24,7 +25,7 @@ import { type NewSession, startSession } from './sessions.ts';
 /** The lower-case domain of an email address. */
 function emailDomain(email: string): string {
   const trimmed = email.trim();
-  return trimmed.slice(trimmed.lastIndexOf('@') + 1).toLowerCase();
+  return foldCase(trimmed.slice(trimmed.lastIndexOf('@') + 1));
 }
 
 /** The organization whose SSO covers an email address (by its domain), if any. */

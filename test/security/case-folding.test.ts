@@ -205,7 +205,7 @@ describe('upgrading a PostgreSQL database to migration 007', { skip: skipReason(
       const at = new Date().toISOString();
       const user = { display_name: null, password_hash: null, created_at: at, updated_at: at };
       await store.users.insert({ ...user, id: 'u-1', email: 'Kim@Acme.Test' });
-      assert.deepEqual(await store.migrate(), ['007-case-folding']);
+      assert.ok((await store.migrate()).includes('007-case-folding'));
       assert.equal((await store.users.findByEmail('KIM@ACME.TEST'))?.id, 'u-1');
       assert.equal(await store.users.findByEmail(`${KELVIN}im@acme.test`), undefined);
       await store.users.insert({ ...user, id: 'u-2', email: `${KELVIN}im@acme.test` });

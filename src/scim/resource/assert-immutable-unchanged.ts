@@ -3,6 +3,8 @@
 // PATCH engine cannot know this on its own; the caller compares the stored document with the
 // result of applyPatch or mergeReplace (`identityChanges`) before storing anything, and decides by
 // the organization's setting (src/provisioning/save-member.ts).
+
+import { foldCase } from '../fold-case.ts';
 import { ScimError } from '../scim-error.ts';
 import { primaryEmail } from './primary-email.ts';
 import type { ScimUserDocument } from './scim-user.ts';
@@ -26,7 +28,7 @@ export function identityChanges(before: ScimUserDocument, after: ScimUserDocumen
   const { userName } = before;
   if (typeof userName === 'string' && userName !== '') {
     const next = after.userName;
-    if (typeof next !== 'string' || next.toLowerCase() !== userName.toLowerCase()) {
+    if (typeof next !== 'string' || foldCase(next) !== foldCase(userName)) {
       changes.push({
         attribute: 'userName',
         before: userName,
@@ -37,7 +39,7 @@ export function identityChanges(before: ScimUserDocument, after: ScimUserDocumen
   const email = primaryEmail(before.emails);
   if (email !== undefined) {
     const next = primaryEmail(after.emails);
-    if (next === undefined || next.toLowerCase() !== email.toLowerCase()) {
+    if (next === undefined || foldCase(next) !== foldCase(email)) {
       changes.push({ attribute: 'email', before: email, after: next ?? null });
     }
   }

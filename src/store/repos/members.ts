@@ -265,7 +265,7 @@ export class MemberRepo {
       .selectFrom('memberships')
       .select('id')
       .where('organization_id', '=', organizationId)
-      .where(sql`lower(user_name)`, '=', sql`lower(${value})`)
+      .where(foldSql(sql.ref('user_name'), this.ctx.dialect.name), '=', foldSql(value, this.ctx.dialect.name))
       .where('id', '<>', exceptId)
       .limit(rowLimit(1))
       .executeTakeFirst();
@@ -274,7 +274,7 @@ export class MemberRepo {
       .selectFrom('member_emails')
       .select('membership_id')
       .where('organization_id', '=', organizationId)
-      .where(sql`lower(value)`, '=', sql`lower(${value})`)
+      .where(foldSql(sql.ref('value'), this.ctx.dialect.name), '=', foldSql(value, this.ctx.dialect.name))
       .where('membership_id', '<>', exceptId)
       .limit(rowLimit(1))
       .executeTakeFirst();
@@ -284,7 +284,7 @@ export class MemberRepo {
       .innerJoin('memberships as m', 'm.user_id', 'u.id')
       .select('m.id')
       .where('m.organization_id', '=', organizationId)
-      .where(sql`lower(u.email)`, '=', sql`lower(${value})`)
+      .where(foldSql(sql.ref('u.email'), this.ctx.dialect.name), '=', foldSql(value, this.ctx.dialect.name))
       .where('m.id', '<>', exceptId)
       .limit(rowLimit(1))
       .executeTakeFirst();
