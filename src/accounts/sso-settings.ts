@@ -15,7 +15,7 @@ import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { SsoSettingsRecord } from '../store/repos/sso.ts';
 import type { Role, SsoBinding } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import type { Actor } from './actor.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.ts';
 import { recordAudit } from './record-audit.ts';
@@ -38,6 +38,8 @@ export interface SsoSettingsInput {
   justInTimeProvisioning?: boolean;
   justInTimeRole?: Role;
   signAuthnRequests?: boolean;
+  /** Accept unsolicited (IdP-initiated) responses, such as an Okta tile's; on by default. */
+  idpInitiated?: boolean;
 }
 
 export interface IdpCertificateView {
@@ -62,6 +64,7 @@ export interface SsoSettingsView {
   justInTimeProvisioning: boolean;
   justInTimeRole: Role;
   signAuthnRequests: boolean;
+  idpInitiated: boolean;
   updatedAt: string | null;
 }
 
@@ -93,6 +96,7 @@ export function ssoSettingsView(
     justInTimeProvisioning: settings?.jit_role != null,
     justInTimeRole: settings?.jit_role ?? 'member',
     signAuthnRequests: settings?.sign_authn_requests === 1,
+    idpInitiated: settings ? settings.idp_initiated === 1 : true,
     updatedAt: settings?.updated_at ?? null,
   };
 }
@@ -188,6 +192,7 @@ function auditSnapshot(settings: SsoSettingsRecord | undefined, domains: string[
     ssoRequired: settings.sso_required === 1,
     justInTimeRole: settings.jit_role,
     signAuthnRequests: settings.sign_authn_requests === 1,
+    idpInitiated: settings.idp_initiated === 1,
   };
 }
 
@@ -231,6 +236,7 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       sso_required: (settings.ssoRequired ?? before?.sso_required === 1) ? 1 : 0,
       jit_role: jitOn ? (settings.justInTimeRole ?? before?.jit_role ?? 'member') : null,
       sign_authn_requests: (settings.signAuthnRequests ?? before?.sign_authn_requests === 1) ? 1 : 0,
+      idp_initiated: (settings.idpInitiated ?? (before ? before.idp_initiated === 1 : true)) ? 1 : 0,
       sp_private_key: spPrivateKey,
       sp_certificate: spCertificate,
       created_at: before?.created_at ?? at,
@@ -253,6 +259,9 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       after: auditSnapshot(row, newDomains),
       requestId: input.requestId ?? null,
     });
+    if (row.sso_required === 1 && before?.sso_required !== 1) {
+      await endPasswordSessions(tx, organization.id, input.actor, input.requestId ?? null);
+    }
     return ssoSettingsView(input.publicUrl, organization, row, newDomains);
   });
 }
@@ -275,5 +284,52 @@ export async function setSsoRequired(
       before: { ssoRequired: before.sso_required === 1 },
       after: { ssoRequired: input.required },
     });
+    if (input.required && before.sso_required !== 1) {
+      await endPasswordSessions(tx, input.organizationId, input.actor, null);
+    }
+  });
+}
+
+/** `roster sso idp-initiated`: accepts or refuses unsolicited (IdP-initiated) responses, audited. */
+export async function setIdpInitiated(
+  store: Store,
+  input: { organizationId: string; allowed: boolean; actor: Actor },
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const before = await tx.sso.getSettings(input.organizationId);
+    if (!before) throw new NotFoundError('SSO is not configured for this organization');
+    await tx.sso.upsertSettings({ ...before, idp_initiated: input.allowed ? 1 : 0, updated_at: now() });
+    await recordAudit(tx, {
+      organizationId: input.organizationId,
+      actor: input.actor,
+      action: 'sso.settings_updated',
+      target: { type: 'organization', id: input.organizationId },
+      before: { idpInitiated: before.idp_initiated === 1 },
+      after: { idpInitiated: input.allowed },
+    });
+  });
+}
+
+/**
+ * "SSO required" turned on: the password sessions opened in the organization end at once (else
+ * they would last up to 12 hours); SSO sessions stay. Sessions belong to one organization, so a
+ * member's password session in another organization they belong to is not this organization's to
+ * end: it stays, and it cannot reach this one (the organization switcher refuses password sessions
+ * where SSO is required).
+ */
+async function endPasswordSessions(
+  tx: Repositories,
+  organizationId: string,
+  actor: Actor,
+  requestId: string | null,
+): Promise<void> {
+  const ended = await tx.sessions.deletePasswordSessionsOfOrganization(organizationId);
+  await recordAudit(tx, {
+    organizationId,
+    actor,
+    action: 'session.password_sessions_ended',
+    target: { type: 'organization', id: organizationId },
+    after: { reason: 'sso_required', sessionsEnded: ended },
+    requestId,
   });
 }

@@ -26,6 +26,8 @@ Commands:
                                 copy every row into an empty database (SQLite → PostgreSQL or back)
   sso status --org SLUG         show an organization's SAML SSO settings
   sso require --org SLUG on|off turn "SSO required" on or off (the break-glass switch)
+  sso idp-initiated --org SLUG on|off
+                                accept or refuse IdP-initiated sign-in (app tiles)
   test-idp --org SLUG [--port 7000] [--configure] [--domain DOMAIN]
                                 run a SAML test identity provider on 127.0.0.1 for local trials
 

@@ -1,10 +1,15 @@
-// `roster sso status|require` — the operator's view of an organization's SSO, and the break-glass
+// `roster sso status|require|idp-initiated` — the operator's view of an organization's SSO, and the break-glass
 // switch: with "SSO required" on, nobody of the organization can sign in with a password, Admins
 // included, so when the identity provider fails the operator turns it off from here.
 // `roster test-idp` — a SAML identity provider on 127.0.0.1 for local trials (never production).
 import { CLI_ACTOR } from '../accounts/actor.ts';
 import { NotFoundError } from '../accounts/errors.ts';
-import { getSsoSettings, saveSsoSettings, setSsoRequired } from '../accounts/sso-settings.ts';
+import {
+  getSsoSettings,
+  saveSsoSettings,
+  setIdpInitiated,
+  setSsoRequired,
+} from '../accounts/sso-settings.ts';
 import { serviceProviderUrls } from '../auth/saml/service-provider.ts';
 import { TestIdp } from '../auth/saml/test-idp/test-idp.ts';
 import { startTestIdpServer } from '../auth/saml/test-idp/test-idp-server.ts';
@@ -43,6 +48,7 @@ export async function ssoCommand(
         organization: organization.slug,
         configured: view.configured,
         ssoRequired: view.ssoRequired,
+        idpInitiated: view.idpInitiated,
         domains: view.domains,
         identityProvider: view.identityProvider && {
           entityId: view.identityProvider.entityId,
@@ -52,7 +58,7 @@ export async function ssoCommand(
       };
       out.print(
         view.configured
-          ? `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; domains ${view.domains.join(', ') || '(none)'}; SSO required: ${view.ssoRequired ? 'on' : 'off'}`
+          ? `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; domains ${view.domains.join(', ') || '(none)'}; SSO required: ${view.ssoRequired ? 'on' : 'off'}; IdP-initiated sign-in: ${view.idpInitiated ? 'on' : 'off'}`
           : `SSO is not configured for ${organization.slug}. ACS URL: ${serviceProvider.acsUrl}`,
         data,
       );
@@ -73,7 +79,22 @@ export async function ssoCommand(
       );
       return 0;
     }
-    throw new UsageError('sso takes status or require');
+    if (action === 'idp-initiated') {
+      if (value !== 'on' && value !== 'off') throw new UsageError('sso idp-initiated takes on or off');
+      await setIdpInitiated(store, {
+        organizationId: organization.id,
+        allowed: value === 'on',
+        actor: CLI_ACTOR,
+      });
+      out.print(
+        value === 'on'
+          ? `IdP-initiated sign-in is now accepted for ${organization.slug} (an identity provider's app tile signs people in).`
+          : `IdP-initiated sign-in is now refused for ${organization.slug}: sign-ins must start at Roster (SP-initiated).`,
+        { organization: organization.slug, idpInitiated: value === 'on' },
+      );
+      return 0;
+    }
+    throw new UsageError('sso takes status, require or idp-initiated');
   });
 }
 

@@ -176,6 +176,7 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           sso_required: index,
           jit_role: index === 0 ? 'member' : null,
           sign_authn_requests: 1,
+          idp_initiated: index,
           sp_private_key: `-----BEGIN PRIVATE KEY-----\n${randomBytes(96).toString('base64')}\n-----END PRIVATE KEY-----\n`,
           sp_certificate: `-----BEGIN CERTIFICATE-----\n${randomBytes(64).toString('base64')}\n-----END CERTIFICATE-----\n`,
           created_at: at,

@@ -27,6 +27,8 @@ interface FormValues {
   provisioning: 'existing' | 'jit';
   justInTimeRole: 'admin' | 'member';
   signAuthnRequests: boolean;
+  /** Radio buttons: absent from an older form means "keep as it is". */
+  idpInitiated: boolean | undefined;
 }
 
 function valuesOf(view: SsoSettingsView): FormValues {
@@ -40,6 +42,7 @@ function valuesOf(view: SsoSettingsView): FormValues {
     provisioning: view.justInTimeProvisioning ? 'jit' : 'existing',
     justInTimeRole: view.justInTimeRole,
     signAuthnRequests: view.signAuthnRequests,
+    idpInitiated: view.idpInitiated,
   };
 }
 
@@ -110,6 +113,13 @@ function settingsForm(viewer: Viewer, view: SsoSettingsView, values: FormValues)
         <option value="admin"${values.justInTimeRole === 'admin' ? html` selected` : ''}>Admin</option>
       </select>
     </fieldset>
+    <fieldset>
+      <legend>Sign-ins started at the identity provider (IdP-initiated, such as an Okta app tile)</legend>
+      <label class="choice"><input type="radio" name="idpInitiated" value="on"${checked(values.idpInitiated !== false)}>
+        Accept them <span class="hint">If the browser is already signed in to Roster as someone else, Roster asks before switching.</span></label>
+      <label class="choice"><input type="radio" name="idpInitiated" value="off"${checked(values.idpInitiated === false)}>
+        Refuse them: sign-ins must start at Roster <span class="hint">Safer: a response nobody asked for cannot sign anyone in. Point the Okta tile at Roster's sign-in link with <em>Initiate login URI</em> (docs/sso-okta.md).</span></label>
+    </fieldset>
     <label class="choice"><input type="checkbox" name="ssoRequired" value="on"${checked(values.ssoRequired)}>
       <span><strong>SSO required</strong>: refuse password sign-in for every member of this organization, Admins included.
       <span class="hint">Turn it on once an SSO sign-in has worked. If your identity provider fails, the server's operator can turn it off with <span class="mono">roster sso require --org ${viewer.organizationSlug} off</span>.</span></span></label>
@@ -130,6 +140,7 @@ function formInput(body: unknown): { values: FormValues; input: SsoSettingsInput
     provisioning: field(body, 'provisioning') === 'jit' ? 'jit' : 'existing',
     justInTimeRole: field(body, 'justInTimeRole') === 'admin' ? 'admin' : 'member',
     signAuthnRequests: field(body, 'signAuthnRequests') === 'on',
+    idpInitiated: { on: true, off: false }[field(body, 'idpInitiated')],
   };
   const metadata = values.idpMetadataXml.trim() !== '';
   const input: SsoSettingsInput = {
@@ -146,6 +157,7 @@ function formInput(body: unknown): { values: FormValues; input: SsoSettingsInput
     justInTimeProvisioning: values.provisioning === 'jit',
     justInTimeRole: values.justInTimeRole,
     signAuthnRequests: values.signAuthnRequests,
+    ...(values.idpInitiated === undefined ? {} : { idpInitiated: values.idpInitiated }),
   };
   return { values, input };
 }

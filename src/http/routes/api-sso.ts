@@ -51,6 +51,7 @@ export function ssoSettingsInput(raw: unknown): SsoSettingsInput {
   assign('justInTimeProvisioning', optional(body, 'justInTimeProvisioning', isBoolean, 'true or false'));
   assign('justInTimeRole', role);
   assign('signAuthnRequests', optional(body, 'signAuthnRequests', isBoolean, 'true or false'));
+  assign('idpInitiated', optional(body, 'idpInitiated', isBoolean, 'true or false'));
   return input;
 }
 

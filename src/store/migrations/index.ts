@@ -5,6 +5,7 @@ import type { DialectName } from '../dialect.ts';
 import * as initial from './001-initial.ts';
 import * as dashboard from './002-dashboard.ts';
 import * as sso from './003-sso.ts';
+import * as signInSafety from './005-sign-in-safety.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -12,6 +13,7 @@ const steps: Record<string, Step> = {
   '001-initial': initial,
   '002-dashboard': dashboard,
   '003-sso': sso,
+  '005-sign-in-safety': signInSafety,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
