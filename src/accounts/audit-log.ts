@@ -23,6 +23,10 @@ export const AUDIT_ACTIONS = [
   'sso.settings_updated',
   'sso.login',
   'sso.login_failed',
+  'password.login',
+  'password.login_failed',
+  'session.signed_out',
+  'session.password_sessions_ended',
 ] as const;
 
 export type AuditFilters = Omit<AuditSearch, 'organizationId' | 'before' | 'limit'>;

@@ -18,6 +18,7 @@ import { layout } from '../../dashboard/layout.ts';
 import { homePath } from '../../dashboard/navigation.ts';
 import type { Store } from '../../store/store.ts';
 import { toScimError } from '../error-response.ts';
+import { locationOf } from '../location.ts';
 import { setSessionCookie } from '../session.ts';
 
 const CSP =
@@ -29,7 +30,7 @@ interface SlugParams {
   slug: string;
 }
 
-function page(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
+export function page(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
   return reply.code(status).type('text/html; charset=utf-8').send(layout({ title, body }));
 }
 
@@ -44,7 +45,7 @@ function notFound(reply: FastifyReply) {
   );
 }
 
-function refusal(
+export function refusal(
   reply: FastifyReply,
   request: FastifyRequest,
   failure: SsoFailure,
@@ -133,7 +134,7 @@ export function samlRoutes(app: FastifyInstance, options: { store: Store; config
           : undefined;
         if (!delivery) return notFound(reply);
         if (delivery.binding === 'post') return autoPost(reply, delivery);
-        return reply.code(302).header('location', delivery.url).send();
+        return reply.code(302).header('location', locationOf(delivery.url)).send();
       },
     );
 
@@ -154,11 +155,13 @@ export function samlRoutes(app: FastifyInstance, options: { store: Store; config
         );
         return refusal(reply, request, result.failure, result.organization?.name);
       }
+      // IdP-initiated: completed by the browser's next request, which carries its session cookie.
+      if (result.ok === 'pending') return reply.code(303).header('location', result.continuePath).send();
       setSessionCookie(reply, result.session.cookie, secure);
       const home = homePath({ isAdmin: result.member.role === 'admin' });
       return reply
         .code(303)
-        .header('location', result.returnPath || home)
+        .header('location', locationOf(result.returnPath || home))
         .send();
     });
   });
