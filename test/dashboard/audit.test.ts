@@ -1,7 +1,7 @@
 // The audit log page, its filters and its exports.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { AUDIT_ACTIONS, csvLine } from '../../src/accounts/audit-log.ts';
 import { diffJson } from '../../src/dashboard/json-diff.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
