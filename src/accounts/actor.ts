@@ -1,8 +1,20 @@
 // Who did something: written on every audit event.
 import type { Role } from '../store/schema.ts';
 
-/** `saml`: a person signing in with SAML SSO (their identity provider vouches for them). */
-export type ActorType = 'cli' | 'personal_token' | 'service_token' | 'session' | 'system' | 'saml';
+/**
+ * `saml`: a person signing in with SAML SSO (their identity provider vouches for them).
+ * `password`: a person signing in with their password. `unauthenticated`: anyone (a request that
+ * proved nothing: a SAML response that did not verify, a wrong password), counted, never quoted.
+ */
+export type ActorType =
+  | 'cli'
+  | 'personal_token'
+  | 'service_token'
+  | 'session'
+  | 'system'
+  | 'saml'
+  | 'password'
+  | 'unauthenticated';
 
 export interface Actor {
   type: ActorType;

@@ -26,6 +26,10 @@ export const AUDIT_ACTIONS = [
   'sso.domain_released',
   'sso.login',
   'sso.login_failed',
+  'password.login',
+  'password.login_failed',
+  'session.signed_out',
+  'session.password_sessions_ended',
 ] as const;
 
 export type AuditFilters = Omit<AuditSearch, 'organizationId' | 'before' | 'limit'>;

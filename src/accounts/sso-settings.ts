@@ -16,7 +16,7 @@ import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { SsoDomainRecord, SsoSettingsRecord } from '../store/repos/sso.ts';
 import type { Role, SsoBinding } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import type { Actor } from './actor.ts';
 import {
   type DomainVerificationView,
@@ -47,6 +47,8 @@ export interface SsoSettingsInput {
   signAuthnRequests?: boolean;
   /** Accept responses signed over SHA-1 (refused by default; for an IdP that cannot sign with SHA-256 yet). */
   allowSha1Signatures?: boolean;
+  /** Accept unsolicited (IdP-initiated) responses, such as an Okta tile's; on by default. */
+  idpInitiated?: boolean;
 }
 
 export interface IdpCertificateView {
@@ -78,6 +80,7 @@ export interface SsoSettingsView {
   justInTimeRole: Role;
   signAuthnRequests: boolean;
   allowSha1Signatures: boolean;
+  idpInitiated: boolean;
   updatedAt: string | null;
 }
 
@@ -111,6 +114,7 @@ export function ssoSettingsView(
     justInTimeRole: settings?.jit_role ?? 'member',
     signAuthnRequests: settings?.sign_authn_requests === 1,
     allowSha1Signatures: settings?.allow_sha1_signatures === 1,
+    idpInitiated: settings ? settings.idp_initiated === 1 : true,
     updatedAt: settings?.updated_at ?? null,
   };
 }
@@ -212,6 +216,7 @@ function auditSnapshot(settings: SsoSettingsRecord | undefined, domains: string[
     justInTimeRole: settings.jit_role,
     signAuthnRequests: settings.sign_authn_requests === 1,
     allowSha1Signatures: settings.allow_sha1_signatures === 1,
+    idpInitiated: settings.idp_initiated === 1,
   };
 }
 
@@ -256,6 +261,7 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       jit_role: jitOn ? (settings.justInTimeRole ?? before?.jit_role ?? 'member') : null,
       sign_authn_requests: (settings.signAuthnRequests ?? before?.sign_authn_requests === 1) ? 1 : 0,
       allow_sha1_signatures: (settings.allowSha1Signatures ?? before?.allow_sha1_signatures === 1) ? 1 : 0,
+      idp_initiated: (settings.idpInitiated ?? (before ? before.idp_initiated === 1 : true)) ? 1 : 0,
       sp_private_key: spPrivateKey,
       sp_certificate: spCertificate,
       created_at: before?.created_at ?? at,
@@ -278,6 +284,9 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       after: auditSnapshot(row, newDomains),
       requestId: input.requestId ?? null,
     });
+    if (row.sso_required === 1 && before?.sso_required !== 1) {
+      await endPasswordSessions(tx, organization.id, input.actor, input.requestId ?? null);
+    }
     return ssoSettingsView(
       input.publicUrl,
       organization,
@@ -329,5 +338,52 @@ export async function setSsoRequired(
       before: { ssoRequired: before.sso_required === 1 },
       after: { ssoRequired: input.required },
     });
+    if (input.required && before.sso_required !== 1) {
+      await endPasswordSessions(tx, input.organizationId, input.actor, null);
+    }
+  });
+}
+
+/** `roster sso idp-initiated`: accepts or refuses unsolicited (IdP-initiated) responses, audited. */
+export async function setIdpInitiated(
+  store: Store,
+  input: { organizationId: string; allowed: boolean; actor: Actor },
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const before = await tx.sso.getSettings(input.organizationId);
+    if (!before) throw new NotFoundError('SSO is not configured for this organization');
+    await tx.sso.upsertSettings({ ...before, idp_initiated: input.allowed ? 1 : 0, updated_at: now() });
+    await recordAudit(tx, {
+      organizationId: input.organizationId,
+      actor: input.actor,
+      action: 'sso.settings_updated',
+      target: { type: 'organization', id: input.organizationId },
+      before: { idpInitiated: before.idp_initiated === 1 },
+      after: { idpInitiated: input.allowed },
+    });
+  });
+}
+
+/**
+ * "SSO required" turned on: the password sessions opened in the organization end at once (else
+ * they would last up to 12 hours); SSO sessions stay. Sessions belong to one organization, so a
+ * member's password session in another organization they belong to is not this organization's to
+ * end: it stays, and it cannot reach this one (the organization switcher refuses password sessions
+ * where SSO is required).
+ */
+async function endPasswordSessions(
+  tx: Repositories,
+  organizationId: string,
+  actor: Actor,
+  requestId: string | null,
+): Promise<void> {
+  const ended = await tx.sessions.deletePasswordSessionsOfOrganization(organizationId);
+  await recordAudit(tx, {
+    organizationId,
+    actor,
+    action: 'session.password_sessions_ended',
+    target: { type: 'organization', id: organizationId },
+    after: { reason: 'sso_required', sessionsEnded: ended },
+    requestId,
   });
 }

@@ -3,6 +3,7 @@
 // deactivation). Each session belongs to one membership: one person in one organization.
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../accounts/actor.ts';
+import { type AuditEntry, recordAudit } from '../accounts/record-audit.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { SessionRecord } from '../store/repos/sessions.ts';
 import type { SignInMethod } from '../store/schema.ts';
@@ -77,10 +78,20 @@ export async function authenticateSession(
   };
 }
 
-/** Ends the session of a cookie (sign-out): its row is deleted, so the cookie is worthless everywhere. */
-export async function endSession(store: Store, cookie: string | undefined): Promise<void> {
+/**
+ * Ends the session of a cookie (sign-out): its row is deleted, so the cookie is worthless
+ * everywhere; `audit` is recorded in the same transaction.
+ */
+export async function endSession(
+  store: Store,
+  cookie: string | undefined,
+  audit?: AuditEntry,
+): Promise<void> {
   if (!cookie || cookie.length > 100) return;
-  await store.sessions.delete(hashToken(cookie));
+  await store.transaction(async (tx) => {
+    await tx.sessions.delete(hashToken(cookie));
+    if (audit) await recordAudit(tx, audit);
+  });
 }
 
 /**
@@ -91,10 +102,13 @@ export async function replaceSession(
   store: Store,
   oldIdHash: string | null,
   member: MemberRow,
+  audit?: AuditEntry,
 ): Promise<NewSession> {
   return store.transaction(async (tx) => {
     if (oldIdHash) await tx.sessions.delete(oldIdHash);
     await tx.sessions.deleteExpired(new Date().toISOString());
-    return startSession(tx, member);
+    const session = await startSession(tx, member);
+    if (audit) await recordAudit(tx, audit);
+    return session;
   });
 }

@@ -1,13 +1,16 @@
 // SAML SSO sign-in, start to finish. Starting: the organization that verified the email's domain, an
 // AuthnRequest whose ID is kept in `saml_requests` with an opaque RelayState standing for the
 // return path. Finishing (the ACS): the response validated (src/auth/saml/validate-response.ts),
-// its assertion consumed once, the member it names found (or created just in time), refused when
-// deactivated, and a session started. Every refusal is audited as `sso.login_failed` with a typed
-// reason in the organization's log; success as `sso.login`.
+// the return path settled, its assertion consumed once, the member it names found (or created just
+// in time), refused when deactivated, and a session started — or, for an IdP-initiated response,
+// held as a pending sign-in that the browser's next same-site request completes (see
+// src/auth/idp-initiated-sign-in.ts: it must not silently replace another person's session).
+// Refusals are audited as `sso.login_failed` with a typed reason: those of a response that did not
+// verify are counted per reason and minute, keeping none of its text; success as `sso.login`.
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../accounts/actor.ts';
 import { isEmail } from '../accounts/organizations.ts';
-import { recordAudit } from '../accounts/record-audit.ts';
+import { recordAudit, recordUnauthenticatedFailure } from '../accounts/record-audit.ts';
 import { createSsoMember, type SsoIdentity } from '../provisioning/create-sso-member.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
@@ -15,10 +18,11 @@ import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { SsoSettingsRecord } from '../store/repos/sso.ts';
 import type { Store } from '../store/store.ts';
+import { holdIdpInitiatedSignIn } from './idp-initiated-sign-in.ts';
 import { SamlRequestCache } from './saml/request-cache.ts';
 import { safeReturnPath } from './saml/return-path.ts';
 import { samlClient, serviceProviderUrls } from './saml/service-provider.ts';
-import { SsoFailure } from './saml/sso-failure.ts';
+import { AUTHENTICATED_FAILURES, SsoFailure } from './saml/sso-failure.ts';
 import { type ValidatedAssertion, validateSamlResponse } from './saml/validate-response.ts';
 import { type NewSession, startSession } from './sessions.ts';
 
@@ -85,6 +89,12 @@ export type SsoSignInResult =
       returnPath: string;
       created: boolean;
     }
+  | {
+      /** IdP-initiated: held until the browser's next request (GET `continuePath`) completes it. */
+      ok: 'pending';
+      continuePath: string;
+      organization: OrganizationRecord;
+    }
   | { ok: false; failure: SsoFailure; organization: OrganizationRecord | undefined };
 
 const EMAIL_ATTRIBUTES = [
@@ -145,31 +155,60 @@ function actorFor(identity: string | null, member?: MemberRow): Actor {
   return { type: 'saml', id: member?.id ?? null, label: identity };
 }
 
-async function recordFailure(
+/** At most this much of an identity provider's words in an audit event. */
+const MAX_AUDIT_TEXT = 256;
+
+function bounded(text: string | null): string | null {
+  return text === null || text.length <= MAX_AUDIT_TEXT ? text : `${text.slice(0, MAX_AUDIT_TEXT)}…`;
+}
+
+/**
+ * A refusal in the organization's audit log. One of a verified response (unknown or deactivated
+ * member): an event of its own, naming who the IdP vouched for. Any other: anyone can post it, so
+ * it is counted — one `sso.login_failed` event per reason and minute, its `count` going up, with
+ * nothing of what the request said (the detail goes to the server log).
+ */
+export async function recordFailure(
   store: Store,
   organization: OrganizationRecord,
   failure: SsoFailure,
   requestId: string | null,
 ): Promise<void> {
-  await store.transaction((tx) =>
-    recordAudit(tx, {
-      organizationId: organization.id,
-      actor: actorFor(failure.nameId),
-      action: 'sso.login_failed',
-      target: { type: 'organization', id: organization.id, label: organization.slug },
-      after: { reason: failure.reason, detail: failure.detail, nameId: failure.nameId },
-      requestId,
-    }),
-  );
+  const target = { type: 'organization', id: organization.id, label: organization.slug };
+  if (AUTHENTICATED_FAILURES.has(failure.reason)) {
+    await store.transaction((tx) =>
+      recordAudit(tx, {
+        organizationId: organization.id,
+        actor: actorFor(bounded(failure.nameId)),
+        action: 'sso.login_failed',
+        target,
+        after: { reason: failure.reason, detail: bounded(failure.detail), nameId: bounded(failure.nameId) },
+        requestId,
+      }),
+    );
+    return;
+  }
+  await recordUnauthenticatedFailure(store, {
+    organizationId: organization.id,
+    action: 'sso.login_failed',
+    reason: failure.reason,
+    target,
+    requestId,
+  });
 }
+
+type Admitted =
+  | { session: NewSession; member: MemberRow; created: boolean }
+  | { pendingToken: string; member: MemberRow; created: boolean };
 
 async function admit(
   store: Store,
   organization: OrganizationRecord,
   settings: SsoSettingsRecord,
   assertion: ValidatedAssertion,
+  returnPath: string,
   requestId: string | null,
-): Promise<{ session: NewSession; member: MemberRow; created: boolean }> {
+): Promise<Admitted> {
   const identity = identityOf(assertion);
   return store.transaction(async (tx) => {
     let member: MemberRow | undefined;
@@ -220,6 +259,18 @@ async function admit(
         assertion.nameId,
       );
     }
+    if (assertion.inResponseTo === null) {
+      // Nobody asked for this response in this browser: the browser's next request, which carries
+      // its session cookie (a cross-site POST does not), decides whether to ask first.
+      const pendingToken = await holdIdpInitiatedSignIn(tx, {
+        organizationId: organization.id,
+        member,
+        returnPath,
+        nameId: assertion.nameId,
+        issuer: assertion.issuer,
+      });
+      return { pendingToken, member, created };
+    }
     await tx.sessions.deleteExpired(new Date().toISOString());
     const session = await startSession(tx, member, new Date(), 'sso');
     await recordAudit(tx, {
@@ -230,7 +281,7 @@ async function admit(
       after: {
         nameId: assertion.nameId,
         issuer: assertion.issuer,
-        flow: assertion.inResponseTo === null ? 'idp_initiated' : 'sp_initiated',
+        flow: 'sp_initiated',
         justInTimeCreated: created,
       },
       requestId,
@@ -265,6 +316,8 @@ export async function completeSsoSignIn(
       idpEntityId: settings.idp_entity_id,
       allowSha1: settings.allow_sha1_signatures === 1,
     });
+    // Settled before the assertion is used up, so nothing about it can fail afterwards.
+    const returnPath = returnPathOf(cache, assertion, form.RelayState ?? '');
 
     // Consumed in its own statement, before anything else: a refused sign-in still uses it up,
     // and the primary key makes a second use fail on every instance.
@@ -279,22 +332,32 @@ export async function completeSsoSignIn(
       );
     }
     await store.sso.deleteExpiredAssertions(at);
+    // After consumption: each signed response is refused (and audited) once.
+    if (assertion.inResponseTo === null && settings.idp_initiated !== 1) {
+      throw new SsoFailure(
+        'idp_initiated_off',
+        'the organization refuses IdP-initiated sign-in (a response with no InResponseTo)',
+        assertion.nameId,
+      );
+    }
 
-    let admitted: Awaited<ReturnType<typeof admit>>;
+    let admitted: Admitted;
     try {
-      admitted = await admit(store, organization, settings, assertion, requestId);
+      admitted = await admit(store, organization, settings, assertion, returnPath, requestId);
     } catch (error) {
       // Two first sign-ins of one person racing through just-in-time creation: the loser finds
       // the member the winner created.
       if (!(error instanceof UniqueViolationError)) throw error;
-      admitted = await admit(store, organization, settings, assertion, requestId);
+      admitted = await admit(store, organization, settings, assertion, returnPath, requestId);
     }
-    return {
-      ok: true,
-      ...admitted,
-      organization,
-      returnPath: returnPathOf(cache, assertion, form.RelayState ?? ''),
-    };
+    if ('pendingToken' in admitted) {
+      return {
+        ok: 'pending',
+        organization,
+        continuePath: `/saml/${encodeURIComponent(organization.slug)}/continue?p=${admitted.pendingToken}`,
+      };
+    }
+    return { ok: true, ...admitted, organization, returnPath };
   } catch (error) {
     if (!(error instanceof SsoFailure)) throw error;
     await recordFailure(store, organization, error, requestId);

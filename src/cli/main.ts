@@ -32,6 +32,8 @@ Commands:
                                 remove an organization's email domain (verified or not)
   sso allow-sha1 --org SLUG on|off
                                 accept (on) or refuse (off, the default) SAML signatures over SHA-1
+  sso idp-initiated --org SLUG on|off
+                                accept or refuse IdP-initiated sign-in (app tiles)
   test-idp --org SLUG [--port 7000] [--configure] [--domain DOMAIN]
                                 run a SAML test identity provider on 127.0.0.1 for local trials
 

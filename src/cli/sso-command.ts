@@ -1,9 +1,10 @@
-// `roster sso status|require|verify|release-domain|allow-sha1` — the operator's view of an
+// `roster sso status|require|verify|release-domain|allow-sha1|idp-initiated` — the operator's view of an
 // organization's SSO (with each email domain's DNS TXT record and whether it is verified), the
 // break-glass switch (with "SSO required" on, nobody of the organization can sign in with a
 // password, Admins included, so when the identity provider fails the operator turns it off from
 // here), checking a domain's TXT record, releasing a domain an organization no longer controls,
-// and the SHA-1 opt-in for an identity provider that cannot sign with SHA-256 yet.
+// the SHA-1 opt-in for an identity provider that cannot sign with SHA-256 yet, and whether
+// IdP-initiated sign-in (an app tile) is accepted.
 // `roster test-idp` — a SAML identity provider on 127.0.0.1 for local trials (never production).
 import { CLI_ACTOR } from '../accounts/actor.ts';
 import { createTxtResolver, releaseSsoDomain, verifySsoDomain } from '../accounts/domain-verification.ts';
@@ -11,6 +12,7 @@ import { NotFoundError } from '../accounts/errors.ts';
 import {
   getSsoSettings,
   saveSsoSettings,
+  setIdpInitiated,
   setSha1SignaturesAllowed,
   setSsoRequired,
 } from '../accounts/sso-settings.ts';
@@ -53,6 +55,7 @@ export async function ssoCommand(
         configured: view.configured,
         ssoRequired: view.ssoRequired,
         allowSha1Signatures: view.allowSha1Signatures,
+        idpInitiated: view.idpInitiated,
         domains: view.domains,
         domainVerification: view.domainVerification,
         identityProvider: view.identityProvider && {
@@ -69,7 +72,7 @@ export async function ssoCommand(
       out.print(
         view.configured
           ? [
-              `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; SSO required: ${view.ssoRequired ? 'on' : 'off'}${view.allowSha1Signatures ? '; SHA-1 signatures ACCEPTED (not recommended)' : ''}`,
+              `SSO for ${organization.slug}: IdP ${view.identityProvider?.entityId}; SSO required: ${view.ssoRequired ? 'on' : 'off'}; IdP-initiated sign-in: ${view.idpInitiated ? 'on' : 'off'}${view.allowSha1Signatures ? '; SHA-1 signatures ACCEPTED (not recommended)' : ''}`,
               `Email domains:${domains.length === 0 ? ' (none)' : ''}`,
               ...domains,
             ].join('\n')
@@ -134,7 +137,22 @@ export async function ssoCommand(
       );
       return 0;
     }
-    throw new UsageError('sso takes status, require, verify, release-domain or allow-sha1');
+    if (action === 'idp-initiated') {
+      if (value !== 'on' && value !== 'off') throw new UsageError('sso idp-initiated takes on or off');
+      await setIdpInitiated(store, {
+        organizationId: organization.id,
+        allowed: value === 'on',
+        actor: CLI_ACTOR,
+      });
+      out.print(
+        value === 'on'
+          ? `IdP-initiated sign-in is now accepted for ${organization.slug} (an identity provider's app tile signs people in).`
+          : `IdP-initiated sign-in is now refused for ${organization.slug}: sign-ins must start at Roster (SP-initiated).`,
+        { organization: organization.slug, idpInitiated: value === 'on' },
+      );
+      return 0;
+    }
+    throw new UsageError('sso takes status, require, verify, release-domain, allow-sha1 or idp-initiated');
   });
 }
 

@@ -1,5 +1,6 @@
 // Sends a dashboard page: the layout around a body, as text/html, with the viewer's navigation.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { locationOf } from '../http/location.ts';
 import type { DashboardContext, Viewer } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
@@ -53,7 +54,7 @@ export function sendPage(
 
 /** A 303 to a same-site path: after every successful POST (post/redirect/get). */
 export function redirect(reply: FastifyReply, path: string) {
-  return reply.code(303).header('location', path).send();
+  return reply.code(303).header('location', locationOf(path)).send();
 }
 
 export function csrfInput(viewer: Pick<Viewer, 'csrfToken'>): SafeHtml {

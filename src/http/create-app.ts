@@ -20,6 +20,7 @@ import { rateLimit } from './rate-limit.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { apiSsoRoutes } from './routes/api-sso.ts';
 import { healthRoutes } from './routes/health.ts';
+import { samlContinueRoutes } from './routes/saml-continue-routes.ts';
 import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
@@ -194,6 +195,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
   dashboardRoutes(app, { store, config, scimRequestLog });
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
+  samlContinueRoutes(app, { store, config });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   scimDiscoveryRoutes(app, authenticator, scimBaseUrl, MAX_PAGE_SIZE);
   scimUserRoutes(app, store, authenticator, scimBaseUrl);

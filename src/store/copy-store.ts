@@ -33,6 +33,9 @@ export const COPY_ORDER = [
   { name: 'sso_domains', key: ['organization_id', 'domain'] },
   { name: 'saml_requests', key: ['id'] },
   { name: 'saml_assertions', key: ['organization_id', 'assertion_id'] },
+  { name: 'saml_pending_sign_ins', key: ['id_hash'] },
+  { name: 'audit_counters', key: ['organization_id', 'action', 'reason', 'subject', 'minute'] },
+  { name: 'token_reveals', key: ['session_id_hash', 'form_nonce'] },
 ] as const satisfies readonly TableSpec[];
 
 // A table added to schema.ts but not to COPY_ORDER stops the build here instead of being left behind.

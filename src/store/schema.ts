@@ -175,6 +175,8 @@ export interface SsoSettingsTable {
   sign_authn_requests: number;
   /** 1: signatures and digests over SHA-1 are accepted (refused by default; see signature-strength.ts). */
   allow_sha1_signatures: number;
+  /** 1 (the default): an unsolicited response (IdP-initiated, e.g. an Okta tile) may sign people in; 0: refused. */
+  idp_initiated: ColumnType<number, number | undefined, number>;
   /** PKCS#8 PEM. Kept in the database so that every instance signs alike (see docs/sso-okta.md). */
   sp_private_key: string;
   sp_certificate: string;
@@ -218,6 +220,56 @@ export interface SamlAssertionsTable {
   expires_at: string;
 }
 
+/**
+ * An IdP-initiated sign-in that would replace another person's session, waiting for that browser's
+ * confirmation: one-time (deleted when used), short-lived, bound to the session it would replace.
+ * Its assertion is already consumed.
+ */
+export interface SamlPendingSignInsTable {
+  /** SHA-256 of the one-time value the confirmation form carries. */
+  id_hash: string;
+  organization_id: string;
+  membership_id: string;
+  /** The session asked "You are signed in as …; continue?": only it may answer. Null until asked. */
+  session_id_hash: string | null;
+  return_path: string | null;
+  name_id: string;
+  issuer: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/**
+ * Unauthenticated failures (SAML responses that did not verify, wrong passwords) counted per
+ * organization, action, reason, subject and minute: one audit event per counter, updated in place.
+ */
+export interface AuditCountersTable {
+  organization_id: string;
+  action: string;
+  reason: string;
+  /** The member concerned (a password failure), or '' (SAML: nothing unauthenticated is kept). */
+  subject: string;
+  /** The minute, `2025-03-01T12:34`. */
+  minute: string;
+  event_id: number | string | null;
+  count: number;
+}
+
+/**
+ * A new token waiting to be shown once on the page the "Generate token" form redirects to (post/
+ * redirect/get), sealed with a key derived from the session cookie (never stored), so the database
+ * alone cannot read it. The row stays, without `sealed`, until the session ends: the form's nonce
+ * then refuses a second submission of the same form.
+ */
+export interface TokenRevealsTable {
+  session_id_hash: string;
+  form_nonce: string;
+  token_id: string | null;
+  sealed: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   workspaces: WorkspacesTable;
@@ -234,6 +286,9 @@ export interface Database {
   sso_domains: SsoDomainsTable;
   saml_requests: SamlRequestsTable;
   saml_assertions: SamlAssertionsTable;
+  saml_pending_sign_ins: SamlPendingSignInsTable;
+  audit_counters: AuditCountersTable;
+  token_reveals: TokenRevealsTable;
 }
 
 export type Count = ColumnType<number | string | bigint, never, never>;

@@ -10,6 +10,7 @@ import { MemberRepo } from './repos/members.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
 import { SessionRepo } from './repos/sessions.ts';
 import { SsoRepo } from './repos/sso.ts';
+import { TokenRevealRepo } from './repos/token-reveals.ts';
 import { TokenRepo } from './repos/tokens.ts';
 import { UserRepo } from './repos/users.ts';
 import type { Database } from './schema.ts';
@@ -22,6 +23,7 @@ export interface Repositories {
   readonly sessions: SessionRepo;
   readonly audit: AuditRepo;
   readonly sso: SsoRepo;
+  readonly tokenReveals: TokenRevealRepo;
 }
 
 export interface Store extends Repositories {
@@ -51,6 +53,7 @@ function repositories(ctx: RepoContext): Repositories {
     sessions: new SessionRepo(ctx),
     audit: new AuditRepo(ctx),
     sso: new SsoRepo(ctx),
+    tokenReveals: new TokenRevealRepo(ctx),
   };
 }
 

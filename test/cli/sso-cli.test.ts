@@ -1,7 +1,8 @@
-// `roster sso status|require|verify|release-domain|allow-sha1`: the operator's break-glass switch
-// when "SSO required" locks everyone out (the identity provider is down), an email domain's DNS TXT
-// record shown, checked through DNS_SERVERS (a DNS server of the test's own) and released, and the
-// SHA-1 opt-in, run as the real command against the same database.
+// `roster sso status|require|verify|release-domain|allow-sha1|idp-initiated`: the operator's
+// break-glass switch when "SSO required" locks everyone out (the identity provider is down), an
+// email domain's DNS TXT record shown, checked through DNS_SERVERS (a DNS server of the test's own)
+// and released, the SHA-1 opt-in, and IdP-initiated sign-in off and on, run as the real command
+// against the same database.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
@@ -106,5 +107,28 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /sso allow-sha1 takes on or off/);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.allow_sha1_signatures, 0);
+  });
+
+  it('turns IdP-initiated sign-in off and on again, audited, and shows it in the status', async () => {
+    const env = rosterEnv(t.database);
+    const off = await runRoster(['sso', 'idp-initiated', '--org', 'acme', 'off'], env);
+    assert.equal(off.code, 0, off.stderr);
+    assert.match(off.stdout, /IdP-initiated sign-in is now refused for acme/);
+    assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 0);
+    const [event] = await auditEvents(t, 'sso.settings_updated');
+    assert.equal(event?.actor_type, 'cli');
+    assert.deepEqual(event?.after, { idpInitiated: false });
+
+    const status = await runRoster(['sso', 'status', '--org', 'acme', '--json'], env);
+    assert.equal(JSON.parse(status.stdout).idpInitiated, false);
+
+    const bad = await runRoster(['sso', 'idp-initiated', '--org', 'acme', 'maybe'], env);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /on or off/);
+    assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 0);
+
+    const on = await runRoster(['sso', 'idp-initiated', '--org', 'acme', 'on'], env);
+    assert.equal(on.code, 0, on.stderr);
+    assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 1);
   });
 });

@@ -5,6 +5,7 @@ import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
   ADMIN_PASSWORD,
   type BrowserSession,
+  generateToken,
   get,
   MEMBER_PASSWORD,
   post,
@@ -44,7 +45,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('generates an Admin token, shows its value once, and the value works for SCIM', async () => {
-      const res = await post(t.app, '/settings/account/tokens', admin, {
+      const res = await generateToken(t.app, '/settings/account/tokens', admin, {
         name: 'Okta provisioning',
         role: 'admin',
         expires: '',
@@ -151,7 +152,10 @@ for (const kind of STORE_KINDS) {
       assert.doesNotMatch(crafted.body, /rst_pat_/);
       assert.equal((await personalTokens()).length, 0);
 
-      const allowed = await post(t.app, '/settings/account/tokens', member, { name: 'cli', role: 'member' });
+      const allowed = await generateToken(t.app, '/settings/account/tokens', member, {
+        name: 'cli',
+        role: 'member',
+      });
       assert.equal(allowed.statusCode, 200);
       assert.equal((await personalTokens())[0]?.role, 'member');
     });
@@ -185,7 +189,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('generates a service access token with an expiry, lists members\u2019 tokens, and revokes them', async () => {
-      const res = await post(t.app, '/settings/organization/tokens', admin, {
+      const res = await generateToken(t.app, '/settings/organization/tokens', admin, {
         name: 'Entra',
         role: 'admin',
         expires: '2099-12-31',

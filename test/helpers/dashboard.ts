@@ -141,3 +141,25 @@ export function adminEmail(t: TestApp): string {
 }
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+/**
+ * Submits a "Generate token" form as a browser does: the POST answers 303 (post/redirect/get) and
+ * the page it leads to shows the value once. Returns that page, and the POST's response.
+ */
+export async function generateToken(
+  app: FastifyInstance,
+  path: string,
+  session: BrowserSession,
+  fields: Record<string, string>,
+) {
+  const posted = await post(app, path, session, fields);
+  assert.equal(
+    posted.statusCode,
+    303,
+    `the form redirects (got ${posted.statusCode}: ${posted.body.slice(0, 300)})`,
+  );
+  const location = String(posted.headers.location);
+  assert.match(location, /\?created=/);
+  const page = await get(app, location, session);
+  return Object.assign(page, { posted, location });
+}

@@ -99,13 +99,19 @@ export async function startSpSignIn(app: FastifyInstance, slug: string, next?: s
   return { location, requestId, relayState: location.searchParams.get('RelayState') ?? '', authnRequestXml };
 }
 
-export function postAcs(
+/**
+ * Posts a response to the ACS as the IdP's page does (cross-site: no Roster cookie), and follows
+ * an IdP-initiated sign-in's redirect to `/saml/{slug}/continue` as the browser would, with
+ * `options.cookie` (a session cookie value) if the browser has one. `follow: false` stops at the ACS.
+ */
+export async function postAcs(
   app: FastifyInstance,
   slug: string,
   samlResponse: string,
   relayState?: string,
+  options: { cookie?: string; follow?: boolean } = {},
 ): Promise<LightMyRequestResponse> {
-  return app.inject({
+  const res = await app.inject({
     method: 'POST',
     url: `/saml/${slug}/acs`,
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://idp.example' },
@@ -114,7 +120,17 @@ export function postAcs(
       ...(relayState === undefined ? {} : { RelayState: relayState }),
     }),
   });
+  const location = String(res.headers.location ?? '');
+  if (options.follow === false || res.statusCode !== 303 || !CONTINUE.test(location)) return res;
+  assert.equal(res.cookies.length, 0, 'the ACS sets no cookie for an IdP-initiated sign-in');
+  return app.inject({
+    method: 'GET',
+    url: location,
+    headers: options.cookie ? { cookie: `roster_session=${options.cookie}` } : {},
+  });
 }
+
+const CONTINUE = /^\/saml\/[^/]+\/continue\?p=[A-Za-z0-9_-]+$/;
 
 /** A response from the test IdP for this organization's SP, tweaked by `options`. */
 export async function idpResponse(

@@ -54,14 +54,23 @@ for (const kind of STORE_KINDS) {
 
     const signInPasswordForm = (email: string, password: string) => submitSignInForm(t.app, email, password);
 
-    /** Posts a response and asserts a refusal: status, audit reason, no new session. */
+    /**
+     * Posts a response and asserts a refusal: status, audit reason, no new session. A response
+     * that did not verify is counted (one event per reason and minute, marked unauthenticated,
+     * keeping nothing it said); a verified one naming someone without access has its own event.
+     */
     async function assertRefused(
       samlResponse: string,
       expected: { status: number; reason: string; message?: RegExp },
       relayState?: string,
     ) {
+      const authenticated = ['unknown_user', 'deactivated', 'idp_initiated_off'].includes(expected.reason);
+      const counted = async () =>
+        (await auditEvents(t, 'sso.login_failed'))
+          .filter((event) => event.after?.reason === expected.reason)
+          .reduce((sum, event) => sum + Number(event.after?.count ?? 1), 0);
       const sessionsBefore = await sessionCount(t);
-      const failuresBefore = (await auditEvents(t, 'sso.login_failed')).length;
+      const failuresBefore = await counted();
       const res = await postAcs(t.app, slug, samlResponse, relayState);
       assert.equal(res.statusCode, expected.status, `${expected.reason}: ${res.body.slice(0, 400)}`);
       assert.match(String(res.headers['content-type']), /^text\/html/);
@@ -69,10 +78,18 @@ for (const kind of STORE_KINDS) {
       assert.doesNotMatch(res.body, /at \w+ \(|Error:|node_modules/, 'no stack trace on the page');
       if (expected.message) assert.match(res.body, expected.message);
       assert.equal(await sessionCount(t), sessionsBefore, 'no session was created');
+      assert.equal(await counted(), failuresBefore + 1, 'one more sso.login_failed counted');
       const failures = await auditEvents(t, 'sso.login_failed');
-      assert.equal(failures.length, failuresBefore + 1, 'one sso.login_failed event');
-      assert.equal(failures[0]?.after?.reason, expected.reason);
-      assert.equal(failures[0]?.actor_type, 'saml');
+      const latest = failures.find((event) => event.after?.reason === expected.reason);
+      if (authenticated) {
+        assert.equal(latest?.actor_type, 'saml');
+      } else {
+        assert.equal(latest?.actor_type, 'unauthenticated');
+        assert.equal(latest?.actor_label, null);
+        assert.equal(latest?.after?.unauthenticated, true);
+        assert.equal(latest?.after?.nameId, undefined, 'nothing the request said is kept');
+        assert.equal(latest?.after?.detail, undefined);
+      }
       return res;
     }
 

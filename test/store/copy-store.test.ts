@@ -34,7 +34,12 @@ async function snapshot(store: Store): Promise<Record<string, Row[]>> {
   for (const spec of COPY_ORDER) {
     const { rows } = await sql<Row>`select * from ${sql.table(spec.name)}`.execute(store.db);
     const serial = 'serial' in spec ? spec.serial : undefined;
-    const normalised = rows.map((row) => (serial ? { ...row, [serial]: Number(row[serial]) } : row));
+    const normalised = rows.map((row) => {
+      const kept: Row = serial ? { ...row, [serial]: Number(row[serial]) } : { ...row };
+      // audit_counters.event_id refers to a bigserial id: a number here too.
+      if (kept.event_id !== undefined && kept.event_id !== null) kept.event_id = Number(kept.event_id);
+      return kept;
+    });
     // Sorted here, not by the database: SQLite and PostgreSQL collate text differently.
     normalised.sort((a, b) => {
       for (const column of spec.key) {
@@ -177,6 +182,7 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           jit_role: index === 0 ? 'member' : null,
           sign_authn_requests: 1,
           allow_sha1_signatures: index,
+          idp_initiated: index,
           sp_private_key: `-----BEGIN PRIVATE KEY-----\n${randomBytes(96).toString('base64')}\n-----END PRIVATE KEY-----\n`,
           sp_certificate: `-----BEGIN CERTIFICATE-----\n${randomBytes(64).toString('base64')}\n-----END CERTIFICATE-----\n`,
           created_at: at,
@@ -198,7 +204,60 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           expires_at: expires,
         });
         await tx.sso.consumeAssertion(organizationId, `_${randomBytes(16).toString('hex')}`, expires, at);
+        // An IdP-initiated sign-in waiting for its browser, one bound to a session already.
+        const [member] = members;
+        if (member) {
+          await tx.sso.insertPendingSignIn({
+            id_hash: randomBytes(32).toString('hex'),
+            organization_id: organizationId,
+            membership_id: member.id,
+            session_id_hash: index === 0 ? randomBytes(32).toString('hex') : null,
+            return_path: index === 0 ? '/workspaces' : null,
+            name_id: member.user_name,
+            issuer: 'http://www.okta.com/exk',
+            created_at: at,
+            expires_at: expires,
+          });
+        }
       }
+      // A counted failure (its audit event and counter) and a token form already sent.
+      await tx.audit.countFailure(
+        {
+          organization_id: organizationId,
+          action: 'sso.login_failed',
+          reason: 'bad_signature',
+          subject: '',
+          minute: at.slice(0, 16),
+        },
+        (count) => ({
+          organization_id: organizationId,
+          occurred_at: at,
+          actor_type: 'unauthenticated',
+          actor_id: null,
+          actor_label: null,
+          action: 'sso.login_failed',
+          target_type: 'organization',
+          target_id: organizationId,
+          target_label: null,
+          before: null,
+          after: JSON.stringify({ reason: 'bad_signature', unauthenticated: true, count }),
+          request_id: null,
+        }),
+      );
+      const sessionHash = randomBytes(32).toString('hex');
+      await tx.tokenReveals.claim(
+        sessionHash,
+        randomBytes(16).toString('base64url'),
+        at,
+        '2999-01-01T00:00:00.000Z',
+      );
+      await tx.tokenReveals.claim(sessionHash, 'nonce-with-token-ab', at, '2999-01-01T00:00:00.000Z');
+      await tx.tokenReveals.attach(
+        sessionHash,
+        'nonce-with-token-ab',
+        'tok-1',
+        randomBytes(40).toString('base64url'),
+      );
       return { members };
     });
 

@@ -24,7 +24,21 @@ export const SSO_FAILURE_REASONS = [
   'idp_error',
   'unknown_user',
   'deactivated',
+  'idp_initiated_off',
+  'pending_expired',
 ] as const;
+
+/**
+ * Reasons given only after the response's signature, issuer, audience and validity were verified
+ * and its assertion consumed: an identity provider's words, once per assertion. Every other
+ * failure could be anyone's, any number of times; the audit log counts those (see
+ * src/auth/sso-sign-in.ts) instead of keeping what they say.
+ */
+export const AUTHENTICATED_FAILURES: ReadonlySet<SsoFailureReason> = new Set([
+  'unknown_user',
+  'deactivated',
+  'idp_initiated_off',
+]);
 
 export type SsoFailureReason = (typeof SSO_FAILURE_REASONS)[number];
 
@@ -57,6 +71,9 @@ const MESSAGES: Record<SsoFailureReason, string> = {
   unknown_user:
     'There is no member with your email address in this organization. Ask your administrator for access.',
   deactivated: 'Your access to this organization has been deactivated by your administrator.',
+  idp_initiated_off:
+    'This organization accepts only sign-ins started at Roster. Open Roster\'s sign-in page and choose "Continue with SSO".',
+  pending_expired: 'This sign-in has expired or was already used. Sign in again.',
 };
 
 /** What the person is told, naming the organization where it helps. */

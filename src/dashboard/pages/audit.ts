@@ -69,7 +69,21 @@ const ACTOR_TYPES: Record<string, string> = {
   cli: 'command line',
   system: 'system',
   saml: 'single sign-on',
+  password: 'password sign-in',
+  unauthenticated: 'unauthenticated',
 };
+
+/**
+ * Counted failures of unauthenticated requests (see recordUnauthenticatedFailure): marked as such,
+ * with how many there were in that minute. Nothing of the requests' text is stored to show.
+ */
+function unauthenticatedNote(event: AuditEventRecord): SafeHtml {
+  if (event.actor_type !== 'unauthenticated') return html``;
+  const after = parseJson(event.after) as { count?: unknown; reason?: unknown } | null;
+  const count = typeof after?.count === 'number' ? after.count : 1;
+  return html`<span class="event-line"><span class="badge badge-deactivated">Unauthenticated</span>
+    ${count} ${count === 1 ? 'attempt' : 'attempts'} in this minute${typeof after?.reason === 'string' ? html` · <span class="mono">${after.reason}</span>` : ''}</span>`;
+}
 
 function eventRow(event: AuditEventRecord): Cell[] {
   const target =
@@ -83,7 +97,11 @@ function eventRow(event: AuditEventRecord): Cell[] {
     time(event.occurred_at),
     html`<code class="action">${event.action}</code>
       <span class="event-line">${event.target_type.replace('_', ' ')} ${target}</span>
-      <span class="event-line muted">by ${actor} (${ACTOR_TYPES[event.actor_type] ?? event.actor_type})</span>`,
+      ${
+        event.actor_type === 'unauthenticated'
+          ? unauthenticatedNote(event)
+          : html`<span class="event-line muted">by ${actor} (${ACTOR_TYPES[event.actor_type] ?? event.actor_type})</span>`
+      }`,
     changes(event),
   ];
 }

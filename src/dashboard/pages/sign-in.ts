@@ -6,7 +6,11 @@
 // opened by an organization's SSO lists and reaches that organization only.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../../accounts/errors.ts';
-import { signInWithPassword } from '../../auth/password-sign-in.ts';
+import {
+  auditPasswordFailure,
+  passwordSignInAudit,
+  signInWithPassword,
+} from '../../auth/password-sign-in.ts';
 import { endSession, replaceSession } from '../../auth/sessions.ts';
 import { organizationSwitchAllowed, switchableMemberships } from '../../auth/sign-in-policy.ts';
 import { SignInThrottle } from '../../auth/sign-in-throttle.ts';
@@ -87,6 +91,7 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
     const result = await signInWithPassword(ctx.store, email, field(request.body, 'password'));
     if (!result.ok) {
       if (result.reason === 'invalid') ctx.throttle.recordFailure(key);
+      await auditPasswordFailure(ctx.store, result, request.id);
       return show(
         request,
         reply,
@@ -101,6 +106,7 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
       ctx.store,
       request.sessionPrincipal?.session.id_hash ?? null,
       first.member,
+      passwordSignInAudit(result.user, first.member, request.id),
     );
     setSessionCookie(reply, session.cookie, ctx.secure);
     if (result.choices.length > 1) {
@@ -180,8 +186,15 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
   });
 
   app.post('/signout', async (request, reply) => {
-    viewerOf(request);
-    await endSession(ctx.store, sessionCookieOf(request));
+    const viewer = viewerOf(request);
+    await endSession(ctx.store, sessionCookieOf(request), {
+      organizationId: viewer.organizationId,
+      actor: viewer.actor,
+      action: 'session.signed_out',
+      target: { type: 'member', id: viewer.membershipId, label: viewer.email },
+      after: { signInMethod: viewer.session.sign_in_method },
+      requestId: request.id,
+    });
     clearSessionCookie(reply, ctx.secure);
     return redirect(reply, '/signin?signed_out=1');
   });

@@ -31,6 +31,8 @@ interface FormValues {
   justInTimeRole: 'admin' | 'member';
   signAuthnRequests: boolean;
   allowSha1Signatures: boolean;
+  /** Radio buttons: absent from an older form means "keep as it is". */
+  idpInitiated: boolean | undefined;
 }
 
 function valuesOf(view: SsoSettingsView): FormValues {
@@ -45,6 +47,7 @@ function valuesOf(view: SsoSettingsView): FormValues {
     justInTimeRole: view.justInTimeRole,
     signAuthnRequests: view.signAuthnRequests,
     allowSha1Signatures: view.allowSha1Signatures,
+    idpInitiated: view.idpInitiated,
   };
 }
 
@@ -154,6 +157,13 @@ function settingsForm(viewer: Viewer, view: SsoSettingsView, values: FormValues)
         <option value="admin"${values.justInTimeRole === 'admin' ? html` selected` : ''}>Admin</option>
       </select>
     </fieldset>
+    <fieldset>
+      <legend>Sign-ins started at the identity provider (IdP-initiated, such as an Okta app tile)</legend>
+      <label class="choice"><input type="radio" name="idpInitiated" value="on"${checked(values.idpInitiated !== false)}>
+        Accept them <span class="hint">If the browser is already signed in to Roster as someone else, Roster asks before switching.</span></label>
+      <label class="choice"><input type="radio" name="idpInitiated" value="off"${checked(values.idpInitiated === false)}>
+        Refuse them: sign-ins must start at Roster <span class="hint">Safer: a response nobody asked for cannot sign anyone in. Point the Okta tile at Roster's sign-in link with <em>Initiate login URI</em> (docs/sso-okta.md).</span></label>
+    </fieldset>
     <label class="choice"><input type="checkbox" name="ssoRequired" value="on"${checked(values.ssoRequired)}>
       <span><strong>SSO required</strong>: refuse password sign-in for every member of this organization, Admins included.
       <span class="hint">Turn it on once an SSO sign-in has worked. If your identity provider fails, the server's operator can turn it off with <span class="mono">roster sso require --org ${viewer.organizationSlug} off</span>.</span></span></label>
@@ -177,6 +187,7 @@ function formInput(body: unknown): { values: FormValues; input: SsoSettingsInput
     justInTimeRole: field(body, 'justInTimeRole') === 'admin' ? 'admin' : 'member',
     signAuthnRequests: field(body, 'signAuthnRequests') === 'on',
     allowSha1Signatures: field(body, 'allowSha1Signatures') === 'on',
+    idpInitiated: { on: true, off: false }[field(body, 'idpInitiated')],
   };
   const metadata = values.idpMetadataXml.trim() !== '';
   const input: SsoSettingsInput = {
@@ -194,6 +205,7 @@ function formInput(body: unknown): { values: FormValues; input: SsoSettingsInput
     justInTimeRole: values.justInTimeRole,
     signAuthnRequests: values.signAuthnRequests,
     allowSha1Signatures: values.allowSha1Signatures,
+    ...(values.idpInitiated === undefined ? {} : { idpInitiated: values.idpInitiated }),
   };
   return { values, input };
 }

@@ -1,5 +1,6 @@
 // Settings → Account → Personal access tokens, and Settings → Organization → Service access tokens:
-// generate (name, role, optional expiry; the value is shown once with a copy button), list (name,
+// generate (name, role, optional expiry; post/redirect/get, the value shown once with a copy button
+// on the page the form leads to, see token-reveal.ts), list (name,
 // role, created, last used, last four characters) and revoke after a confirmation page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../../accounts/errors.ts';
@@ -23,6 +24,14 @@ import {
 import { formatDate, sentence } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfInput, redirect, sendPage } from '../render.ts';
+import {
+  claimForm,
+  holdForReveal,
+  isFormNonce,
+  newFormNonce,
+  releaseForm,
+  takeReveal,
+} from '../token-reveal.ts';
 
 type Scope = 'account' | 'organization';
 
@@ -70,6 +79,7 @@ function tokenRows(scope: Scope, tokens: readonly TokenView[], owners: Map<strin
 }
 
 function generateForm(scope: Scope, viewer: Viewer, values: { name: string; role: string; expires: string }) {
+  // A new nonce per form shown: its POST mints one token at most (see token-reveal.ts).
   const roleField =
     scope === 'organization'
       ? html`<label for="token-role">Role</label>
@@ -88,6 +98,7 @@ function generateForm(scope: Scope, viewer: Viewer, values: { name: string; role
   return html`<form method="post" action="${PATHS[scope]}" class="panel">
     <h2>Generate new token</h2>
     ${csrfInput(viewer)}
+    <input type="hidden" name="nonce" value="${newFormNonce()}">
     <label for="token-name">Name <span class="hint">What it is for, e.g. "Okta provisioning".</span></label>
     <input type="text" id="token-name" name="name" required maxlength="100" value="${values.name}">
     ${roleField}
@@ -97,7 +108,7 @@ function generateForm(scope: Scope, viewer: Viewer, values: { name: string; role
   </form>`;
 }
 
-function shownOnce(created: CreatedToken): SafeHtml {
+function shownOnce(created: Pick<CreatedToken, 'name' | 'token'>): SafeHtml {
   return html`<section class="warning" aria-labelledby="new-token-heading">
     <h2 id="new-token-heading">Your new token "${created.name}"</h2>
     <p><strong>Copy it now: you will not be able to see it again.</strong> Roster keeps only a hash of it.</p>
@@ -143,7 +154,6 @@ export function tokenPages(app: FastifyInstance, ctx: DashboardContext): void {
     request: FastifyRequest,
     reply: FastifyReply,
     extra: {
-      created?: CreatedToken;
       error?: string;
       values?: { name: string; role: string; expires: string };
       status?: number;
@@ -152,6 +162,10 @@ export function tokenPages(app: FastifyInstance, ctx: DashboardContext): void {
     const viewer = viewerFor(scope, request);
     const tokens = await tokensOf(scope, viewer);
     const revoked = tokens.find((t) => t.id === queryValue(request, 'revoked'));
+    // Post/redirect/get: the page the "Generate token" POST leads to shows the value, once.
+    const created = tokens.find((t) => t.id === queryValue(request, 'created'));
+    const value = created ? await takeReveal(ctx.store, request, viewer, created.id) : undefined;
+    const resent = queryValue(request, 'resent') === '1';
     const head = ['Name', 'Role', 'Created', 'Last used', 'Ends with', 'Status', 'Actions'];
     const owners = scope === 'organization' ? await ownerNames(tokens, viewer.organizationId) : new Map();
     const service = tokens.filter((t) => t.kind === 'service');
@@ -179,7 +193,9 @@ export function tokenPages(app: FastifyInstance, ctx: DashboardContext): void {
       body: html`<h1>${TITLES[scope]}</h1>
         ${intro}
         ${revoked && notice(`The token "${revoked.name}" was revoked. Requests using it are now refused.`)}
-        ${extra.created && shownOnce(extra.created)}
+        ${created && value && shownOnce({ name: created.name, token: value })}
+        ${created && !value && notice(`The token "${created.name}" was generated. Its value was shown once and cannot be shown again.`)}
+        ${resent && notice("This form was already sent: no other token was generated. A token's value is shown once only.")}
         ${errorBox(extra.error)}
         ${lists}
         ${generateForm(scope, viewer, extra.values ?? { name: '', role: scope === 'organization' ? 'admin' : 'member', expires: '' })}`,
@@ -198,6 +214,10 @@ export function tokenPages(app: FastifyInstance, ctx: DashboardContext): void {
         role: field(request.body, 'role'),
         expires: field(request.body, 'expires'),
       };
+      // A form without a nonce (a script of its own) still gets post/redirect/get.
+      const sent = field(request.body, 'nonce');
+      const nonce = isFormNonce(sent) ? sent : newFormNonce();
+      if (!(await claimForm(ctx.store, viewer, nonce))) return redirect(reply, `${PATHS[scope]}?resent=1`);
       try {
         const created = await createToken(ctx.store, {
           kind,
@@ -209,8 +229,11 @@ export function tokenPages(app: FastifyInstance, ctx: DashboardContext): void {
           actor: viewer.actor,
           requestId: request.id,
         });
-        return showList(scope, request, reply, { created });
+        await holdForReveal(ctx.store, request, viewer, nonce, { id: created.id, value: created.token });
+        return redirect(reply, `${PATHS[scope]}?created=${encodeURIComponent(created.id)}`);
       } catch (error) {
+        // Nothing was minted: the same form may be corrected and sent again.
+        await releaseForm(ctx.store, viewer, nonce);
         if (error instanceof InvalidInputError || error instanceof ForbiddenError) {
           const status = error instanceof ForbiddenError ? 403 : 400;
           return showList(scope, request, reply, { error: sentence(error.message), values, status });

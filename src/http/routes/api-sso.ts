@@ -55,6 +55,7 @@ export function ssoSettingsInput(raw: unknown): SsoSettingsInput {
   assign('justInTimeRole', role);
   assign('signAuthnRequests', optional(body, 'signAuthnRequests', isBoolean, 'true or false'));
   assign('allowSha1Signatures', optional(body, 'allowSha1Signatures', isBoolean, 'true or false'));
+  assign('idpInitiated', optional(body, 'idpInitiated', isBoolean, 'true or false'));
   return input;
 }
 

@@ -20,6 +20,7 @@ import { layout } from '../../dashboard/layout.ts';
 import { homePath } from '../../dashboard/navigation.ts';
 import type { Store } from '../../store/store.ts';
 import { toScimError } from '../error-response.ts';
+import { locationOf } from '../location.ts';
 import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
 import { setSessionCookie } from '../session.ts';
 
@@ -30,7 +31,7 @@ interface SlugParams {
   slug: string;
 }
 
-function page(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
+export function page(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
   return reply.code(status).type('text/html; charset=utf-8').send(layout({ title, body }));
 }
 
@@ -45,7 +46,7 @@ function notFound(reply: FastifyReply) {
   );
 }
 
-function refusal(
+export function refusal(
   reply: FastifyReply,
   request: FastifyRequest,
   failure: SsoFailure,
@@ -153,7 +154,7 @@ export function samlRoutes(
           : undefined;
         if (!delivery) return notFound(reply);
         if (delivery.binding === 'post') return autoPost(reply, delivery);
-        return reply.code(302).header('location', delivery.url).send();
+        return reply.code(302).header('location', locationOf(delivery.url)).send();
       },
     );
 
@@ -174,11 +175,13 @@ export function samlRoutes(
         );
         return refusal(reply, request, result.failure, result.organization?.name);
       }
+      // IdP-initiated: completed by the browser's next request, which carries its session cookie.
+      if (result.ok === 'pending') return reply.code(303).header('location', result.continuePath).send();
       setSessionCookie(reply, result.session.cookie, secure);
       const home = homePath({ isAdmin: result.member.role === 'admin' });
       return reply
         .code(303)
-        .header('location', result.returnPath || home)
+        .header('location', locationOf(result.returnPath || home))
         .send();
     });
   });

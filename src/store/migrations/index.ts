@@ -6,6 +6,7 @@ import * as initial from './001-initial.ts';
 import * as dashboard from './002-dashboard.ts';
 import * as sso from './003-sso.ts';
 import * as samlSignaturePolicy from './004-saml-signature-policy.ts';
+import * as signInSafety from './005-sign-in-safety.ts';
 import * as verifiedDomains from './006-verified-domains.ts';
 import * as caseFolding from './007-case-folding.ts';
 import * as emailChangePolicy from './008-email-change-policy.ts';
@@ -16,6 +17,7 @@ const steps: Record<string, Step> = {
   '001-initial': initial,
   '002-dashboard': dashboard,
   '003-sso': sso,
+  '005-sign-in-safety': signInSafety,
   '004-saml-signature-policy': samlSignaturePolicy,
   '006-verified-domains': verifiedDomains,
   '007-case-folding': caseFolding,

@@ -28,6 +28,19 @@ export class SessionRepo {
     return Number(result.numDeletedRows);
   }
 
+  /**
+   * Ends the password sessions opened in an organization ("SSO required" turned on); its SSO
+   * sessions stay. Returns how many there were.
+   */
+  async deletePasswordSessionsOfOrganization(organizationId: string): Promise<number> {
+    const result = await this.ctx.db
+      .deleteFrom('sessions')
+      .where('organization_id', '=', organizationId)
+      .where('sign_in_method', '=', 'password')
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Drops sessions that expired before `at` (housekeeping at sign-in). */
   async deleteExpired(at: string): Promise<number> {
     const result = await this.ctx.db.deleteFrom('sessions').where('expires_at', '<=', at).executeTakeFirst();

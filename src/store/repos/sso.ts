@@ -1,13 +1,19 @@
 import { type Selectable, sql } from 'kysely';
 import { foldSql } from '../fold-sql.ts';
 import { rowLimit } from '../row-limit.ts';
-import type { SamlRequestsTable, SsoDomainsTable, SsoSettingsTable } from '../schema.ts';
+import type {
+  SamlPendingSignInsTable,
+  SamlRequestsTable,
+  SsoDomainsTable,
+  SsoSettingsTable,
+} from '../schema.ts';
 import type { RepoContext } from './context.ts';
 import type { MemberRow } from './members.ts';
 
 export type SsoSettingsRecord = Selectable<SsoSettingsTable>;
 export type SamlRequestRecord = Selectable<SamlRequestsTable>;
 export type SsoDomainRecord = Selectable<SsoDomainsTable>;
+export type PendingSignInRecord = Selectable<SamlPendingSignInsTable>;
 
 /** An organization's SSO settings and domains, the AuthnRequests in flight, the assertions consumed. */
 export class SsoRepo {
@@ -192,6 +198,63 @@ export class SsoRepo {
       .where('expires_at', '<=', at)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async insertPendingSignIn(pending: PendingSignInRecord): Promise<void> {
+    await this.ctx.db
+      .deleteFrom('saml_pending_sign_ins')
+      .where('expires_at', '<=', pending.created_at)
+      .execute();
+    await this.ctx.db.insertInto('saml_pending_sign_ins').values(pending).execute();
+  }
+
+  /** An unexpired pending sign-in, left in place. */
+  async findPendingSignIn(idHash: string, at: string): Promise<PendingSignInRecord | undefined> {
+    return this.ctx.db
+      .selectFrom('saml_pending_sign_ins')
+      .selectAll()
+      .where('id_hash', '=', idHash)
+      .where('expires_at', '>', at)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Binds a pending sign-in to the session that will be asked to confirm it; false when it is bound
+   * to another session already (only the first browser to open it may answer).
+   */
+  async bindPendingSignIn(idHash: string, sessionIdHash: string): Promise<boolean> {
+    await this.ctx.db
+      .updateTable('saml_pending_sign_ins')
+      .set({ session_id_hash: sessionIdHash })
+      .where('id_hash', '=', idHash)
+      .where('session_id_hash', 'is', null)
+      .execute();
+    const row = await this.ctx.db
+      .selectFrom('saml_pending_sign_ins')
+      .select('session_id_hash')
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
+    return row?.session_id_hash === sessionIdHash;
+  }
+
+  /**
+   * Takes a pending IdP-initiated sign-in: deleted as it is read (one-time: of two confirmations
+   * racing, on any instance, one deletes the row and the other finds nothing). Undefined when
+   * unknown, already taken or expired.
+   */
+  async takePendingSignIn(idHash: string, at: string): Promise<PendingSignInRecord | undefined> {
+    const row = await this.ctx.db
+      .selectFrom('saml_pending_sign_ins')
+      .selectAll()
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const deleted = await this.ctx.db
+      .deleteFrom('saml_pending_sign_ins')
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
+    if (Number(deleted.numDeletedRows) !== 1 || row.expires_at <= at) return undefined;
+    return row;
   }
 
   /**

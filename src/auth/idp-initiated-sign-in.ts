@@ -1,0 +1,171 @@
+// IdP-initiated SAML sign-in (an Okta tile) without login CSRF. A cross-site page can post anyone's
+// own valid, unused response to the ACS; had the ACS started a session there, it would have
+// replaced the session of whoever's browser it was (an Admin, say) with the attacker's. And the
+// ACS cannot tell: a cross-site POST carries no SameSite=Lax cookie. So an unsolicited response,
+// once verified and its assertion consumed, is held server-side (`saml_pending_sign_ins`: any
+// instance, one-time, five minutes) and the ACS sends the browser on with a GET, which does carry
+// the session cookie:
+// - no session, or a session of the same person: the sign-in completes, as before;
+// - a session of another person: a page asks "You are signed in as X. Continue as Y?"; continuing
+//   takes a same-origin POST with that session's CSRF token, which a cross-site page cannot read,
+//   so it cannot click for the person. Keeping the current session drops the pending sign-in.
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '../accounts/actor.ts';
+import { recordAudit } from '../accounts/record-audit.ts';
+import type { MemberRow } from '../store/repos/members.ts';
+import type { OrganizationRecord } from '../store/repos/organizations.ts';
+import type { PendingSignInRecord } from '../store/repos/sso.ts';
+import type { Repositories, Store } from '../store/store.ts';
+import { SsoFailure } from './saml/sso-failure.ts';
+import { type NewSession, type SessionPrincipal, startSession } from './sessions.ts';
+import { hashToken } from './token-format.ts';
+
+export const PENDING_SIGN_IN_TTL_MS = 5 * 60 * 1000;
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface HeldSignIn {
+  organizationId: string;
+  member: MemberRow;
+  returnPath: string;
+  nameId: string;
+  issuer: string;
+}
+
+/** Keeps a verified IdP-initiated sign-in for the browser's next request; returns its one-time token. */
+export async function holdIdpInitiatedSignIn(tx: Repositories, held: HeldSignIn): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const at = new Date();
+  await tx.sso.insertPendingSignIn({
+    id_hash: hashToken(token),
+    organization_id: held.organizationId,
+    membership_id: held.member.id,
+    session_id_hash: null,
+    return_path: held.returnPath || null,
+    name_id: held.nameId,
+    issuer: held.issuer,
+    created_at: at.toISOString(),
+    expires_at: new Date(at.getTime() + PENDING_SIGN_IN_TTL_MS).toISOString(),
+  });
+  return token;
+}
+
+export type PendingOutcome =
+  | {
+      kind: 'signed_in';
+      session: NewSession;
+      member: MemberRow;
+      organization: OrganizationRecord;
+      returnPath: string;
+    }
+  | {
+      kind: 'confirm';
+      token: string;
+      current: SessionPrincipal;
+      member: MemberRow;
+      organization: OrganizationRecord;
+    }
+  | { kind: 'kept'; current: SessionPrincipal }
+  | { kind: 'refused'; failure: SsoFailure; organization: OrganizationRecord | undefined };
+
+function expired(): SsoFailure {
+  return new SsoFailure('pending_expired', 'the pending sign-in is unknown, expired or already used');
+}
+
+interface Loaded {
+  pending: PendingSignInRecord;
+  member: MemberRow;
+  organization: OrganizationRecord;
+}
+
+async function load(store: Store, slug: string, token: string): Promise<Loaded | SsoFailure> {
+  if (!TOKEN.test(token)) return expired();
+  const organization = await store.organizations.getBySlug(slug);
+  const pending = await store.sso.findPendingSignIn(hashToken(token), new Date().toISOString());
+  if (!organization || !pending || pending.organization_id !== organization.id) return expired();
+  const member = await store.members.getById(organization.id, pending.membership_id);
+  if (member?.status !== 'active' || member.role === null) {
+    return new SsoFailure('deactivated', `member ${pending.membership_id} is deactivated`, pending.name_id);
+  }
+  return { pending, member, organization };
+}
+
+/** Takes the pending sign-in (one-time) and starts its session, ending `replaced` if given. */
+async function complete(
+  store: Store,
+  loaded: Loaded,
+  token: string,
+  replaced: SessionPrincipal | undefined,
+  requestId: string | null,
+): Promise<PendingOutcome> {
+  const { member, organization, pending } = loaded;
+  const session = await store.transaction(async (tx) => {
+    const taken = await tx.sso.takePendingSignIn(hashToken(token), new Date().toISOString());
+    if (!taken) return undefined;
+    if (replaced) await tx.sessions.delete(replaced.session.id_hash);
+    await tx.sessions.deleteExpired(new Date().toISOString());
+    const started = await startSession(tx, member, new Date(), 'sso');
+    const actor: Actor = { type: 'saml', id: member.id, label: pending.name_id };
+    await recordAudit(tx, {
+      organizationId: organization.id,
+      actor,
+      action: 'sso.login',
+      target: { type: 'member', id: member.id, label: member.user_name },
+      after: {
+        nameId: pending.name_id,
+        issuer: pending.issuer,
+        flow: 'idp_initiated',
+        // Whether the browser was signed in as someone else and the person chose to switch.
+        confirmedSwitch: replaced !== undefined,
+      },
+      requestId,
+    });
+    return started;
+  });
+  if (!session) return { kind: 'refused', failure: expired(), organization };
+  return { kind: 'signed_in', session, member, organization, returnPath: pending.return_path ?? '' };
+}
+
+/**
+ * The GET the ACS sends the browser to. Completes the sign-in when the browser has no session or
+ * one of the same person; otherwise binds the pending sign-in to that session and asks.
+ */
+export async function resumeIdpInitiatedSignIn(
+  store: Store,
+  slug: string,
+  token: string,
+  current: SessionPrincipal | undefined,
+  requestId: string | null,
+): Promise<PendingOutcome> {
+  const loaded = await load(store, slug, token);
+  if (loaded instanceof SsoFailure) return { kind: 'refused', failure: loaded, organization: undefined };
+  if (!current || current.userId === loaded.member.user_id) {
+    return complete(store, loaded, token, undefined, requestId);
+  }
+  const bound = await store.sso.bindPendingSignIn(hashToken(token), current.session.id_hash);
+  if (!bound) return { kind: 'refused', failure: expired(), organization: loaded.organization };
+  return { kind: 'confirm', token, current, member: loaded.member, organization: loaded.organization };
+}
+
+/**
+ * The answer to "Continue as …?", already checked by the caller to be a same-origin POST carrying
+ * `current`'s CSRF token. Only the session the question was asked in may answer it.
+ */
+export async function answerIdpInitiatedSignIn(
+  store: Store,
+  slug: string,
+  token: string,
+  current: SessionPrincipal,
+  choice: 'continue' | 'keep',
+  requestId: string | null,
+): Promise<PendingOutcome> {
+  const loaded = await load(store, slug, token);
+  if (loaded instanceof SsoFailure) return { kind: 'refused', failure: loaded, organization: undefined };
+  if (loaded.pending.session_id_hash !== current.session.id_hash) {
+    return { kind: 'refused', failure: expired(), organization: loaded.organization };
+  }
+  if (choice === 'keep') {
+    await store.sso.takePendingSignIn(hashToken(token), new Date().toISOString());
+    return { kind: 'kept', current };
+  }
+  return complete(store, loaded, token, current, requestId);
+}
