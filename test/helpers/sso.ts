@@ -162,6 +162,14 @@ export async function auditEvents(t: TestApp, action: string) {
   }));
 }
 
+/** How many SSO sign-ins were refused for `reason`: counted failures add their count, others one each. */
+export async function countedFailures(t: TestApp, reason: string): Promise<number> {
+  const events = await auditEvents(t, 'sso.login_failed');
+  return events
+    .filter((event) => event.after?.reason === reason)
+    .reduce((sum, event) => sum + (typeof event.after?.count === 'number' ? event.after.count : 1), 0);
+}
+
 export async function sessionCount(t: TestApp): Promise<number> {
   const row = await t.store.db
     .selectFrom('sessions')

@@ -56,10 +56,12 @@ for (const kind of STORE_KINDS) {
       assert.match(res.body, /<span class="mono">weak_signature<\/span>/);
       assert.equal(setCookie(res, 'roster_session'), undefined);
       assert.equal(await sessionCount(t), sessionsBefore, 'no session');
+      // Refused before the assertion is consumed, so the same response may come again and again:
+      // the failure is counted as unauthenticated, without the NameID or detail (record-audit.ts).
       const failure = (await auditEvents(t, 'sso.login_failed'))[0];
       assert.equal(failure?.after?.reason, 'weak_signature');
-      assert.equal(failure?.after?.nameId, person.email);
-      return failure;
+      assert.equal(failure?.after?.unauthenticated, true);
+      assert.equal(failure?.after?.nameId, undefined);
     }
 
     const refused: { name: string; options: Partial<ResponseOptions> }[] = [
@@ -73,8 +75,7 @@ for (const kind of STORE_KINDS) {
     ];
     for (const c of refused) {
       it(`refuses ${c.name} by default, as weak_signature`, async () => {
-        const failure = await assertWeak(await responseXml(c.options));
-        assert.match(String(failure?.after?.detail), /xmldsig#(rsa-)?sha1/);
+        await assertWeak(await responseXml(c.options));
         assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.allow_sha1_signatures, 0);
       });
     }
@@ -97,8 +98,8 @@ for (const kind of STORE_KINDS) {
         `$1${decoy}`,
       );
       assert.notEqual(xml, target);
-      const failure = await assertWeak(xml);
-      assert.match(String(failure?.after?.detail), /^the assertion is signed with .*rsa-sha1/);
+      // Reading the decoy's SHA-256 would have let the response sign in (303).
+      await assertWeak(xml);
     });
 
     it('accepts SHA-256 signatures as before', async () => {
