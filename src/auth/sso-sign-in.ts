@@ -1,16 +1,16 @@
 // SAML SSO sign-in, start to finish. Starting: the organization that verified the email's domain, an
 // AuthnRequest whose ID is kept in `saml_requests` with an opaque RelayState standing for the
-// return path. Finishing (the ACS): the response validated (src/auth/saml/validate-response.ts),
-// the return path settled, its assertion consumed once, the member it names found (or created just
-// in time), refused when deactivated, and a session started — or, for an IdP-initiated response,
-// held as a pending sign-in that the browser's next same-site request completes (see
-// src/auth/idp-initiated-sign-in.ts: it must not silently replace another person's session).
+// return path, and the hash of the browser's `roster_saml_login` cookie. Finishing (the ACS): the
+// response validated (src/auth/saml/validate-response.ts), the return path settled, its assertion
+// consumed once, the member it names found (or created just in time), refused when deactivated,
+// and the sign-in held for the browser's next request, a same-site GET that carries the cookies the
+// IdP's cross-site POST could not (src/auth/held-sign-in.ts): there it completes silently in the
+// browser that started it, and otherwise never silently replaces another person's session.
 // Refusals are audited as `sso.login_failed` with a typed reason: those of a response that did not
 // verify are counted per reason and minute, keeping none of its text; success as `sso.login`.
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../accounts/actor.ts';
 import { isEmail } from '../accounts/organizations.ts';
-import { recordAudit, recordUnauthenticatedFailure } from '../accounts/record-audit.ts';
 import { createSsoMember, type SsoIdentity } from '../provisioning/create-sso-member.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
@@ -18,13 +18,13 @@ import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { SsoSettingsRecord } from '../store/repos/sso.ts';
 import type { Store } from '../store/store.ts';
-import { holdIdpInitiatedSignIn } from './idp-initiated-sign-in.ts';
+import { holdSignIn } from './held-sign-in.ts';
+import { recordSsoFailure } from './record-sso-failure.ts';
 import { SamlRequestCache } from './saml/request-cache.ts';
 import { safeReturnPath } from './saml/return-path.ts';
 import { samlClient, serviceProviderUrls } from './saml/service-provider.ts';
-import { AUTHENTICATED_FAILURES, SsoFailure } from './saml/sso-failure.ts';
+import { SsoFailure } from './saml/sso-failure.ts';
 import { type ValidatedAssertion, validateSamlResponse } from './saml/validate-response.ts';
-import { type NewSession, startSession } from './sessions.ts';
 
 /** The lower-case domain of an email address. */
 function emailDomain(email: string): string {
@@ -50,12 +50,16 @@ export type AuthnRequestDelivery =
   | { binding: 'redirect'; url: string }
   | { binding: 'post'; url: string; fields: Record<string, string> };
 
-/** An SP-initiated sign-in: the AuthnRequest for the organization's IdP; undefined without SSO. */
+/**
+ * An SP-initiated sign-in: the AuthnRequest for the organization's IdP, kept with `browserHash`
+ * (the hash of the starting browser's `roster_saml_login` cookie); undefined without SSO.
+ */
 export async function startSsoSignIn(
   store: Store,
   publicUrl: string,
   organization: OrganizationRecord,
   returnPath: string,
+  browserHash: string,
 ): Promise<AuthnRequestDelivery | undefined> {
   const settings = await store.sso.getSettings(organization.id);
   if (!settings) return undefined;
@@ -63,6 +67,7 @@ export async function startSsoSignIn(
   const cache = new SamlRequestCache(store, organization.id, {
     relayState,
     returnPath: safeReturnPath(returnPath) || null,
+    browserHash,
   });
   const client = samlClient(settings, serviceProviderUrls(publicUrl, organization.slug), cache);
   if (settings.idp_sso_binding === 'post') {
@@ -81,16 +86,7 @@ export interface AcsForm {
 
 export type SsoSignInResult =
   | {
-      ok: true;
-      session: NewSession;
-      member: MemberRow;
-      organization: OrganizationRecord;
-      /** A same-site path; empty when the person should land on their home page. */
-      returnPath: string;
-      created: boolean;
-    }
-  | {
-      /** IdP-initiated: held until the browser's next request (GET `continuePath`) completes it. */
+      /** Held until the browser's next request (GET `continuePath`) completes it. */
       ok: 'pending';
       continuePath: string;
       organization: OrganizationRecord;
@@ -155,60 +151,19 @@ function actorFor(identity: string | null, member?: MemberRow): Actor {
   return { type: 'saml', id: member?.id ?? null, label: identity };
 }
 
-/** At most this much of an identity provider's words in an audit event. */
-const MAX_AUDIT_TEXT = 256;
-
-function bounded(text: string | null): string | null {
-  return text === null || text.length <= MAX_AUDIT_TEXT ? text : `${text.slice(0, MAX_AUDIT_TEXT)}…`;
-}
-
 /**
- * A refusal in the organization's audit log. One of a verified response (unknown or deactivated
- * member): an event of its own, naming who the IdP vouched for. Any other: anyone can post it, so
- * it is counted — one `sso.login_failed` event per reason and minute, its `count` going up, with
- * nothing of what the request said (the detail goes to the server log).
+ * The member the assertion names (found or created just in time), checked, and the sign-in held:
+ * returns the one-time token of the held sign-in. `browserHash`: the binding of the AuthnRequest
+ * an SP-initiated response answers.
  */
-export async function recordFailure(
-  store: Store,
-  organization: OrganizationRecord,
-  failure: SsoFailure,
-  requestId: string | null,
-): Promise<void> {
-  const target = { type: 'organization', id: organization.id, label: organization.slug };
-  if (AUTHENTICATED_FAILURES.has(failure.reason)) {
-    await store.transaction((tx) =>
-      recordAudit(tx, {
-        organizationId: organization.id,
-        actor: actorFor(bounded(failure.nameId)),
-        action: 'sso.login_failed',
-        target,
-        after: { reason: failure.reason, detail: bounded(failure.detail), nameId: bounded(failure.nameId) },
-        requestId,
-      }),
-    );
-    return;
-  }
-  await recordUnauthenticatedFailure(store, {
-    organizationId: organization.id,
-    action: 'sso.login_failed',
-    reason: failure.reason,
-    target,
-    requestId,
-  });
-}
-
-type Admitted =
-  | { session: NewSession; member: MemberRow; created: boolean }
-  | { pendingToken: string; member: MemberRow; created: boolean };
-
 async function admit(
   store: Store,
   organization: OrganizationRecord,
   settings: SsoSettingsRecord,
   assertion: ValidatedAssertion,
-  returnPath: string,
+  held: { returnPath: string; browserHash: string | null },
   requestId: string | null,
-): Promise<Admitted> {
+): Promise<string> {
   const identity = identityOf(assertion);
   return store.transaction(async (tx) => {
     let member: MemberRow | undefined;
@@ -259,38 +214,23 @@ async function admit(
         assertion.nameId,
       );
     }
-    if (assertion.inResponseTo === null) {
-      // Nobody asked for this response in this browser: the browser's next request, which carries
-      // its session cookie (a cross-site POST does not), decides whether to ask first.
-      const pendingToken = await holdIdpInitiatedSignIn(tx, {
-        organizationId: organization.id,
-        member,
-        returnPath,
-        nameId: assertion.nameId,
-        issuer: assertion.issuer,
-      });
-      return { pendingToken, member, created };
-    }
-    await tx.sessions.deleteExpired(new Date().toISOString());
-    const session = await startSession(tx, member, new Date(), 'sso');
-    await recordAudit(tx, {
+    // Not signed in here: a cross-site POST carries no SameSite=Lax cookie, neither the session's
+    // (whose session would this replace?) nor `roster_saml_login` (did this browser ask?). The
+    // browser's next request, a same-site GET, carries both and decides.
+    return holdSignIn(tx, {
       organizationId: organization.id,
-      actor: actorFor(assertion.nameId, member),
-      action: 'sso.login',
-      target: { type: 'member', id: member.id, label: member.user_name },
-      after: {
-        nameId: assertion.nameId,
-        issuer: assertion.issuer,
-        flow: 'sp_initiated',
-        justInTimeCreated: created,
-      },
-      requestId,
+      member,
+      returnPath: held.returnPath,
+      nameId: assertion.nameId,
+      issuer: assertion.issuer,
+      flow: assertion.inResponseTo === null ? 'idp_initiated' : 'sp_initiated',
+      browserHash: held.browserHash,
+      justInTimeCreated: created,
     });
-    return { session, member, created };
   });
 }
 
-/** The ACS: a posted SAML response → a session, or a refusal with its reason (already audited). */
+/** The ACS: a posted SAML response → a held sign-in, or a refusal with its reason (already audited). */
 export async function completeSsoSignIn(
   store: Store,
   publicUrl: string,
@@ -317,7 +257,11 @@ export async function completeSsoSignIn(
       allowSha1: settings.allow_sha1_signatures === 1,
     });
     // Settled before the assertion is used up, so nothing about it can fail afterwards.
-    const returnPath = returnPathOf(cache, assertion, form.RelayState ?? '');
+    const held = {
+      returnPath: returnPathOf(cache, assertion, form.RelayState ?? ''),
+      // The request node-saml matched InResponseTo with; null for an unsolicited response.
+      browserHash: assertion.inResponseTo === null ? null : (cache.found?.browser_hash ?? null),
+    };
 
     // Consumed in its own statement, before anything else: a refused sign-in still uses it up,
     // and the primary key makes a second use fail on every instance.
@@ -341,26 +285,23 @@ export async function completeSsoSignIn(
       );
     }
 
-    let admitted: Admitted;
+    let pendingToken: string;
     try {
-      admitted = await admit(store, organization, settings, assertion, returnPath, requestId);
+      pendingToken = await admit(store, organization, settings, assertion, held, requestId);
     } catch (error) {
       // Two first sign-ins of one person racing through just-in-time creation: the loser finds
       // the member the winner created.
       if (!(error instanceof UniqueViolationError)) throw error;
-      admitted = await admit(store, organization, settings, assertion, returnPath, requestId);
+      pendingToken = await admit(store, organization, settings, assertion, held, requestId);
     }
-    if ('pendingToken' in admitted) {
-      return {
-        ok: 'pending',
-        organization,
-        continuePath: `/saml/${encodeURIComponent(organization.slug)}/continue?p=${admitted.pendingToken}`,
-      };
-    }
-    return { ok: true, ...admitted, organization, returnPath };
+    return {
+      ok: 'pending',
+      organization,
+      continuePath: `/saml/${encodeURIComponent(organization.slug)}/continue?p=${pendingToken}`,
+    };
   } catch (error) {
     if (!(error instanceof SsoFailure)) throw error;
-    await recordFailure(store, organization, error, requestId);
+    await recordSsoFailure(store, organization, error, requestId);
     return { ok: false, failure: error, organization };
   }
 }

@@ -208,6 +208,11 @@ export interface SamlRequestsTable {
   relay_state: string;
   /** Where to land after sign-in: a same-site path. */
   return_path: string | null;
+  /**
+   * SHA-256 of the `roster_saml_login` cookie of the browser that started the sign-in (null for
+   * requests from before migration 009): only that browser completes it without a question.
+   */
+  browser_hash: string | null;
   created_at: string;
   expires_at: string;
 }
@@ -221,9 +226,10 @@ export interface SamlAssertionsTable {
 }
 
 /**
- * An IdP-initiated sign-in that would replace another person's session, waiting for that browser's
- * confirmation: one-time (deleted when used), short-lived, bound to the session it would replace.
- * Its assertion is already consumed.
+ * A verified SAML sign-in held by the ACS for the browser's next request (`/saml/{slug}/continue`),
+ * which carries the cookies a cross-site POST does not: one-time (deleted when used), short-lived,
+ * bound to the session it would replace once that session is asked. Its assertion is already
+ * consumed.
  */
 export interface SamlPendingSignInsTable {
   /** SHA-256 of the one-time value the confirmation form carries. */
@@ -235,6 +241,12 @@ export interface SamlPendingSignInsTable {
   return_path: string | null;
   name_id: string;
   issuer: string;
+  /** 'idp_initiated' (no InResponseTo) or 'sp_initiated'. */
+  flow: string;
+  /** SP-initiated: the `browser_hash` of the AuthnRequest it answers; null otherwise. */
+  browser_hash: string | null;
+  /** 1 when the ACS created the member just in time. */
+  just_in_time_created: number;
   created_at: string;
   expires_at: string;
 }

@@ -1,7 +1,9 @@
 // SAML SSO in a real browser (Chromium through playwright-core) against a real server and the test
-// IdP over HTTP: SP-initiated sign-in from the sign-in page's "Continue with SSO", IdP-initiated
-// sign-in (an Okta tile), refusal after a SCIM deactivation and admission after reactivation, and
-// "SSO required" refusing the password form. The IdP is at idp.localhost, another site than the
+// IdP over HTTP: SP-initiated sign-in from the sign-in page's "Continue with SSO" (the browser
+// carrying its roster_saml_login cookie through the IdP's cross-site POST to /continue),
+// IdP-initiated sign-in (an Okta tile), refusal after a SCIM deactivation and admission after
+// reactivation, "SSO required" refusing the password form, and login CSRF: another browser's
+// SP-initiated response posted into a signed-in Admin's browser asks instead of replacing them. The IdP is at idp.localhost, another site than the
 // server's 127.0.0.1, so the ACS really receives a cross-site POST.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +41,17 @@ describe('SAML SSO in Chromium', { skip: browserSkipReason(), timeout: 60_000 },
     });
     assert.equal(res.status, 200, await res.text());
   };
+  /** The flow of the latest `sso.login` audit event. */
+  async function lastLogin() {
+    const row = await server.store.db
+      .selectFrom('audit_events')
+      .select('after')
+      .where('action', '=', 'sso.login')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const after = JSON.parse(row.after ?? '{}') as Record<string, unknown>;
+    return { flow: after.flow, startedInThisBrowser: after.startedInThisBrowser };
+  }
   /** A fresh browser profile: no cookie from an earlier test. */
   async function freshPage(): Promise<Page> {
     const context = await browser.newContext();
@@ -105,6 +118,8 @@ describe('SAML SSO in Chromium', { skip: browserSkipReason(), timeout: 60_000 },
     await page.waitForURL(url('/settings/account/tokens'));
     assert.match(String(await page.locator('header').textContent()), /Acme Inc[\s\S]*pat\.doe@acme\.test/);
     assert.equal(idpServer.requests.length, 1, 'the IdP received one AuthnRequest');
+    // Completed silently because Chromium carried the cookie of /saml/acme/login to /continue.
+    assert.deepEqual(await lastLogin(), { flow: 'sp_initiated', startedInThisBrowser: true });
     await page.context().close();
   });
 
@@ -151,6 +166,41 @@ describe('SAML SSO in Chromium', { skip: browserSkipReason(), timeout: 60_000 },
     await signInWithPassword();
     assert.match(String(await page.getByRole('alert').textContent()), /Acme Inc requires single sign-on/);
     assert.equal(new URL(page.url()).pathname, '/signin');
+    await page.context().close();
+  });
+
+  it("asks instead of replacing a signed-in Admin's session when another browser's SP-initiated response is posted into it", async () => {
+    // The attacker's own client starts a sign-in and gets its own valid response from the IdP:
+    // the IdP's self-posting page, which the attacker serves from another site.
+    const start = await fetch(url('/saml/acme/login'), { redirect: 'manual' });
+    assert.equal(start.status, 302);
+    const toIdp = new URL(String(start.headers.get('location')));
+    toIdp.hostname = '127.0.0.1'; // idp.localhost resolves in Chromium, not necessarily here
+    const attackerPage = await (await fetch(toIdp)).text();
+    assert.match(attackerPage, /name="SAMLResponse"/);
+
+    // The test before turned "SSO required" on; the Admin signs in with a password here.
+    const optional = await fetch(url('/api/v1/sso'), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ssoRequired: false }),
+    });
+    assert.equal(optional.status, 200, await optional.text());
+    const page = await freshPage();
+    await page.goto(url('/signin'));
+    await page.getByLabel('Email address').fill('admin@acme.test');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(url('/members'));
+    await page.route(`${idpServer.url}/attacker`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: attackerPage }),
+    );
+    await page.goto(`${idpServer.url}/attacker`);
+    await page.waitForURL((current) => current.pathname === '/saml/acme/continue');
+    assert.match(String(await page.locator('h1').textContent()), /You are signed in as admin@acme\.test/);
+    await page.getByRole('button', { name: 'Stay signed in as admin@acme.test' }).click();
+    await page.waitForURL(url('/members'));
+    assert.match(String(await page.locator('header').textContent()), /admin@acme\.test/);
     await page.context().close();
   });
 });

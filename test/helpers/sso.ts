@@ -1,11 +1,13 @@
 // SAML SSO in tests: one test IdP per process (key generation takes a moment), an organization's
 // SSO settings pointed at it through the real API, SP-initiated starts read back from the
-// redirect, and responses posted to the ACS as a browser would.
+// redirect (with the browser's `roster_saml_login` cookie), and responses posted to the ACS as a
+// browser would.
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { serviceProviderUrls } from '../../src/auth/saml/service-provider.ts';
 import { type ResponseOptions, TestIdp } from '../../src/auth/saml/test-idp/test-idp.ts';
+import { SAML_LOGIN_COOKIE } from '../../src/http/saml-login-cookie.ts';
 import { PUBLIC_URL, type TestApp } from './app.ts';
 import { formBody } from './dashboard.ts';
 
@@ -81,35 +83,56 @@ export interface SpStart {
   requestId: string;
   relayState: string;
   authnRequestXml: string;
+  /** The `roster_saml_login` cookie the browser that started it holds (for `postAcs`). */
+  loginCookie: string;
 }
 
-/** GET /saml/{slug}/login → the IdP redirect, with its AuthnRequest inflated. */
-export async function startSpSignIn(app: FastifyInstance, slug: string, next?: string): Promise<SpStart> {
+/**
+ * GET /saml/{slug}/login → the IdP redirect, with its AuthnRequest inflated. `loginCookie`: the
+ * browser's `roster_saml_login` cookie, if it has one already (a browser starting a second sign-in).
+ */
+export async function startSpSignIn(
+  app: FastifyInstance,
+  slug: string,
+  next?: string,
+  options: { loginCookie?: string } = {},
+): Promise<SpStart> {
   const res = await app.inject({
     method: 'GET',
     url: `/saml/${slug}/login${next === undefined ? '' : `?next=${encodeURIComponent(next)}`}`,
+    headers: options.loginCookie ? { cookie: `${SAML_LOGIN_COOKIE}=${options.loginCookie}` } : {},
   });
   assert.equal(res.statusCode, 302, res.body);
+  const loginCookie = res.cookies.find((cookie) => cookie.name === SAML_LOGIN_COOKIE)?.value;
+  assert.ok(loginCookie, 'the browser that starts a sign-in gets the roster_saml_login cookie');
   const location = new URL(String(res.headers.location));
   const samlRequest = location.searchParams.get('SAMLRequest');
   assert.ok(samlRequest, 'the redirect carries a SAMLRequest');
   const authnRequestXml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8');
   const requestId = /\sID="([^"]+)"/.exec(authnRequestXml)?.[1];
   assert.ok(requestId, 'the AuthnRequest has an ID');
-  return { location, requestId, relayState: location.searchParams.get('RelayState') ?? '', authnRequestXml };
+  return {
+    location,
+    requestId,
+    relayState: location.searchParams.get('RelayState') ?? '',
+    authnRequestXml,
+    loginCookie,
+  };
 }
 
 /**
  * Posts a response to the ACS as the IdP's page does (cross-site: no Roster cookie), and follows
- * an IdP-initiated sign-in's redirect to `/saml/{slug}/continue` as the browser would, with
- * `options.cookie` (a session cookie value) if the browser has one. `follow: false` stops at the ACS.
+ * its redirect to `/saml/{slug}/continue` as the browser would, with the browser's cookies:
+ * `options.cookie` (a session cookie value) if it has a session, and `options.loginCookie` (the
+ * `roster_saml_login` value, `SpStart.loginCookie`) if it is the browser that started the sign-in.
+ * `follow: false` stops at the ACS.
  */
 export async function postAcs(
   app: FastifyInstance,
   slug: string,
   samlResponse: string,
   relayState?: string,
-  options: { cookie?: string; follow?: boolean } = {},
+  options: { cookie?: string; loginCookie?: string; follow?: boolean } = {},
 ): Promise<LightMyRequestResponse> {
   const res = await app.inject({
     method: 'POST',
@@ -122,11 +145,15 @@ export async function postAcs(
   });
   const location = String(res.headers.location ?? '');
   if (options.follow === false || res.statusCode !== 303 || !CONTINUE.test(location)) return res;
-  assert.equal(res.cookies.length, 0, 'the ACS sets no cookie for an IdP-initiated sign-in');
+  assert.equal(res.cookies.length, 0, 'the ACS sets no cookie');
+  const cookies = [
+    ...(options.cookie ? [`roster_session=${options.cookie}`] : []),
+    ...(options.loginCookie ? [`${SAML_LOGIN_COOKIE}=${options.loginCookie}`] : []),
+  ];
   return app.inject({
     method: 'GET',
     url: location,
-    headers: options.cookie ? { cookie: `roster_session=${options.cookie}` } : {},
+    headers: cookies.length > 0 ? { cookie: cookies.join('; ') } : {},
   });
 }
 

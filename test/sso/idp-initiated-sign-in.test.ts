@@ -321,6 +321,7 @@ for (const kind of STORE_KINDS) {
         slug,
         await idpResponse(t, { nameId: 'mallory@acme.test', inResponseTo: start.requestId }),
         start.relayState,
+        { loginCookie: start.loginCookie },
       );
       assert.equal(sp.statusCode, 303, sp.body);
       assert.ok(setCookie(sp, 'roster_session'));

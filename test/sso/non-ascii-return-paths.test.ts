@@ -50,6 +50,7 @@ for (const kind of STORE_KINDS) {
           slug,
           await idpResponse(t, { nameId: 'ana@acme.test', inResponseTo: start.requestId }),
           start.relayState,
+          { loginCookie: start.loginCookie },
         );
         assertEncodedRedirect(res, path);
         const cookie = setCookie(res, 'roster_session');

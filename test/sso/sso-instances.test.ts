@@ -51,6 +51,7 @@ describe('SAML SSO across two instances on one PostgreSQL database', { skip: ski
       slug,
       await idpResponse(t, { nameId: 'kim@acme.test', inResponseTo: start.requestId }),
       start.relayState,
+      { loginCookie: start.loginCookie },
     );
     assert.equal(res.statusCode, 303, res.body);
     assert.equal(res.headers.location, '/workspaces');

@@ -171,6 +171,7 @@ for (const kind of STORE_KINDS) {
         slug,
         await idpResponse(t, { nameId: 'pat@acme.test', inResponseTo: start.requestId }),
         start.relayState,
+        { loginCookie: start.loginCookie },
       );
       assert.equal(res.statusCode, 303, res.body);
       assert.equal(res.headers.location, '/workspaces');
@@ -353,6 +354,7 @@ for (const kind of STORE_KINDS) {
         slug,
         await idpResponse(t, { nameId: 'irt@acme.test', inResponseTo: start.requestId }),
         start.relayState,
+        { loginCookie: start.loginCookie },
       );
       assert.equal(first.statusCode, 303, first.body);
       // A second, freshly signed response to the same request (a new assertion ID).
@@ -403,6 +405,7 @@ for (const kind of STORE_KINDS) {
           slug,
           await idpResponse(t, { nameId: 'swap@acme.test', inResponseTo: start.requestId }),
           '/audit',
+          { loginCookie: start.loginCookie },
         );
         assert.equal(res.statusCode, 303);
         assert.equal(res.headers.location, '/settings/account/tokens');

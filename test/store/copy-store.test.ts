@@ -200,11 +200,13 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           organization_id: organizationId,
           relay_state: randomBytes(16).toString('base64url'),
           return_path: index === 0 ? '/members?status=active' : null,
+          browser_hash: randomBytes(32).toString('hex'),
           created_at: at,
           expires_at: expires,
         });
         await tx.sso.consumeAssertion(organizationId, `_${randomBytes(16).toString('hex')}`, expires, at);
-        // An IdP-initiated sign-in waiting for its browser, one bound to a session already.
+        // A sign-in waiting for its browser (one SP-initiated, bound to the browser that started
+        // it, and bound to a session already; one IdP-initiated).
         const [member] = members;
         if (member) {
           await tx.sso.insertPendingSignIn({
@@ -215,6 +217,9 @@ async function seedInstallation(store: Store): Promise<Seeded> {
             return_path: index === 0 ? '/workspaces' : null,
             name_id: member.user_name,
             issuer: 'http://www.okta.com/exk',
+            flow: index === 0 ? 'sp_initiated' : 'idp_initiated',
+            browser_hash: index === 0 ? randomBytes(32).toString('hex') : null,
+            just_in_time_created: index === 0 ? 1 : 0,
             created_at: at,
             expires_at: expires,
           });

@@ -1,6 +1,7 @@
 // node-saml's CacheProvider over the `saml_requests` table, so that the instance receiving the
 // IdP's answer need not be the one that sent the AuthnRequest. Saving an id also stores the
-// opaque RelayState and the return path of the sign-in; a lookup remembers the row it found,
+// opaque RelayState, the return path of the sign-in and the hash of the starting browser's
+// `roster_saml_login` cookie (src/auth/held-sign-in.ts); a lookup remembers the row it found,
 // because node-saml deletes it once `InResponseTo` has been checked.
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
 import type { SamlRequestRecord } from '../../store/repos/sso.ts';
@@ -14,7 +15,7 @@ export class SamlRequestCache implements CacheProvider {
   constructor(
     private readonly store: Store,
     private readonly organizationId: string,
-    private readonly pending?: { relayState: string; returnPath: string | null },
+    private readonly pending?: { relayState: string; returnPath: string | null; browserHash: string },
   ) {}
 
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
@@ -26,6 +27,7 @@ export class SamlRequestCache implements CacheProvider {
       organization_id: this.organizationId,
       relay_state: this.pending.relayState,
       return_path: this.pending.returnPath,
+      browser_hash: this.pending.browserHash,
       created_at: at.toISOString(),
       expires_at: new Date(at.getTime() + REQUEST_TTL_MS).toISOString(),
     });

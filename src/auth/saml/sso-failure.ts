@@ -25,6 +25,7 @@ export const SSO_FAILURE_REASONS = [
   'unknown_user',
   'deactivated',
   'idp_initiated_off',
+  'not_this_browser',
   'pending_expired',
 ] as const;
 
@@ -38,6 +39,7 @@ export const AUTHENTICATED_FAILURES: ReadonlySet<SsoFailureReason> = new Set([
   'unknown_user',
   'deactivated',
   'idp_initiated_off',
+  'not_this_browser',
 ]);
 
 export type SsoFailureReason = (typeof SSO_FAILURE_REASONS)[number];
@@ -73,6 +75,8 @@ const MESSAGES: Record<SsoFailureReason, string> = {
   deactivated: 'Your access to this organization has been deactivated by your administrator.',
   idp_initiated_off:
     'This organization accepts only sign-ins started at Roster. Open Roster\'s sign-in page and choose "Continue with SSO".',
+  not_this_browser:
+    'This sign-in was started in another browser, and this organization accepts only sign-ins started at Roster in the same browser. Open Roster\'s sign-in page here and choose "Continue with SSO".',
   pending_expired: 'This sign-in has expired or was already used. Sign in again.',
 };
 

@@ -1,15 +1,12 @@
-// `GET|POST /saml/{slug}/continue`: the second step of an IdP-initiated sign-in (see
-// src/auth/idp-initiated-sign-in.ts). The GET is where the ACS sends the browser: a top-level GET
-// carries the SameSite=Lax session cookie the ACS's cross-site POST could not. The POST answers
+// `GET|POST /saml/{slug}/continue`: the second step of every SAML sign-in (see
+// src/auth/held-sign-in.ts). The GET is where the ACS sends the browser: a top-level GET carries
+// the SameSite=Lax cookies the ACS's cross-site POST could not, the session's and
+// `roster_saml_login` (which browser started an SP-initiated sign-in). The POST answers
 // "Continue as …?": same-origin only, with the current session's CSRF token.
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  answerIdpInitiatedSignIn,
-  type PendingOutcome,
-  resumeIdpInitiatedSignIn,
-} from '../../auth/idp-initiated-sign-in.ts';
+import { answerHeldSignIn, type PendingOutcome, resumeHeldSignIn } from '../../auth/held-sign-in.ts';
 import { authenticateSession } from '../../auth/sessions.ts';
 import type { Config } from '../../config.ts';
 import { field } from '../../dashboard/context.ts';
@@ -17,6 +14,7 @@ import { html } from '../../dashboard/html.ts';
 import { homePath } from '../../dashboard/navigation.ts';
 import type { Store } from '../../store/store.ts';
 import { locationOf } from '../location.ts';
+import { samlLoginCookieOf } from '../saml-login-cookie.ts';
 import { CSRF_FIELD, sessionCookieOf, setSessionCookie, tokensMatch } from '../session.ts';
 import { page, refusal } from './saml-routes.ts';
 
@@ -98,7 +96,13 @@ export function samlContinueRoutes(app: FastifyInstance, options: { store: Store
         return settle(
           request,
           reply,
-          await resumeIdpInitiatedSignIn(store, slug, token, current, request.id),
+          await resumeHeldSignIn(
+            store,
+            slug,
+            token,
+            { current, loginCookie: samlLoginCookieOf(request) },
+            request.id,
+          ),
         );
       },
     );
@@ -124,7 +128,7 @@ export function samlContinueRoutes(app: FastifyInstance, options: { store: Store
       return settle(
         request,
         reply,
-        await answerIdpInitiatedSignIn(store, slug, field(request.body, 'p'), current, choice, request.id),
+        await answerHeldSignIn(store, slug, field(request.body, 'p'), current, choice, request.id),
       );
     });
   });

@@ -5,7 +5,9 @@
 // rightly refuse; the response's signature is what authenticates it. Refusals are pages for the
 // person (400/403, no technical detail); the detail is in the audit log. The login and the ACS have
 // their own rate limit (per client address and per organization) and the ACS its own body limit
-// (saml-limits.ts), refused with the same page: 429 with Retry-After, 413.
+// (saml-limits.ts), refused with the same page: 429 with Retry-After, 413. The ACS starts no
+// session: it holds the verified sign-in and sends the browser to `/saml/{slug}/continue`
+// (saml-continue-routes.ts), whose same-site GET carries the cookies the IdP's POST could not.
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -14,15 +16,15 @@ import { safeReturnPath } from '../../auth/saml/return-path.ts';
 import { serviceProviderMetadata, serviceProviderUrls } from '../../auth/saml/service-provider.ts';
 import { SsoFailure, ssoFailureMessage } from '../../auth/saml/sso-failure.ts';
 import { type AuthnRequestDelivery, completeSsoSignIn, startSsoSignIn } from '../../auth/sso-sign-in.ts';
+import { hashToken } from '../../auth/token-format.ts';
 import type { Config } from '../../config.ts';
 import { html, type SafeHtml } from '../../dashboard/html.ts';
 import { layout } from '../../dashboard/layout.ts';
-import { homePath } from '../../dashboard/navigation.ts';
 import type { Store } from '../../store/store.ts';
 import { toScimError } from '../error-response.ts';
 import { locationOf } from '../location.ts';
 import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
-import { setSessionCookie } from '../session.ts';
+import { samlLoginValue, setSamlLoginCookie } from '../saml-login-cookie.ts';
 
 const CSP =
   "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
@@ -149,10 +151,18 @@ export function samlRoutes(
       async (request, reply) => {
         const organization = await store.organizations.getBySlug(request.params.slug);
         const next = typeof request.query.next === 'string' ? safeReturnPath(request.query.next) : '';
-        const delivery = organization
-          ? await startSsoSignIn(store, config.publicUrl, organization, next)
-          : undefined;
+        if (!organization) return notFound(reply);
+        // Only the hash is kept with the AuthnRequest; the browser keeps the value.
+        const browser = samlLoginValue(request);
+        const delivery = await startSsoSignIn(
+          store,
+          config.publicUrl,
+          organization,
+          next,
+          hashToken(browser),
+        );
         if (!delivery) return notFound(reply);
+        setSamlLoginCookie(reply, browser, secure);
         if (delivery.binding === 'post') return autoPost(reply, delivery);
         return reply.code(302).header('location', locationOf(delivery.url)).send();
       },
@@ -175,14 +185,8 @@ export function samlRoutes(
         );
         return refusal(reply, request, result.failure, result.organization?.name);
       }
-      // IdP-initiated: completed by the browser's next request, which carries its session cookie.
-      if (result.ok === 'pending') return reply.code(303).header('location', result.continuePath).send();
-      setSessionCookie(reply, result.session.cookie, secure);
-      const home = homePath({ isAdmin: result.member.role === 'admin' });
-      return reply
-        .code(303)
-        .header('location', locationOf(result.returnPath || home))
-        .send();
+      // Completed by the browser's next request, which carries its cookies.
+      return reply.code(303).header('location', result.continuePath).send();
     });
   });
 }

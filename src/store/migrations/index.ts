@@ -10,6 +10,7 @@ import * as signInSafety from './005-sign-in-safety.ts';
 import * as verifiedDomains from './006-verified-domains.ts';
 import * as caseFolding from './007-case-folding.ts';
 import * as emailChangePolicy from './008-email-change-policy.ts';
+import * as signInBinding from './009-sign-in-binding.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -22,6 +23,7 @@ const steps: Record<string, Step> = {
   '006-verified-domains': verifiedDomains,
   '007-case-folding': caseFolding,
   '008-email-change-policy': emailChangePolicy,
+  '009-sign-in-binding': signInBinding,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,11 +1,15 @@
-// IdP-initiated SAML sign-in (an Okta tile) without login CSRF. A cross-site page can post anyone's
-// own valid, unused response to the ACS; had the ACS started a session there, it would have
-// replaced the session of whoever's browser it was (an Admin, say) with the attacker's. And the
-// ACS cannot tell: a cross-site POST carries no SameSite=Lax cookie. So an unsolicited response,
-// once verified and its assertion consumed, is held server-side (`saml_pending_sign_ins`: any
-// instance, one-time, five minutes) and the ACS sends the browser on with a GET, which does carry
-// the session cookie:
-// - no session, or a session of the same person: the sign-in completes, as before;
+// SAML sign-in without login CSRF. A cross-site page can post anyone's own valid, unused response to
+// the ACS: an unsolicited one (IdP-initiated, an Okta tile), or one answering an AuthnRequest the
+// attacker started in their own browser. Had the ACS started a session there, it would have
+// replaced the session of whoever's browser it was (an Admin, say) with the attacker's. And the ACS
+// cannot tell: a cross-site POST carries no SameSite=Lax cookie. So every verified sign-in, its
+// assertion consumed, is held server-side (`saml_pending_sign_ins`: any instance, one-time, five
+// minutes) and the ACS sends the browser on with a GET, which does carry the cookies:
+// - SP-initiated, and the browser's `roster_saml_login` cookie is the one the AuthnRequest was
+//   started with: this browser asked; the sign-in completes, replacing any session it had;
+// - otherwise (IdP-initiated, or started in another browser), when the organization refuses
+//   IdP-initiated sign-in: refused (`not_this_browser` for an SP-initiated one);
+// - otherwise, no session, or a session of the same person: the sign-in completes, as before;
 // - a session of another person: a page asks "You are signed in as X. Continue as Y?"; continuing
 //   takes a same-origin POST with that session's CSRF token, which a cross-site page cannot read,
 //   so it cannot click for the person. Keeping the current session drops the pending sign-in.
@@ -16,12 +20,15 @@ import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { PendingSignInRecord } from '../store/repos/sso.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import { recordSsoFailure } from './record-sso-failure.ts';
 import { SsoFailure } from './saml/sso-failure.ts';
 import { type NewSession, type SessionPrincipal, startSession } from './sessions.ts';
-import { hashToken } from './token-format.ts';
+import { hashToken, sameHash } from './token-format.ts';
 
 export const PENDING_SIGN_IN_TTL_MS = 5 * 60 * 1000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export type SignInFlow = 'idp_initiated' | 'sp_initiated';
 
 export interface HeldSignIn {
   organizationId: string;
@@ -29,10 +36,14 @@ export interface HeldSignIn {
   returnPath: string;
   nameId: string;
   issuer: string;
+  flow: SignInFlow;
+  /** SP-initiated: the hash of the `roster_saml_login` cookie the AuthnRequest was started with. */
+  browserHash: string | null;
+  justInTimeCreated: boolean;
 }
 
-/** Keeps a verified IdP-initiated sign-in for the browser's next request; returns its one-time token. */
-export async function holdIdpInitiatedSignIn(tx: Repositories, held: HeldSignIn): Promise<string> {
+/** Keeps a verified sign-in for the browser's next request; returns its one-time token. */
+export async function holdSignIn(tx: Repositories, held: HeldSignIn): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const at = new Date();
   await tx.sso.insertPendingSignIn({
@@ -43,6 +54,9 @@ export async function holdIdpInitiatedSignIn(tx: Repositories, held: HeldSignIn)
     return_path: held.returnPath || null,
     name_id: held.nameId,
     issuer: held.issuer,
+    flow: held.flow,
+    browser_hash: held.flow === 'sp_initiated' ? held.browserHash : null,
+    just_in_time_created: held.justInTimeCreated ? 1 : 0,
     created_at: at.toISOString(),
     expires_at: new Date(at.getTime() + PENDING_SIGN_IN_TTL_MS).toISOString(),
   });
@@ -89,19 +103,33 @@ async function load(store: Store, slug: string, token: string): Promise<Loaded |
   return { pending, member, organization };
 }
 
+/** Whether the browser presenting `cookie` is the one that started this SP-initiated sign-in. */
+function startedInThisBrowser(pending: PendingSignInRecord, cookie: string | undefined): boolean {
+  if (pending.flow !== 'sp_initiated' || pending.browser_hash === null || cookie === undefined) return false;
+  return sameHash(pending.browser_hash, hashToken(cookie));
+}
+
+interface Completion {
+  /** The browser's session of another person, ended as the new one starts. */
+  replaced: SessionPrincipal | undefined;
+  /** The person answered "Continue as …?". */
+  confirmed: boolean;
+  sameBrowser: boolean;
+}
+
 /** Takes the pending sign-in (one-time) and starts its session, ending `replaced` if given. */
 async function complete(
   store: Store,
   loaded: Loaded,
   token: string,
-  replaced: SessionPrincipal | undefined,
+  how: Completion,
   requestId: string | null,
 ): Promise<PendingOutcome> {
   const { member, organization, pending } = loaded;
   const session = await store.transaction(async (tx) => {
     const taken = await tx.sso.takePendingSignIn(hashToken(token), new Date().toISOString());
     if (!taken) return undefined;
-    if (replaced) await tx.sessions.delete(replaced.session.id_hash);
+    if (how.replaced) await tx.sessions.delete(how.replaced.session.id_hash);
     await tx.sessions.deleteExpired(new Date().toISOString());
     const started = await startSession(tx, member, new Date(), 'sso');
     const actor: Actor = { type: 'saml', id: member.id, label: pending.name_id };
@@ -113,9 +141,12 @@ async function complete(
       after: {
         nameId: pending.name_id,
         issuer: pending.issuer,
-        flow: 'idp_initiated',
+        flow: pending.flow,
+        justInTimeCreated: pending.just_in_time_created === 1,
+        // SP-initiated: whether this browser started it (otherwise handled as unsolicited).
+        ...(pending.flow === 'sp_initiated' ? { startedInThisBrowser: how.sameBrowser } : {}),
         // Whether the browser was signed in as someone else and the person chose to switch.
-        confirmedSwitch: replaced !== undefined,
+        confirmedSwitch: how.confirmed,
       },
       requestId,
     });
@@ -125,21 +156,61 @@ async function complete(
   return { kind: 'signed_in', session, member, organization, returnPath: pending.return_path ?? '' };
 }
 
+/** An SP-initiated sign-in another browser started, in an organization refusing unsolicited ones. */
+async function refuseNotThisBrowser(
+  store: Store,
+  loaded: Loaded,
+  token: string,
+  requestId: string | null,
+): Promise<PendingOutcome> {
+  const { organization, pending } = loaded;
+  if (!(await store.sso.takePendingSignIn(hashToken(token), new Date().toISOString()))) {
+    return { kind: 'refused', failure: expired(), organization };
+  }
+  const failure = new SsoFailure(
+    'not_this_browser',
+    'the response answers a sign-in started in another browser, and the organization refuses IdP-initiated sign-in',
+    pending.name_id,
+  );
+  await recordSsoFailure(store, organization, failure, requestId);
+  return { kind: 'refused', failure, organization };
+}
+
 /**
- * The GET the ACS sends the browser to. Completes the sign-in when the browser has no session or
- * one of the same person; otherwise binds the pending sign-in to that session and asks.
+ * The GET the ACS sends the browser to, with the browser's session (`current`) and its
+ * `roster_saml_login` cookie. Completes the sign-in in the browser that started it, or (when
+ * unsolicited ones are accepted) in a browser with no session or one of the same person; otherwise
+ * binds the pending sign-in to that session and asks.
  */
-export async function resumeIdpInitiatedSignIn(
+export async function resumeHeldSignIn(
   store: Store,
   slug: string,
   token: string,
-  current: SessionPrincipal | undefined,
+  browser: { current: SessionPrincipal | undefined; loginCookie: string | undefined },
   requestId: string | null,
 ): Promise<PendingOutcome> {
   const loaded = await load(store, slug, token);
   if (loaded instanceof SsoFailure) return { kind: 'refused', failure: loaded, organization: undefined };
-  if (!current || current.userId === loaded.member.user_id) {
-    return complete(store, loaded, token, undefined, requestId);
+  const { current } = browser;
+  const samePerson = current !== undefined && current.userId === loaded.member.user_id;
+  if (startedInThisBrowser(loaded.pending, browser.loginCookie)) {
+    // This browser asked for this sign-in: it replaces whatever session the browser had.
+    const replaced = current && !samePerson ? current : undefined;
+    return complete(store, loaded, token, { replaced, confirmed: false, sameBrowser: true }, requestId);
+  }
+  if (loaded.pending.flow === 'sp_initiated') {
+    // Started in another browser: as unsolicited as an IdP-initiated response.
+    const settings = await store.sso.getSettings(loaded.organization.id);
+    if (settings?.idp_initiated !== 1) return refuseNotThisBrowser(store, loaded, token, requestId);
+  }
+  if (!current || samePerson) {
+    return complete(
+      store,
+      loaded,
+      token,
+      { replaced: undefined, confirmed: false, sameBrowser: false },
+      requestId,
+    );
   }
   const bound = await store.sso.bindPendingSignIn(hashToken(token), current.session.id_hash);
   if (!bound) return { kind: 'refused', failure: expired(), organization: loaded.organization };
@@ -150,7 +221,7 @@ export async function resumeIdpInitiatedSignIn(
  * The answer to "Continue as …?", already checked by the caller to be a same-origin POST carrying
  * `current`'s CSRF token. Only the session the question was asked in may answer it.
  */
-export async function answerIdpInitiatedSignIn(
+export async function answerHeldSignIn(
   store: Store,
   slug: string,
   token: string,
@@ -167,5 +238,11 @@ export async function answerIdpInitiatedSignIn(
     await store.sso.takePendingSignIn(hashToken(token), new Date().toISOString());
     return { kind: 'kept', current };
   }
-  return complete(store, loaded, token, current, requestId);
+  return complete(
+    store,
+    loaded,
+    token,
+    { replaced: current, confirmed: true, sameBrowser: false },
+    requestId,
+  );
 }
