@@ -296,71 +296,39 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
   });
 }
 
-/** `roster sso allow-sha1`: accepts or refuses SAML signatures over SHA-1, audited. */
-export async function setSha1SignaturesAllowed(
-  store: Store,
-  input: { organizationId: string; allowed: boolean; actor: Actor },
-): Promise<void> {
-  await store.transaction(async (tx) => {
-    const before = await tx.sso.getSettings(input.organizationId);
-    if (!before) throw new NotFoundError('SSO is not configured for this organization');
-    await tx.sso.upsertSettings({
-      ...before,
-      allow_sha1_signatures: input.allowed ? 1 : 0,
-      updated_at: now(),
-    });
-    await recordAudit(tx, {
-      organizationId: input.organizationId,
-      actor: input.actor,
-      action: 'sso.settings_updated',
-      target: { type: 'organization', id: input.organizationId },
-      before: { allowSha1Signatures: before.allow_sha1_signatures === 1 },
-      after: { allowSha1Signatures: input.allowed },
-    });
-  });
-}
+/** The on/off switches of an organization's SSO, and the column each one is. */
+export const SSO_SWITCHES = {
+  /** "SSO required": password sign-in refused; the break-glass switch of `roster sso require`. */
+  ssoRequired: 'sso_required',
+  /** Accept SAML signatures over SHA-1 (refused by default). */
+  allowSha1Signatures: 'allow_sha1_signatures',
+  /** Accept unsolicited (IdP-initiated) responses, such as an app tile's. */
+  idpInitiated: 'idp_initiated',
+} as const;
 
-/** The break-glass switch of `roster sso require`: turns "SSO required" on or off, audited. */
-export async function setSsoRequired(
+export type SsoSwitch = keyof typeof SSO_SWITCHES;
+
+/** Turns one SSO switch on or off, audited; "SSO required" turned on ends password sessions. */
+export async function setSsoSwitch(
   store: Store,
-  input: { organizationId: string; required: boolean; actor: Actor },
+  input: { organizationId: string; name: SsoSwitch; on: boolean; actor: Actor },
 ): Promise<void> {
+  const column = SSO_SWITCHES[input.name];
   await store.transaction(async (tx) => {
     const before = await tx.sso.getSettings(input.organizationId);
     if (!before) throw new NotFoundError('SSO is not configured for this organization');
-    const row = { ...before, sso_required: input.required ? 1 : 0, updated_at: now() };
-    await tx.sso.upsertSettings(row);
+    await tx.sso.upsertSettings({ ...before, [column]: input.on ? 1 : 0, updated_at: now() });
     await recordAudit(tx, {
       organizationId: input.organizationId,
       actor: input.actor,
       action: 'sso.settings_updated',
       target: { type: 'organization', id: input.organizationId },
-      before: { ssoRequired: before.sso_required === 1 },
-      after: { ssoRequired: input.required },
+      before: { [input.name]: before[column] === 1 },
+      after: { [input.name]: input.on },
     });
-    if (input.required && before.sso_required !== 1) {
+    if (input.name === 'ssoRequired' && input.on && before.sso_required !== 1) {
       await endPasswordSessions(tx, input.organizationId, input.actor, null);
     }
-  });
-}
-
-/** `roster sso idp-initiated`: accepts or refuses unsolicited (IdP-initiated) responses, audited. */
-export async function setIdpInitiated(
-  store: Store,
-  input: { organizationId: string; allowed: boolean; actor: Actor },
-): Promise<void> {
-  await store.transaction(async (tx) => {
-    const before = await tx.sso.getSettings(input.organizationId);
-    if (!before) throw new NotFoundError('SSO is not configured for this organization');
-    await tx.sso.upsertSettings({ ...before, idp_initiated: input.allowed ? 1 : 0, updated_at: now() });
-    await recordAudit(tx, {
-      organizationId: input.organizationId,
-      actor: input.actor,
-      action: 'sso.settings_updated',
-      target: { type: 'organization', id: input.organizationId },
-      before: { idpInitiated: before.idp_initiated === 1 },
-      after: { idpInitiated: input.allowed },
-    });
   });
 }
 

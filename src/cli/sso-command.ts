@@ -9,17 +9,12 @@
 import { CLI_ACTOR } from '../accounts/actor.ts';
 import { createTxtResolver, releaseSsoDomain, verifySsoDomain } from '../accounts/domain-verification.ts';
 import { NotFoundError } from '../accounts/errors.ts';
-import {
-  getSsoSettings,
-  saveSsoSettings,
-  setIdpInitiated,
-  setSha1SignaturesAllowed,
-  setSsoRequired,
-} from '../accounts/sso-settings.ts';
+import { getSsoSettings, type SsoSwitch, saveSsoSettings, setSsoSwitch } from '../accounts/sso-settings.ts';
 import { serviceProviderUrls } from '../auth/saml/service-provider.ts';
 import { TestIdp } from '../auth/saml/test-idp/test-idp.ts';
 import { startTestIdpServer } from '../auth/saml/test-idp/test-idp-server.ts';
 import type { Config } from '../config.ts';
+import { foldCase } from '../scim/fold-case.ts';
 import type { Store } from '../store/store.ts';
 import { type Output, UsageError } from './main.ts';
 import { withStore } from './store-commands.ts';
@@ -37,6 +32,31 @@ async function organizationOf(store: Store, slug: string | undefined) {
   if (!organization) throw new NotFoundError(`there is no organization "${slug}"`);
   return organization;
 }
+
+/** `roster sso require|allow-sha1|idp-initiated on|off`: which switch, and what to say once it is set. */
+const TOGGLES: Record<string, { name: SsoSwitch; said(slug: string, on: boolean): string } | undefined> = {
+  require: {
+    name: 'ssoRequired',
+    said: (slug, on) =>
+      on
+        ? `SSO is now required for ${slug}: password sign-in is refused for its members.`
+        : `SSO is no longer required for ${slug}: its members may sign in with a password again.`,
+  },
+  'allow-sha1': {
+    name: 'allowSha1Signatures',
+    said: (slug, on) =>
+      on
+        ? `SAML responses signed with SHA-1 are now accepted for ${slug}. SHA-1 is broken: switch the identity provider to SHA-256, then run this with off.`
+        : `SAML responses signed with SHA-1 are refused again for ${slug}.`,
+  },
+  'idp-initiated': {
+    name: 'idpInitiated',
+    said: (slug, on) =>
+      on
+        ? `IdP-initiated sign-in is now accepted for ${slug} (an identity provider's app tile signs people in).`
+        : `IdP-initiated sign-in is now refused for ${slug}: sign-ins must start at Roster (SP-initiated).`,
+  },
+};
 
 export async function ssoCommand(
   config: Config,
@@ -100,56 +120,19 @@ export async function ssoCommand(
           'sso release-domain takes the domain: roster sso release-domain --org SLUG DOMAIN',
         );
       await releaseSsoDomain(store, { organizationId: organization.id, domain: value, actor: CLI_ACTOR });
-      out.print(`${value.toLowerCase()} is no longer an SSO email domain of ${organization.slug}.`, {
+      out.print(`${foldCase(value)} is no longer an SSO email domain of ${organization.slug}.`, {
         organization: organization.slug,
-        domain: value.toLowerCase(),
+        domain: foldCase(value),
         released: true,
       });
       return 0;
     }
-    if (action === 'require') {
-      if (value !== 'on' && value !== 'off') throw new UsageError('sso require takes on or off');
-      await setSsoRequired(store, {
-        organizationId: organization.id,
-        required: value === 'on',
-        actor: CLI_ACTOR,
-      });
-      out.print(
-        value === 'on'
-          ? `SSO is now required for ${organization.slug}: password sign-in is refused for its members.`
-          : `SSO is no longer required for ${organization.slug}: its members may sign in with a password again.`,
-        { organization: organization.slug, ssoRequired: value === 'on' },
-      );
-      return 0;
-    }
-    if (action === 'allow-sha1') {
-      if (value !== 'on' && value !== 'off') throw new UsageError('sso allow-sha1 takes on or off');
-      await setSha1SignaturesAllowed(store, {
-        organizationId: organization.id,
-        allowed: value === 'on',
-        actor: CLI_ACTOR,
-      });
-      out.print(
-        value === 'on'
-          ? `SAML responses signed with SHA-1 are now accepted for ${organization.slug}. SHA-1 is broken: switch the identity provider to SHA-256, then run this with off.`
-          : `SAML responses signed with SHA-1 are refused again for ${organization.slug}.`,
-        { organization: organization.slug, allowSha1Signatures: value === 'on' },
-      );
-      return 0;
-    }
-    if (action === 'idp-initiated') {
-      if (value !== 'on' && value !== 'off') throw new UsageError('sso idp-initiated takes on or off');
-      await setIdpInitiated(store, {
-        organizationId: organization.id,
-        allowed: value === 'on',
-        actor: CLI_ACTOR,
-      });
-      out.print(
-        value === 'on'
-          ? `IdP-initiated sign-in is now accepted for ${organization.slug} (an identity provider's app tile signs people in).`
-          : `IdP-initiated sign-in is now refused for ${organization.slug}: sign-ins must start at Roster (SP-initiated).`,
-        { organization: organization.slug, idpInitiated: value === 'on' },
-      );
+    const toggle = action === undefined ? undefined : TOGGLES[action];
+    if (toggle) {
+      if (value !== 'on' && value !== 'off') throw new UsageError(`sso ${action} takes on or off`);
+      const on = value === 'on';
+      await setSsoSwitch(store, { organizationId: organization.id, name: toggle.name, on, actor: CLI_ACTOR });
+      out.print(toggle.said(organization.slug, on), { organization: organization.slug, [toggle.name]: on });
       return 0;
     }
     throw new UsageError('sso takes status, require, verify, release-domain, allow-sha1 or idp-initiated');

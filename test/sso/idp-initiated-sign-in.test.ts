@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { CLI_ACTOR } from '../../src/accounts/actor.ts';
-import { setIdpInitiated } from '../../src/accounts/sso-settings.ts';
+import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -329,9 +329,10 @@ for (const kind of STORE_KINDS) {
       // The dashboard's form and the CLI's switch turn it back on and off, audited.
       const form = await get(t.app, '/settings/organization/sso', admin);
       assert.match(form.body, /name="idpInitiated" value="off" checked/);
-      await setIdpInitiated(t.store, {
+      await setSsoSwitch(t.store, {
         organizationId: t.org.organization.id,
-        allowed: true,
+        name: 'idpInitiated',
+        on: true,
         actor: CLI_ACTOR,
       });
       assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 1);
@@ -347,9 +348,10 @@ for (const kind of STORE_KINDS) {
       });
       assert.equal(saved.statusCode, 303, saved.body);
       assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 0);
-      await setIdpInitiated(t.store, {
+      await setSsoSwitch(t.store, {
         organizationId: t.org.organization.id,
-        allowed: true,
+        name: 'idpInitiated',
+        on: true,
         actor: CLI_ACTOR,
       });
     });

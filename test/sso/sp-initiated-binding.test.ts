@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { CLI_ACTOR } from '../../src/accounts/actor.ts';
-import { setIdpInitiated } from '../../src/accounts/sso-settings.ts';
+import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
@@ -61,7 +61,12 @@ for (const kind of STORE_KINDS) {
     after(() => t?.cleanup());
 
     const setIdpInitiatedAllowed = (allowed: boolean) =>
-      setIdpInitiated(t.store, { organizationId: t.org.organization.id, allowed, actor: CLI_ACTOR });
+      setSsoSwitch(t.store, {
+        organizationId: t.org.organization.id,
+        name: 'idpInitiated',
+        on: allowed,
+        actor: CLI_ACTOR,
+      });
 
     /** A response to a sign-in the attacker started in their own browser (their cookie, not the victim's). */
     async function attackersResponse() {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
-import { setSsoRequired } from '../../src/accounts/sso-settings.ts';
+import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
@@ -125,16 +125,18 @@ for (const kind of STORE_KINDS) {
     });
 
     it("ends them too when the operator's switch turns it on", async () => {
-      await setSsoRequired(t.store, {
+      await setSsoSwitch(t.store, {
         organizationId: t.org.organization.id,
-        required: false,
+        name: 'ssoRequired',
+        on: false,
         actor: CLI_ACTOR,
       });
       const admin = await signIn(t.app, 'admin@acme.test', ADMIN_PASSWORD);
       assert.equal(await passwordSessionsOfAcme(), 1);
-      await setSsoRequired(t.store, {
+      await setSsoSwitch(t.store, {
         organizationId: t.org.organization.id,
-        required: true,
+        name: 'ssoRequired',
+        on: true,
         actor: CLI_ACTOR,
       });
       assert.equal(await passwordSessionsOfAcme(), 0);
@@ -142,9 +144,10 @@ for (const kind of STORE_KINDS) {
       const [event] = await auditEvents(t, 'session.password_sessions_ended');
       assert.equal(event?.actor_type, 'cli');
       assert.deepEqual(event?.after, { reason: 'sso_required', sessionsEnded: 1 });
-      await setSsoRequired(t.store, {
+      await setSsoSwitch(t.store, {
         organizationId: t.org.organization.id,
-        required: false,
+        name: 'ssoRequired',
+        on: false,
         actor: CLI_ACTOR,
       });
     });

@@ -6,7 +6,7 @@ import { createVerify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
-import { setSsoRequired } from '../../src/accounts/sso-settings.ts';
+import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
 import type { ResponseOptions } from '../../src/auth/saml/test-idp/test-idp.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
@@ -547,9 +547,10 @@ for (const kind of STORE_KINDS) {
           303,
         );
         // The operator's break-glass switch.
-        await setSsoRequired(t.store, {
+        await setSsoSwitch(t.store, {
           organizationId: t.org.organization.id,
-          required: false,
+          name: 'ssoRequired',
+          on: false,
           actor: CLI_ACTOR,
         });
         assert.equal((await signInPasswordForm(boss.email, MEMBER_PASSWORD)).statusCode, 303);
