@@ -21,6 +21,7 @@ import {
   postAcs,
   sessionCount,
   spOf,
+  testIdps,
 } from '../helpers/sso.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
@@ -142,6 +143,12 @@ const HOSTILE: { name: string; xml: string; status: number; reason: string }[] =
     reason: 'too_complex',
   },
   {
+    name: 'processing instructions: 20,000 in the Response',
+    xml: RESPONSE(`<ds:Signature/>${'<?a?>'.repeat(20_000)}`),
+    status: 400,
+    reason: 'too_complex',
+  },
+  {
     name: 'oversized XML within the body limit: 137 KiB, 20,000 elements',
     xml: RESPONSE(`<ds:Signature/>${'<a></a>'.repeat(20_000)}`),
     status: 413,
@@ -195,6 +202,40 @@ for (const kind of STORE_KINDS) {
         );
       });
     }
+
+    // Regression: comments passed the shape check uncounted; exclusive canonicalization drops them,
+    // so 18,000 empty comments in a properly signed assertion (signed by a key this organization
+    // does not even trust) kept the event loop busy for 6-7 s per post.
+    it(`refuses a signed assertion stuffed with 18,000 comments as too_complex, while /healthz answers within ${HEALTHZ_BUDGET_MS} ms`, async () => {
+      const { other } = await testIdps();
+      const sp = spOf(t);
+      const signed = Buffer.from(
+        other.createResponse({
+          acsUrl: sp.acsUrl,
+          audience: sp.entityId,
+          nameId: 'someone@acme.test',
+          attributes: { email: 'someone@acme.test' },
+        }),
+        'base64',
+      ).toString('utf8');
+      const opened = signed.indexOf('>', signed.indexOf('<saml:Assertion')) + 1;
+      const room = Math.floor((128 * 1024 - Buffer.byteLength(signed) - 16) / 7);
+      assert.ok(room > 15_000, `room for ${room} comments`);
+      const stuffed = signed.slice(0, opened) + '<!---->'.repeat(room) + signed.slice(opened);
+      const worsts: number[] = [];
+      let result = await probe(base, slug, base64(stuffed));
+      worsts.push(Math.max(...result.waits));
+      while (Math.min(...worsts) >= HEALTHZ_BUDGET_MS && worsts.length < 3) {
+        result = await probe(base, slug, base64(stuffed));
+        worsts.push(Math.max(...result.waits));
+      }
+      assert.equal(result.answer?.status, 400, result.answer?.body.slice(0, 300));
+      assert.match(result.answer?.body ?? '', /<span class="mono">too_complex<\/span>/);
+      assert.ok(
+        Math.min(...worsts) < HEALTHZ_BUDGET_MS,
+        `/healthz waited ${worsts.map(Math.round).join(', ')} ms at worst in each attempt`,
+      );
+    });
 
     it('refuses a form body over SAML_BODY_LIMIT with 413 and the refusal page, before reading it', async () => {
       const failuresBefore = (await auditEvents(t, 'sso.login_failed')).length;

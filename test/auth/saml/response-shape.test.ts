@@ -148,6 +148,13 @@ describe('checkResponseShape', () => {
     );
     refusedWith(response('<x><saml:Assertion><ds:Signature/></saml:Assertion></x>'), 'misplaced_signature');
     refusedWith('<ds:Signature/>', 'misplaced_signature');
+    for (const other of ['<!---->', '<?a?>', '<x><![CDATA[c]]></x>']) {
+      refusedWith(
+        response(`<saml:Assertion>${other.repeat(RESPONSE_LIMITS.otherNodes + 1)}</saml:Assertion>`),
+        'too_complex',
+        /more than 16 comments, processing instructions and CDATA sections/,
+      );
+    }
   });
 
   it('reads comments, CDATA, processing instructions and attribute values as XML does', () => {
