@@ -178,9 +178,9 @@ async function refuseNotThisBrowser(
 
 /**
  * The GET the ACS sends the browser to, with the browser's session (`current`) and its
- * `roster_saml_login` cookie. Completes the sign-in in the browser that started it, or (when
- * unsolicited ones are accepted) in a browser with no session or one of the same person; otherwise
- * binds the pending sign-in to that session and asks.
+ * `roster_saml_login` cookie. A sign-in started in another browser is refused where unsolicited
+ * ones are. Then it completes in a browser with no session or one of the same person; a browser
+ * signed in as someone else is asked, wherever the sign-in started.
  */
 export async function resumeHeldSignIn(
   store: Store,
@@ -193,25 +193,18 @@ export async function resumeHeldSignIn(
   if (loaded instanceof SsoFailure) return { kind: 'refused', failure: loaded, organization: undefined };
   const { current } = browser;
   const samePerson = current !== undefined && current.userId === loaded.member.user_id;
-  if (startedInThisBrowser(loaded.pending, browser.loginCookie)) {
-    // This browser asked for this sign-in: it replaces whatever session the browser had.
-    const replaced = current && !samePerson ? current : undefined;
-    return complete(store, loaded, token, { replaced, confirmed: false, sameBrowser: true }, requestId);
-  }
-  if (loaded.pending.flow === 'sp_initiated') {
+  const sameBrowser = startedInThisBrowser(loaded.pending, browser.loginCookie);
+  if (!sameBrowser && loaded.pending.flow === 'sp_initiated') {
     // Started in another browser: as unsolicited as an IdP-initiated response.
     const settings = await store.sso.getSettings(loaded.organization.id);
     if (settings?.idp_initiated !== 1) return refuseNotThisBrowser(store, loaded, token, requestId);
   }
   if (!current || samePerson) {
-    return complete(
-      store,
-      loaded,
-      token,
-      { replaced: undefined, confirmed: false, sameBrowser: false },
-      requestId,
-    );
+    return complete(store, loaded, token, { replaced: undefined, confirmed: false, sameBrowser }, requestId);
   }
+  // Another person is signed in here: ask, even when this browser started the sign-in. A cross-site
+  // page can start one with a top-level GET of /saml/<org>/login, for an organization whose IdP the
+  // attacker runs, and that IdP can answer with the attacker's own assertion.
   const bound = await store.sso.bindPendingSignIn(hashToken(token), current.session.id_hash);
   if (!bound) return { kind: 'refused', failure: expired(), organization: loaded.organization };
   return { kind: 'confirm', token, current, member: loaded.member, organization: loaded.organization };

@@ -166,28 +166,46 @@ for (const kind of STORE_KINDS) {
       }
     });
 
-    it('signs in silently the browser that started the sign-in, even over another person’s session in it, ending that session', async () => {
+    // Regression: "started in this browser" replaced another person's session silently, but a
+    // cross-site page can start the sign-in itself (a top-level GET of /saml/<org>/login, for an
+    // organization whose IdP the attacker runs) and have that IdP answer with its own assertion.
+    it('asks before replacing another person’s session even when this browser started the sign-in, and signs in silently where nobody else is', async () => {
       for (const idpInitiated of [true, false]) {
         await setIdpInitiatedAllowed(idpInitiated);
         const admin = await signIn(t.app, ADMIN, ADMIN_PASSWORD);
-        // This browser (signed in as the Admin) asks to sign in with SSO as someone else.
-        const start = await startSpSignIn(t.app, slug, '/workspaces');
+        // What a cross-site page's navigation to /saml/<org>/login does: a sign-in started here.
+        const forced = await startSpSignIn(t.app, slug, '/workspaces');
         const sessionsBefore = await sessionCount(t);
+        const loginsBefore = (await auditEvents(t, 'sso.login')).length;
+        const asked = await postAcs(
+          t.app,
+          slug,
+          await idpResponse(t, { nameId: ATTACKER, inResponseTo: forced.requestId }),
+          forced.relayState,
+          { cookie: admin.cookie, loginCookie: forced.loginCookie },
+        );
+        assert.equal(asked.statusCode, 200, asked.body);
+        assert.equal(setCookie(asked, 'roster_session'), undefined, 'no session cookie is set');
+        assert.match(asked.body, /You are signed in as admin@acme\.test/);
+        assert.match(asked.body, /Continue as mallory@acme\.test/);
+        assert.equal(await sessionCount(t), sessionsBefore, 'no session was started or ended');
+        assert.equal((await auditEvents(t, 'sso.login')).length, loginsBefore, 'nobody signed in');
+        await stillSignedInAsAdmin(t.app, admin);
+
+        // The same browser without a session: it asked, so it is signed in at once.
+        const own = await startSpSignIn(t.app, slug, '/workspaces', { loginCookie: forced.loginCookie });
         const res = await postAcs(
           t.app,
           slug,
-          await idpResponse(t, { nameId: ATTACKER, inResponseTo: start.requestId }),
-          start.relayState,
-          { cookie: admin.cookie, loginCookie: start.loginCookie },
+          await idpResponse(t, { nameId: ATTACKER, inResponseTo: own.requestId }),
+          own.relayState,
+          { loginCookie: own.loginCookie },
         );
         assert.equal(res.statusCode, 303, res.body);
         assert.equal(res.headers.location, '/workspaces');
         const cookie = setCookie(res, 'roster_session');
         assert.ok(cookie);
-        const session = await t.store.sessions.findByHash(hashToken(cookie));
-        assert.equal(session?.sign_in_method, 'sso');
-        assert.equal((await get(t.app, '/members', admin)).statusCode, 303, 'the old session ended');
-        assert.equal(await sessionCount(t), sessionsBefore, 'one session ended, one started');
+        assert.equal((await t.store.sessions.findByHash(hashToken(cookie)))?.sign_in_method, 'sso');
         const [login] = await auditEvents(t, 'sso.login');
         assert.equal(login?.target_label, ATTACKER);
         assert.deepEqual(
