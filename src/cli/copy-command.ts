@@ -5,8 +5,7 @@ import { ConflictError, NotFoundError } from '../accounts/errors.ts';
 import { type CopiedTable, copyStore, TargetNotEmptyError } from '../store/copy-store.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
-import type { Output } from './main.ts';
-import { UsageError } from './main.ts';
+import { type Output, UsageError } from './output.ts';
 
 interface CopyOptions {
   from?: string;

@@ -2,8 +2,7 @@ import { CLI_ACTOR } from '../accounts/actor.ts';
 import { initOrganization } from '../accounts/organizations.ts';
 import { generatePassword } from '../auth/password.ts';
 import type { Config } from '../config.ts';
-import type { Output } from './main.ts';
-import { UsageError } from './main.ts';
+import { type Output, UsageError } from './output.ts';
 import { withStore } from './store-commands.ts';
 
 interface InitOptions {

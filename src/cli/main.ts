@@ -6,10 +6,9 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { StoreOpenError } from '../store/errors.ts';
 import { copyCommand } from './copy-command.ts';
 import { initCommand } from './init-command.ts';
+import { output, UsageError } from './output.ts';
 import { migrateCommand, orgsCommand } from './store-commands.ts';
 import { tokensCommand } from './tokens-command.ts';
-
-export class UsageError extends Error {}
 
 export const USAGE = `Usage: roster <command> [options]
 
@@ -38,20 +37,6 @@ Commands:
                                 run a SAML test identity provider on 127.0.0.1 for local trials
 
 Every command but serve accepts --json. The database is DATABASE_URL (default sqlite:./data/roster.db).`;
-
-export interface Output {
-  json: boolean;
-  print(human: string, data: unknown): void;
-}
-
-function output(json: boolean): Output {
-  return {
-    json,
-    print(human, data) {
-      process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
-    },
-  };
-}
 
 export async function runCli(argv: string[]): Promise<number> {
   let json = argv.includes('--json');

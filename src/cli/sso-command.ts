@@ -16,7 +16,7 @@ import { startTestIdpServer } from '../auth/saml/test-idp/test-idp-server.ts';
 import type { Config } from '../config.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import type { Store } from '../store/store.ts';
-import { type Output, UsageError } from './main.ts';
+import { type Output, UsageError } from './output.ts';
 import { withStore } from './store-commands.ts';
 
 interface SsoOptions {

@@ -2,8 +2,7 @@ import type { Config } from '../config.ts';
 import { createDialect, openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { createStore } from '../store/store.ts';
-import type { Output } from './main.ts';
-import { UsageError } from './main.ts';
+import { type Output, UsageError } from './output.ts';
 
 export async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(config.databaseUrl);

@@ -4,8 +4,7 @@ import { createToken, listTokens, revokeToken } from '../accounts/tokens.ts';
 import { isRole } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/store.ts';
-import type { Output } from './main.ts';
-import { UsageError } from './main.ts';
+import { type Output, UsageError } from './output.ts';
 import { withStore } from './store-commands.ts';
 
 interface TokenOptions {
