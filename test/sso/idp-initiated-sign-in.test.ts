@@ -88,20 +88,18 @@ for (const kind of STORE_KINDS) {
     });
     after(() => t?.cleanup());
 
+    /** Mallory's unused response posted cross-site, the redirect followed with the Admin's cookie. */
+    const postIntoAdminsBrowser = async () =>
+      postAcs(t.app, slug, await idpResponse(t, { nameId: 'mallory@acme.test' }), undefined, {
+        cookie: admin.cookie,
+      });
+
     it("does not replace a signed-in Admin's session with the attacker's, when a cross-site page posts the attacker's unused response", async () => {
       const sessionsBefore = await sessionCount(t);
       const loginsBefore = (await auditEvents(t, 'sso.login')).length;
       // The attacker's page auto-posts to the ACS: a cross-site POST carries no SameSite=Lax cookie;
       // the browser then follows the redirect with its cookie.
-      const res = await postAcs(
-        t.app,
-        slug,
-        await idpResponse(t, { nameId: 'mallory@acme.test' }),
-        undefined,
-        {
-          cookie: admin.cookie,
-        },
-      );
+      const res = await postIntoAdminsBrowser();
       assert.equal(res.statusCode, 200, res.body);
       assert.match(String(res.headers['content-type']), /^text\/html/);
       assert.equal(setCookie(res, 'roster_session'), undefined, 'no session cookie is set');
@@ -115,15 +113,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('refuses an answer without the session, from another site, or without its CSRF token, changing nothing', async () => {
-      const page = await postAcs(
-        t.app,
-        slug,
-        await idpResponse(t, { nameId: 'mallory@acme.test' }),
-        undefined,
-        {
-          cookie: admin.cookie,
-        },
-      );
+      const page = await postIntoAdminsBrowser();
       const p = pendingOf(page);
       const csrf = csrfOf(page);
       assert.equal(csrf, admin.csrf, 'the token is the current session’s');
@@ -155,15 +145,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('keeps the current session when the person chooses to, and the pending sign-in is gone', async () => {
-      const page = await postAcs(
-        t.app,
-        slug,
-        await idpResponse(t, { nameId: 'mallory@acme.test' }),
-        undefined,
-        {
-          cookie: admin.cookie,
-        },
-      );
+      const page = await postIntoAdminsBrowser();
       const p = pendingOf(page);
       const res = await answer(t.app, slug, admin, { p, _csrf: admin.csrf, choice: 'keep' });
       assert.equal(res.statusCode, 303, res.body);
@@ -209,15 +191,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('lets only the session it was shown to answer it', async () => {
-      const page = await postAcs(
-        t.app,
-        slug,
-        await idpResponse(t, { nameId: 'mallory@acme.test' }),
-        undefined,
-        {
-          cookie: admin.cookie,
-        },
-      );
+      const page = await postIntoAdminsBrowser();
       const p = pendingOf(page);
       const robin = await scimMember(t, 'robin@acme.test');
       const other = await signIn(t.app, robin.email, MEMBER_PASSWORD);
