@@ -13,9 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLI_ACTOR } from '../src/accounts/actor.ts';
 import { initOrganization } from '../src/accounts/organizations.ts';
 import { createToken } from '../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../src/audit/actor.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { rssMiB, startRoster } from './lib/processes.ts';
 

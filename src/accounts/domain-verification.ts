@@ -6,19 +6,19 @@
 //
 // and "Verify" looks the record up through the configured resolver (DNS_SERVERS, else the system's).
 // Only a verified domain routes "Continue with SSO" and allows just-in-time creation or linking
-// (src/auth/sso-sign-in.ts). One organization at a time holds a domain verified: a second
+// (src/sign-in/sso-sign-in.ts). One organization at a time holds a domain verified: a second
 // organization that proves control of a domain another holds is refused (409) until the holder
 // removes it from its SSO settings. Public email providers' domains are refused outright.
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { now } from '../store/ids.ts';
 import type { SsoDomainRecord } from '../store/repos/sso.ts';
 import type { Store } from '../store/store.ts';
-import type { Actor } from './actor.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
-import { recordAudit } from './record-audit.ts';
 
 export const VERIFICATION_LABEL = '_roster-verification';
 export const VERIFICATION_PREFIX = 'roster-verification=';

@@ -1,11 +1,12 @@
 // "Email changes from the identity provider": what Roster does when an organization's IdP changes a
 // member's email or userName (see src/provisioning/save-member.ts and docs/scim.md). An Admin sets
 // it on the SCIM page; the change is audited in the same transaction.
+
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { EmailChangePolicy } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import type { Actor } from './actor.ts';
-import { InvalidInputError, NotFoundError } from './errors.ts';
-import { recordAudit } from './record-audit.ts';
 
 export const EMAIL_CHANGE_POLICIES: readonly EmailChangePolicy[] = ['refuse', 'follow'];
 

@@ -1,13 +1,14 @@
 // Creating and renaming workspaces, and granting or revoking a member's access to one. Admins reach
 // every workspace without grants; a grant matters to Members, and survives deactivation.
+
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { WorkspaceRecord } from '../store/repos/organizations.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import type { Actor } from './actor.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from './errors.ts';
 import { memberNotFoundError } from './members.ts';
-import { recordAudit } from './record-audit.ts';
 
 interface Change {
   organizationId: string;

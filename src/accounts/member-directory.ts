@@ -3,10 +3,10 @@
 // order. Cursors are opaque to callers (base64url of the sort key), so they survive deep pages and
 // concurrent inserts without OFFSET.
 import { isRole } from '../auth/roles.ts';
+import { InvalidInputError } from '../errors.ts';
 import type { MemberListing, MemberSearch } from '../store/repos/members.ts';
 import type { MemberStatus } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import { InvalidInputError } from './errors.ts';
 
 export const DIRECTORY_PAGE_SIZE = 50;
 export const DIRECTORY_MAX_PAGE_SIZE = 200;

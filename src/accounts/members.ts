@@ -1,13 +1,14 @@
 // Admin changes to a membership that are not the identity provider's to make: the organization role.
 // (The IdP's view and the active status change only through provisioning's `saveMember`.)
+
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { now } from '../store/ids.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import type { Actor } from './actor.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from './errors.ts';
-import { recordAudit } from './record-audit.ts';
 
 export interface ChangeRoleInput {
   organizationId: string;

@@ -1,15 +1,16 @@
 // Creating an organization with its default workspace and first Admin (`roster init`, `/setup`).
+
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { hashPassword } from '../auth/password.ts';
-import { profileColumns, profileEmails } from '../provisioning/member-row.ts';
+import { ConflictError, InvalidInputError } from '../errors.ts';
+import { profileColumns, profileEmails } from '../membership/member-row.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord, WorkspaceRecord } from '../store/repos/organizations.ts';
 import type { UserRecord } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
-import type { Actor } from './actor.ts';
-import { ConflictError, InvalidInputError } from './errors.ts';
-import { recordAudit } from './record-audit.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

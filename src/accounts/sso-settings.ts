@@ -3,6 +3,8 @@
 // that a bad certificate, URL or domain stores nothing. The first save also generates the
 // organization's service-provider key pair (for signed AuthnRequests), kept from then on.
 
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
 import { certificateInfo, generateSelfSignedKeyPair, parseCertificates } from '../auth/saml/certificates.ts';
 import { parseIdpMetadata } from '../auth/saml/parse-idp-metadata.ts';
@@ -11,21 +13,19 @@ import {
   type ServiceProviderUrls,
   serviceProviderUrls,
 } from '../auth/saml/service-provider.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { SsoDomainRecord, SsoSettingsRecord } from '../store/repos/sso.ts';
 import type { Role, SsoBinding } from '../store/schema.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import type { Actor } from './actor.ts';
 import {
   type DomainVerificationView,
   domainVerificationView,
   newVerificationToken,
   PUBLIC_EMAIL_DOMAINS,
 } from './domain-verification.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from './errors.ts';
-import { recordAudit } from './record-audit.ts';
 
 /**
  * New settings. Whatever is omitted keeps its current value (or its default on the first save), as

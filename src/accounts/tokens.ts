@@ -1,12 +1,13 @@
 // Personal and service access tokens: create (the value is returned once), list, revoke.
+
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
 import { generateToken, type TokenKind } from '../auth/token-format.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import type { Actor } from './actor.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
-import { recordAudit } from './record-audit.ts';
 
 /** A token as shown to people: never its hash, never its value. */
 export interface TokenView {

@@ -2,8 +2,9 @@
 // so no comparison ever runs over the secret itself; the digest found is re-checked in constant time.
 // One query per request (`TokenRepo.findGrant`) and deliberately no cache: a revoked token, a
 // deactivated owner or a lowered role fails on the very next request, whichever instance serves it.
-import type { Principal } from '../accounts/actor.ts';
+
 import type { Store } from '../store/store.ts';
+import type { Principal } from './principal.ts';
 import { lowerRole } from './roles.ts';
 import { hashToken, sameHash, tokenKind } from './token-format.ts';
 

@@ -1,7 +1,7 @@
 // `roster copy --from URL --to URL`: moves an installation between databases (SQLite ↔ PostgreSQL).
 // Both sides are opened like the server opens them, migrations included; the target must be empty.
 import { existsSync } from 'node:fs';
-import { ConflictError, NotFoundError } from '../accounts/errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { type CopiedTable, copyStore, TargetNotEmptyError } from '../store/copy-store.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';

@@ -1,5 +1,5 @@
-import { CLI_ACTOR } from '../accounts/actor.ts';
 import { initOrganization } from '../accounts/organizations.ts';
+import { CLI_ACTOR } from '../audit/actor.ts';
 import { generatePassword } from '../auth/password.ts';
 import type { Config } from '../config.ts';
 import { type Output, UsageError } from './output.ts';

@@ -1,8 +1,8 @@
 // The `roster` command. Every command but `serve` takes --json for scripts; errors go to stderr
 // with a non-zero exit code (1 for a refused operation, 2 for a usage mistake).
 import { parseArgs } from 'node:util';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../accounts/errors.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { StoreOpenError } from '../store/errors.ts';
 import { copyCommand } from './copy-command.ts';
 import { initCommand } from './init-command.ts';

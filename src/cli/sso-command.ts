@@ -6,14 +6,15 @@
 // the SHA-1 opt-in for an identity provider that cannot sign with SHA-256 yet, and whether
 // IdP-initiated sign-in (an app tile) is accepted.
 // `roster test-idp` — a SAML identity provider on 127.0.0.1 for local trials (never production).
-import { CLI_ACTOR } from '../accounts/actor.ts';
+
 import { createTxtResolver, releaseSsoDomain, verifySsoDomain } from '../accounts/domain-verification.ts';
-import { NotFoundError } from '../accounts/errors.ts';
 import { getSsoSettings, type SsoSwitch, saveSsoSettings, setSsoSwitch } from '../accounts/sso-settings.ts';
+import { CLI_ACTOR } from '../audit/actor.ts';
 import { serviceProviderUrls } from '../auth/saml/service-provider.ts';
 import { TestIdp } from '../auth/saml/test-idp/test-idp.ts';
 import { startTestIdpServer } from '../auth/saml/test-idp/test-idp-server.ts';
 import type { Config } from '../config.ts';
+import { NotFoundError } from '../errors.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import type { Store } from '../store/store.ts';
 import { type Output, UsageError } from './output.ts';

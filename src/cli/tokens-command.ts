@@ -1,8 +1,8 @@
-import { CLI_ACTOR } from '../accounts/actor.ts';
-import { NotFoundError } from '../accounts/errors.ts';
 import { createToken, listTokens, revokeToken } from '../accounts/tokens.ts';
+import { CLI_ACTOR } from '../audit/actor.ts';
 import { isRole } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { type Output, UsageError } from './output.ts';
 import { withStore } from './store-commands.ts';

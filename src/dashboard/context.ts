@@ -1,11 +1,11 @@
 // What every dashboard page handler works with, and the signed-in viewer of a request.
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError } from '../accounts/errors.ts';
-import type { SessionPrincipal } from '../auth/sessions.ts';
-import type { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import type { Config } from '../config.ts';
-import type { ScimRequestLog } from '../http/scim-request-log.ts';
+import { ForbiddenError } from '../errors.ts';
+import type { SessionPrincipal } from '../sign-in/sessions.ts';
+import type { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
+import type { ScimRequestLog } from '../web/scim-request-log.ts';
 
 export interface DashboardContext {
   store: Store;

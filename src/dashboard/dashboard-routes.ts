@@ -4,12 +4,13 @@
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError } from '../accounts/errors.ts';
-import { switchableMemberships } from '../auth/sign-in-policy.ts';
-import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import type { Config } from '../config.ts';
-import { toScimError } from '../http/error-response.ts';
-import type { ScimRequestLog } from '../http/scim-request-log.ts';
+import { ForbiddenError } from '../errors.ts';
+import { switchableMemberships } from '../sign-in/sign-in-policy.ts';
+import { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
+import type { Store } from '../store/store.ts';
+import { toScimError } from '../web/error-response.ts';
+import type { ScimRequestLog } from '../web/scim-request-log.ts';
 import {
   CSRF_FIELD,
   formTokenMatches,
@@ -17,8 +18,7 @@ import {
   loadSession,
   sameOrigin,
   tokensMatch,
-} from '../http/session.ts';
-import type { Store } from '../store/store.ts';
+} from '../web/session.ts';
 import { assetRoutes } from './assets.ts';
 import { type DashboardContext, field, SignInRequired, viewerOf } from './context.ts';
 import { sentence } from './format.ts';

@@ -1,6 +1,6 @@
 // Sends a dashboard page: the layout around a body, as text/html, with the viewer's navigation.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { locationOf } from '../http/location.ts';
+import { locationOf } from '../web/location.ts';
 import type { DashboardContext, Viewer } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';

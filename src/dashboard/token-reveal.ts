@@ -6,9 +6,9 @@
 // double click) mints nothing and leads to the list.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { SESSION_TTL_MS } from '../auth/sessions.ts';
-import { sessionCookieOf } from '../http/session.ts';
+import { SESSION_TTL_MS } from '../sign-in/sessions.ts';
 import type { Store } from '../store/store.ts';
+import { sessionCookieOf } from '../web/session.ts';
 import type { Viewer } from './context.ts';
 
 /** How long the value waits for its page. */

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../accounts/errors.ts';
+import { InvalidInputError } from '../errors.ts';
 // The JSON shapes of the REST API (`/api/v1`): camelCase, never a hash, never a secret but once.
 import type { MemberListing, MemberRow } from '../store/repos/members.ts';
 import type { WorkspaceRecord } from '../store/repos/organizations.ts';

@@ -2,14 +2,14 @@
 // malformed, unknown, revoked or expired token; 403 when the effective role is too low. The JSON
 // API also accepts a dashboard session (`requireCaller`), with its CSRF token on writes.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { Principal } from '../accounts/actor.ts';
 import { AUTH_FAILURE_DETAIL, bearerToken, type TokenAuthenticator } from '../auth/authenticate-token.ts';
+import type { Principal } from '../auth/principal.ts';
 import { atLeast } from '../auth/roles.ts';
-import { authenticateSession } from '../auth/sessions.ts';
 import { ScimError } from '../scim/scim-error.ts';
+import { authenticateSession } from '../sign-in/sessions.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import { CSRF_HEADER, isStateChanging, sessionCookieOf, tokensMatch } from './session.ts';
+import { CSRF_HEADER, isStateChanging, sessionCookieOf, tokensMatch } from '../web/session.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

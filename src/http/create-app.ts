@@ -14,7 +14,8 @@ import type { Config } from '../config.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
-import { errorResponse, type Surface } from './error-response.ts';
+import { errorResponse, type Surface } from '../web/error-response.ts';
+import { recordScimRequests } from '../web/scim-request-log.ts';
 import { guardInput, invalidUtf8 } from './input-guards.ts';
 import { rateLimit } from './rate-limit.ts';
 import { apiRoutes } from './routes/api-routes.ts';
@@ -24,7 +25,6 @@ import { samlContinueRoutes } from './routes/saml-continue-routes.ts';
 import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
-import { recordScimRequests } from './scim-request-log.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export interface AppOptions {

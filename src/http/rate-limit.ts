@@ -13,7 +13,7 @@
 // With N instances behind a load balancer the effective limit is up to N times the configured one;
 // a shared (Redis) store is deliberately out of scope (see docs/deploy.md).
 import type { FastifyInstance } from 'fastify';
-import type { Principal } from '../accounts/actor.ts';
+import type { Principal } from '../auth/principal.ts';
 import { ScimError } from '../scim/scim-error.ts';
 
 export interface RateLimitOptions {

@@ -1,12 +1,12 @@
 // `roster_saml_login`: ties an SP-initiated SAML sign-in to the browser that started it (login CSRF,
-// see src/auth/held-sign-in.ts). `/saml/{slug}/login` gives the browser a random value (HttpOnly,
+// see src/sign-in/held-sign-in.ts). `/saml/{slug}/login` gives the browser a random value (HttpOnly,
 // SameSite=Lax, Secure over https, only for /saml/) and keeps its hash with the AuthnRequest;
 // `/saml/{slug}/continue` compares. One value per browser, reused by every sign-in it starts, so
 // several sign-ins in flight (two tabs, two organizations) all keep working.
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PENDING_SIGN_IN_TTL_MS } from '../auth/held-sign-in.ts';
 import { REQUEST_TTL_MS } from '../auth/saml/service-provider.ts';
+import { PENDING_SIGN_IN_TTL_MS } from '../sign-in/held-sign-in.ts';
 
 export const SAML_LOGIN_COOKIE = 'roster_saml_login';
 const VALUE = /^[A-Za-z0-9_-]{43}$/;

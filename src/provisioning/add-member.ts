@@ -3,8 +3,9 @@
 // position; store the member with its email index; audit it — all in the caller's transaction.
 // Whether the account existed stays inside Roster: the organization sees the same response and the
 // same `member.created` event either way (`linked` is for the caller's own logic, never shown).
-import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../accounts/record-audit.ts';
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { profileColumns, profileEmails } from '../membership/member-row.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
 import { ScimError } from '../scim/scim-error.ts';
 import { newId, now } from '../store/ids.ts';
@@ -12,7 +13,6 @@ import type { MemberRow } from '../store/repos/members.ts';
 import type { UserRecord } from '../store/repos/users.ts';
 import type { MemberSource, Role } from '../store/schema.ts';
 import type { Repositories } from '../store/store.ts';
-import { profileColumns, profileEmails } from './member-row.ts';
 import { auditSnapshot } from './save-member.ts';
 
 export interface NewMember {

@@ -1,4 +1,4 @@
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../audit/actor.ts';
 
 /** Who asks, for which organization, under which request id, and where resources live. */
 export interface ProvisioningContext {

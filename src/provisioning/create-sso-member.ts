@@ -2,7 +2,7 @@
 // creates their membership (source `sso`, the role the SSO settings name), linked to their Roster
 // account when one exists for the email, inside the sign-in's transaction and audited like a SCIM
 // creation. SCIM can take the member over later: it finds them by userName (the email).
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../audit/actor.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { Role } from '../store/schema.ts';

@@ -1,9 +1,10 @@
 // A membership row → the SCIM User resource the organization's IdP sees (RFC 7643 §4.1).
+
+import { parseProfile } from '../membership/member-row.ts';
 import type { ScimMultiValue, ScimUserDocument } from '../scim/resource/scim-user.ts';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../scim/schemas/urns.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
-import { parseProfile } from './member-row.ts';
 
 export function etagOf(version: number): string {
   return `W/"${version}"`;

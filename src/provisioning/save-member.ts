@@ -1,7 +1,8 @@
 // The one path by which a member's IdP view and status change (PUT, PATCH, dashboard edits):
 // email/userName changes by the organization's setting, deactivation/reactivation semantics,
 // optimistic versioning and the audit trail, all inside the caller's transaction.
-import { recordAudit } from '../accounts/record-audit.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { profileColumns, profileEmails } from '../membership/member-row.ts';
 import {
   type IdentityChange,
   identityChanges,
@@ -16,7 +17,6 @@ import type { Repositories } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
 import { lastAdminError } from './errors.ts';
 import { memberDocument } from './member-resource.ts';
-import { profileColumns, profileEmails } from './member-row.ts';
 
 /** What the audit log keeps of a member: its IdP view, status and role. */
 export function auditSnapshot(row: MemberRow): Record<string, unknown> {

@@ -2,10 +2,10 @@
 // and the audit event, all in one transaction.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
-import { ConflictError, InvalidInputError } from '../../src/accounts/errors.ts';
 import { type InitOrganizationInput, initOrganization, slugify } from '../../src/accounts/organizations.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
+import { ConflictError, InvalidInputError } from '../../src/errors.ts';
 import type { Repositories, Store } from '../../src/store/store.ts';
 import { ADMIN_PASSWORD } from '../helpers/seed.ts';
 import { PARALLEL, storeTestOn } from '../helpers/store-tests.ts';

@@ -2,10 +2,10 @@
 // may create and revoke what; the audit trail.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../../src/accounts/errors.ts';
 import { type CreateTokenInput, createToken, listTokens, revokeToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../../src/errors.ts';
 import type { Store } from '../../src/store/store.ts';
 import {
   addMember,

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { browserSkipReason, launchChromium, type RunningServer, startServer } from '../helpers/browser.ts';
 import { MEMBER_PASSWORD, setPassword } from '../helpers/dashboard.ts';
 

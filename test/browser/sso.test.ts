@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { saveSsoSettings } from '../../src/accounts/sso-settings.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { serviceProviderUrls } from '../../src/auth/saml/service-provider.ts';
 import { startTestIdpServer, type TestIdpServer } from '../../src/auth/saml/test-idp/test-idp-server.ts';
 import { browserSkipReason, launchChromium, type RunningServer, startServer } from '../helpers/browser.ts';

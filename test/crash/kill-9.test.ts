@@ -12,10 +12,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
-import { profileColumns, profileEmails } from '../../src/provisioning/member-row.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
+import { profileColumns, profileEmails } from '../../src/membership/member-row.ts';
 import type { Store } from '../../src/store/store.ts';
 import { type RunningRoster, rosterEnv, startRoster } from '../helpers/roster-cli.ts';
 import {

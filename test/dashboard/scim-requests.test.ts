@@ -1,9 +1,9 @@
 // The SCIM page's "recent requests from your identity provider" panel and the log behind it.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { SCIM_REQUESTS_KEPT } from '../../src/http/scim-request-log.ts';
 import { now } from '../../src/store/ids.ts';
 import { ScimRequestRepo } from '../../src/store/repos/scim-requests.ts';
+import { SCIM_REQUESTS_KEPT } from '../../src/web/scim-request-log.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { ADMIN_PASSWORD, type BrowserSession, get, scimMember, signIn } from '../helpers/dashboard.ts';
 import { personalToken } from '../helpers/seed.ts';

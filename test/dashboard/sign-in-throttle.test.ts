@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SignInThrottle } from '../../src/auth/sign-in-throttle.ts';
+import { SignInThrottle } from '../../src/sign-in/sign-in-throttle.ts';
 
 describe('the sign-in throttle', () => {
   const key = SignInThrottle.key('Ann@Example.test', '192.0.2.1');

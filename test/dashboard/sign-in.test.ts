@@ -1,8 +1,8 @@
 // Sign-in, sign-out, sessions and the organization chooser.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {

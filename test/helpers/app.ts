@@ -1,8 +1,8 @@
 // An app over a fresh store with one organization, its first Admin and tokens, for HTTP tests.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';

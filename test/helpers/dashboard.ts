@@ -2,8 +2,8 @@
 // url-encoded bodies. `signIn` goes through the real sign-in form.
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { changeRole } from '../../src/accounts/members.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { now } from '../../src/store/ids.ts';
 import type { Store } from '../../src/store/store.ts';

@@ -2,9 +2,9 @@
 // (there is no use case yet for adding or deactivating a member), and an organization built by
 // the real `initOrganization`.
 import { randomBytes } from 'node:crypto';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
 import { type CreatedToken, createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import type { MemberEmailRow, MemberRow } from '../../src/store/repos/members.ts';
 import type { OrganizationRecord } from '../../src/store/repos/organizations.ts';

@@ -1,8 +1,8 @@
 // `/api/v1/members`: directory, detail, role changes, workspace grants.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { createWorkspace } from '../../src/accounts/manage-workspaces.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { scimMember } from '../helpers/dashboard.ts';
 import { initTestOrganization, personalToken } from '../helpers/seed.ts';

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import { RateLimiter } from '../../src/http/rate-limit.ts';

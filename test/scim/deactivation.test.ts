@@ -3,8 +3,8 @@
 // stays; reactivation restores all of it. The last active Admin cannot be deactivated.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';

@@ -6,10 +6,10 @@
 // refused and shown (refuse, the default) or stored (follow).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { setEmailChangePolicy } from '../../src/accounts/email-change-policy.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { now } from '../../src/store/ids.ts';
 import type { EmailChangePolicy } from '../../src/store/schema.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';

@@ -1,9 +1,9 @@
 // Paging, sorting, concurrent creates and tenant isolation of /scim/v2/Users.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type Kysely, Migrator, sql } from 'kysely';
-import { SignInThrottle } from '../../src/auth/sign-in-throttle.ts';
 import { foldCase } from '../../src/scim/fold-case.ts';
+import { SignInThrottle } from '../../src/sign-in/sign-in-throttle.ts';
 import { foldSql } from '../../src/store/fold-sql.ts';
 import { FOLDED_INDEXES } from '../../src/store/migrations/007-case-folding.ts';
 import { migrationProvider } from '../../src/store/migrations/index.ts';

@@ -6,8 +6,8 @@
 // chose. On SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {

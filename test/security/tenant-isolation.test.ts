@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { saveSsoSettings } from '../../src/accounts/sso-settings.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { PUBLIC_URL, setupApp, type TestApp } from '../helpers/app.ts';
 import { ADMIN_PASSWORD, type BrowserSession, formBody, signIn } from '../helpers/dashboard.ts';
 import { personalToken } from '../helpers/seed.ts';

@@ -14,13 +14,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
-import { SESSION_COOKIE } from '../../src/auth/sessions.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp, loggerOptions } from '../../src/http/create-app.ts';
+import { SESSION_COOKIE } from '../../src/sign-in/sessions.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
   ADMIN_PASSWORD,

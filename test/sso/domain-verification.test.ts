@@ -4,9 +4,9 @@
 // nobody and creating nobody just in time, and a verified domain held by one organization only.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { ADMIN_PASSWORD, formBody, get, hiddenCsrf, post, setCookie, signIn } from '../helpers/dashboard.ts';
 import { startTestDnsServer, type TestDnsServer } from '../helpers/dns-server.ts';

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';

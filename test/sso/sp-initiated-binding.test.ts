@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {

@@ -4,9 +4,9 @@
 // of another organization (not this organization's to end), and that session cannot reach this one.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {

@@ -2,9 +2,9 @@
 // input), the dashboard page, the domain's uniqueness across organizations, and SP metadata.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { ADMIN_PASSWORD, get, MEMBER_PASSWORD, post, scimMember, signIn } from '../helpers/dashboard.ts';
 import {

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { createVerify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { setSsoSwitch } from '../../src/accounts/sso-settings.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import type { ResponseOptions } from '../../src/auth/saml/test-idp/test-idp.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';

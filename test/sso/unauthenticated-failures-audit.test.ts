@@ -6,8 +6,8 @@
 // failed attempts are audited in the organizations concerned only.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ACTOR } from '../../src/accounts/actor.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
   ADMIN_PASSWORD,

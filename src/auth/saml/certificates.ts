@@ -5,7 +5,7 @@
 import { createHash, generateKeyPair as generateKeyPairCallback, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import { InvalidInputError } from '../../accounts/errors.ts';
+import { InvalidInputError } from '../../errors.ts';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
 

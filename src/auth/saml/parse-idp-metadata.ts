@@ -1,7 +1,7 @@
 // IdP metadata (SAML 2.0 Metadata, §2.4.3 IDPSSODescriptor) → what Roster needs of it: the entity
 // ID, the SingleSignOnService location (HTTP-Redirect preferred, else HTTP-POST) and the signing
 // certificates. Okta's "Identity Provider metadata" link serves exactly such a document.
-import { InvalidInputError } from '../../accounts/errors.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { SsoBinding } from '../../store/schema.ts';
 import { parseCertificates } from './certificates.ts';
 import { childElements, descendants, NS, parseXml, textOf, XmlParseError } from './xml.ts';

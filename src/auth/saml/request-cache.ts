@@ -1,7 +1,7 @@
 // node-saml's CacheProvider over the `saml_requests` table, so that the instance receiving the
 // IdP's answer need not be the one that sent the AuthnRequest. Saving an id also stores the
 // opaque RelayState, the return path of the sign-in and the hash of the starting browser's
-// `roster_saml_login` cookie (src/auth/held-sign-in.ts); a lookup remembers the row it found,
+// `roster_saml_login` cookie (src/sign-in/held-sign-in.ts); a lookup remembers the row it found,
 // because node-saml deletes it once `InResponseTo` has been checked.
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
 import type { SamlRequestRecord } from '../../store/repos/sso.ts';

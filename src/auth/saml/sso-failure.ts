@@ -33,7 +33,7 @@ export const SSO_FAILURE_REASONS = [
  * Reasons given only after the response's signature, issuer, audience and validity were verified
  * and its assertion consumed: an identity provider's words, once per assertion. Every other
  * failure could be anyone's, any number of times; the audit log counts those (see
- * src/auth/sso-sign-in.ts) instead of keeping what they say.
+ * src/sign-in/sso-sign-in.ts) instead of keeping what they say.
  */
 export const AUTHENTICATED_FAILURES: ReadonlySet<SsoFailureReason> = new Set([
   'unknown_user',

@@ -11,8 +11,8 @@ import {
   csvLine,
   csvRow,
   walkAuditEvents,
-} from '../../accounts/audit-log.ts';
-import { InvalidInputError } from '../../accounts/errors.ts';
+} from '../../audit/audit-log.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { AuditEventRecord } from '../../store/repos/audit.ts';
 import { type Cell, errorBox, table, time } from '../components.ts';
 import { adminViewerOf, type DashboardContext, queryValue } from '../context.ts';

@@ -1,9 +1,9 @@
 // One member: their identity provider's view (read-only when SCIM manages them), their role, and
 // their workspace access.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, InvalidInputError } from '../../accounts/errors.ts';
 import { setWorkspaceAccess } from '../../accounts/manage-workspaces.ts';
 import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
+import { ConflictError, InvalidInputError } from '../../errors.ts';
 import type { MemberRow } from '../../store/repos/members.ts';
 import type { WorkspaceRecord } from '../../store/repos/organizations.ts';
 import { errorBox, notice, roleBadge, statusBadge, table, time } from '../components.ts';

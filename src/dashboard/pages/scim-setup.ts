@@ -3,7 +3,7 @@
 // the organization (see http/scim-request-log.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setEmailChangePolicy } from '../../accounts/email-change-policy.ts';
-import { InvalidInputError } from '../../accounts/errors.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { ScimRequestRecord } from '../../store/repos/scim-requests.ts';
 import type { EmailChangePolicy } from '../../store/schema.ts';
 import { type Cell, errorBox, notice, table, time } from '../components.ts';

@@ -3,10 +3,10 @@
 // the page is gone (404); the check is repeated inside the creating transaction (`onlyIfFirst`), so
 // two people racing through setup cannot both succeed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../accounts/errors.ts';
 import { AlreadySetUpError, initOrganization } from '../../accounts/organizations.ts';
-import { startSession } from '../../auth/sessions.ts';
-import { formToken, setSessionCookie } from '../../http/session.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.ts';
+import { startSession } from '../../sign-in/sessions.ts';
+import { formToken, setSessionCookie } from '../../web/session.ts';
 import { errorBox } from '../components.ts';
 import { type DashboardContext, field } from '../context.ts';
 import { sentence } from '../format.ts';

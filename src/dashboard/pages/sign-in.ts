@@ -5,17 +5,17 @@
 // back to it. Sessions belong to one membership, so switching replaces the session. A session
 // opened by an organization's SSO lists and reaches that organization only.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError } from '../../accounts/errors.ts';
+import { ForbiddenError } from '../../errors.ts';
 import {
   auditPasswordFailure,
   passwordSignInAudit,
   signInWithPassword,
-} from '../../auth/password-sign-in.ts';
-import { endSession, replaceSession } from '../../auth/sessions.ts';
-import { organizationSwitchAllowed, switchableMemberships } from '../../auth/sign-in-policy.ts';
-import { SignInThrottle } from '../../auth/sign-in-throttle.ts';
-import { ssoOrganizationForEmail } from '../../auth/sso-sign-in.ts';
-import { clearSessionCookie, formToken, sessionCookieOf, setSessionCookie } from '../../http/session.ts';
+} from '../../sign-in/password-sign-in.ts';
+import { endSession, replaceSession } from '../../sign-in/sessions.ts';
+import { organizationSwitchAllowed, switchableMemberships } from '../../sign-in/sign-in-policy.ts';
+import { SignInThrottle } from '../../sign-in/sign-in-throttle.ts';
+import { ssoOrganizationForEmail } from '../../sign-in/sso-sign-in.ts';
+import { clearSessionCookie, formToken, sessionCookieOf, setSessionCookie } from '../../web/session.ts';
 import { errorBox, notice } from '../components.ts';
 import { type DashboardContext, field, queryValue, viewerOf } from '../context.ts';
 import { html } from '../html.ts';

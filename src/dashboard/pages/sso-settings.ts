@@ -6,13 +6,13 @@
 // button: a domain routes nobody until verified.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createTxtResolver, verifySsoDomain } from '../../accounts/domain-verification.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../accounts/errors.ts';
 import {
   getSsoSettings,
   type SsoSettingsInput,
   type SsoSettingsView,
   saveSsoSettings,
 } from '../../accounts/sso-settings.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.ts';
 import { errorBox, notice } from '../components.ts';
 import { adminViewerOf, type DashboardContext, field, queryValue, type Viewer } from '../context.ts';
 import { formatDate, sentence } from '../format.ts';

@@ -3,7 +3,6 @@
 // on the page the form leads to, see token-reveal.ts), list (name,
 // role, created, last used, last four characters) and revoke after a confirmation page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../../accounts/errors.ts';
 import {
   type CreatedToken,
   createToken,
@@ -12,6 +11,7 @@ import {
   type TokenView,
 } from '../../accounts/tokens.ts';
 import type { TokenKind } from '../../auth/token-format.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../../errors.ts';
 import { type Cell, day, errorBox, notice, roleBadge, table } from '../components.ts';
 import {
   adminViewerOf,

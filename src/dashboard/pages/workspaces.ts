@@ -1,9 +1,9 @@
 // Workspaces: the list (Members see the ones they reach), create and rename (Admins), and who has
 // access: every active Admin implicitly, plus the members granted access.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../accounts/errors.ts';
 import { createWorkspace, renameWorkspace } from '../../accounts/manage-workspaces.ts';
 import { reachableWorkspaces } from '../../accounts/workspaces.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.ts';
 import type { MemberRow } from '../../store/repos/members.ts';
 import { type Cell, errorBox, notice, statusBadge, table, time } from '../components.ts';
 import { adminViewerOf, type DashboardContext, field, queryValue, viewerOf } from '../context.ts';

@@ -1,10 +1,10 @@
 // `GET /api/v1/audit`: the organization's audit events, newest first, `?cursor=<id>&limit=` pages
 // (`{ data, nextCursor }`), with the dashboard's filters (action, actor, target, since, until).
 import type { FastifyInstance } from 'fastify';
-import { auditEventView, auditFilters } from '../../accounts/audit-log.ts';
-import { InvalidInputError } from '../../accounts/errors.ts';
 import { pageSize } from '../../accounts/member-directory.ts';
+import { auditEventView, auditFilters } from '../../audit/audit-log.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { limitOf } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';

@@ -1,11 +1,11 @@
 // `/api/v1/members`: the directory (search, status, role, cursor pages), one member, role changes,
 // and workspace grants. Reading and changing members is for Admins.
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError } from '../../accounts/errors.ts';
 import { setWorkspaceAccess } from '../../accounts/manage-workspaces.ts';
 import { listDirectory, pageSize } from '../../accounts/member-directory.ts';
 import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { limitOf, memberView, objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';

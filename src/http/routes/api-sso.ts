@@ -6,9 +6,9 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { type TxtResolver, verifySsoDomain } from '../../accounts/domain-verification.ts';
-import { InvalidInputError } from '../../accounts/errors.ts';
 import { getSsoSettings, type SsoSettingsInput, saveSsoSettings } from '../../accounts/sso-settings.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';

@@ -1,11 +1,11 @@
 // `/api/v1/tokens`: the caller's personal access tokens (or, for Admins with `?kind=service`, the
 // organization's service access tokens); create one (the value is in the 201 response only); revoke.
 import type { FastifyInstance } from 'fastify';
-import { ForbiddenError, InvalidInputError } from '../../accounts/errors.ts';
 import { createToken, listTokens, revokeToken } from '../../accounts/tokens.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { isRole } from '../../auth/roles.ts';
 import type { TokenKind } from '../../auth/token-format.ts';
+import { ForbiddenError, InvalidInputError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';

@@ -1,10 +1,10 @@
 // `/api/v1/workspaces`: the workspaces the caller reaches (every one for Admins); create and rename
 // for Admins.
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError } from '../../accounts/errors.ts';
 import { createWorkspace, renameWorkspace } from '../../accounts/manage-workspaces.ts';
 import { reachableWorkspaces } from '../../accounts/workspaces.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { objectBody, workspaceView } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';

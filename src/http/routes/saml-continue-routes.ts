@@ -1,21 +1,21 @@
 // `GET|POST /saml/{slug}/continue`: the second step of every SAML sign-in (see
-// src/auth/held-sign-in.ts). The GET is where the ACS sends the browser: a top-level GET carries
+// src/sign-in/held-sign-in.ts). The GET is where the ACS sends the browser: a top-level GET carries
 // the SameSite=Lax cookies the ACS's cross-site POST could not, the session's and
 // `roster_saml_login` (which browser started an SP-initiated sign-in). The POST answers
 // "Continue as …?": same-origin only, with the current session's CSRF token.
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { answerHeldSignIn, type PendingOutcome, resumeHeldSignIn } from '../../auth/held-sign-in.ts';
-import { authenticateSession } from '../../auth/sessions.ts';
 import type { Config } from '../../config.ts';
 import { field } from '../../dashboard/context.ts';
 import { html } from '../../dashboard/html.ts';
 import { homePath } from '../../dashboard/navigation.ts';
+import { answerHeldSignIn, type PendingOutcome, resumeHeldSignIn } from '../../sign-in/held-sign-in.ts';
+import { authenticateSession } from '../../sign-in/sessions.ts';
 import type { Store } from '../../store/store.ts';
-import { locationOf } from '../location.ts';
+import { locationOf } from '../../web/location.ts';
+import { CSRF_FIELD, sessionCookieOf, setSessionCookie, tokensMatch } from '../../web/session.ts';
 import { samlLoginCookieOf } from '../saml-login-cookie.ts';
-import { CSRF_FIELD, sessionCookieOf, setSessionCookie, tokensMatch } from '../session.ts';
 import { page, refusal } from './saml-routes.ts';
 
 const CSP =

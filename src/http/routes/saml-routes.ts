@@ -15,14 +15,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeReturnPath } from '../../auth/saml/return-path.ts';
 import { serviceProviderMetadata, serviceProviderUrls } from '../../auth/saml/service-provider.ts';
 import { SsoFailure, ssoFailureMessage } from '../../auth/saml/sso-failure.ts';
-import { type AuthnRequestDelivery, completeSsoSignIn, startSsoSignIn } from '../../auth/sso-sign-in.ts';
 import { hashToken } from '../../auth/token-format.ts';
 import type { Config } from '../../config.ts';
 import { html, type SafeHtml } from '../../dashboard/html.ts';
 import { layout } from '../../dashboard/layout.ts';
+import { type AuthnRequestDelivery, completeSsoSignIn, startSsoSignIn } from '../../sign-in/sso-sign-in.ts';
 import type { Store } from '../../store/store.ts';
-import { toScimError } from '../error-response.ts';
-import { locationOf } from '../location.ts';
+import { toScimError } from '../../web/error-response.ts';
+import { locationOf } from '../../web/location.ts';
 import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
 import { samlLoginValue, setSamlLoginCookie } from '../saml-login-cookie.ts';
 

@@ -11,9 +11,9 @@ import { type ProjectionOptions, projectResource } from '../../scim/resource/pro
 import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
 import { ScimError } from '../../scim/scim-error.ts';
 import type { Store } from '../../store/store.ts';
+import { refusedChangesNotice } from '../../web/scim-request-log.ts';
 import { principalOf, requireToken } from '../authenticate.ts';
 import { provisioningContext, queryParameters, scimBody } from '../scim-reply.ts';
-import { refusedChangesNotice } from '../scim-request-log.ts';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 

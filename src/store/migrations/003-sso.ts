@@ -8,7 +8,7 @@ import type { DialectName } from '../dialect.ts';
 
 export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
   // How a session was opened: an SSO session vouches for one organization only (see
-  // src/auth/sign-in-policy.ts, organizationSwitchAllowed).
+  // src/sign-in/sign-in-policy.ts, organizationSwitchAllowed).
   await db.schema
     .alterTable('sessions')
     .addColumn('sign_in_method', 'text', (c) => c.notNull().defaultTo('password'))

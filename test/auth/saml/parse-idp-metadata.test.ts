@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { InvalidInputError } from '../../../src/accounts/errors.ts';
 import { parseCertificates } from '../../../src/auth/saml/certificates.ts';
 import { parseIdpMetadata } from '../../../src/auth/saml/parse-idp-metadata.ts';
 import { TestIdp } from '../../../src/auth/saml/test-idp/test-idp.ts';
+import { InvalidInputError } from '../../../src/errors.ts';
 import { testIdps } from '../../helpers/sso.ts';
 
 describe('parseIdpMetadata', () => {

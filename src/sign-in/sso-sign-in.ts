@@ -4,13 +4,18 @@
 // response validated (src/auth/saml/validate-response.ts), the return path settled, its assertion
 // consumed once, the member it names found (or created just in time), refused when deactivated,
 // and the sign-in held for the browser's next request, a same-site GET that carries the cookies the
-// IdP's cross-site POST could not (src/auth/held-sign-in.ts): there it completes silently in the
+// IdP's cross-site POST could not (src/sign-in/held-sign-in.ts): there it completes silently in the
 // browser that started it, and otherwise never silently replaces another person's session.
 // Refusals are audited as `sso.login_failed` with a typed reason: those of a response that did not
 // verify are counted per reason and minute, keeping none of its text; success as `sso.login`.
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../accounts/actor.ts';
 import { isEmail } from '../accounts/organizations.ts';
+import type { Actor } from '../audit/actor.ts';
+import { SamlRequestCache } from '../auth/saml/request-cache.ts';
+import { safeReturnPath } from '../auth/saml/return-path.ts';
+import { samlClient, serviceProviderUrls } from '../auth/saml/service-provider.ts';
+import { SsoFailure } from '../auth/saml/sso-failure.ts';
+import { type ValidatedAssertion, validateSamlResponse } from '../auth/saml/validate-response.ts';
 import { createSsoMember, type SsoIdentity } from '../provisioning/create-sso-member.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
@@ -20,11 +25,6 @@ import type { SsoSettingsRecord } from '../store/repos/sso.ts';
 import type { Store } from '../store/store.ts';
 import { holdSignIn } from './held-sign-in.ts';
 import { recordSsoFailure } from './record-sso-failure.ts';
-import { SamlRequestCache } from './saml/request-cache.ts';
-import { safeReturnPath } from './saml/return-path.ts';
-import { samlClient, serviceProviderUrls } from './saml/service-provider.ts';
-import { SsoFailure } from './saml/sso-failure.ts';
-import { type ValidatedAssertion, validateSamlResponse } from './saml/validate-response.ts';
 
 /** The lower-case domain of an email address. */
 function emailDomain(email: string): string {

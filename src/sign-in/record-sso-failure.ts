@@ -1,9 +1,9 @@
 // A refused SSO sign-in in the organization's audit log, from the ACS or from the step that
 // completes a held sign-in (`/saml/{slug}/continue`).
-import { recordAudit, recordUnauthenticatedFailure } from '../accounts/record-audit.ts';
+import { recordAudit, recordUnauthenticatedFailure } from '../audit/record-audit.ts';
+import { AUTHENTICATED_FAILURES, type SsoFailure } from '../auth/saml/sso-failure.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { Store } from '../store/store.ts';
-import { AUTHENTICATED_FAILURES, type SsoFailure } from './saml/sso-failure.ts';
 
 /** At most this much of an identity provider's words in an audit event. */
 const MAX_AUDIT_TEXT = 256;

@@ -2,12 +2,12 @@
 // against a dummy hash when the email is unknown or has no password, so that response time does
 // not tell which emails have accounts. Membership states are revealed only after the password
 // matched.
-import { type AuditEntry, recordUnauthenticatedFailure } from '../accounts/record-audit.ts';
+import { type AuditEntry, recordUnauthenticatedFailure } from '../audit/record-audit.ts';
+import { hashPassword, verifyPassword } from '../auth/password.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { UserRecord } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
-import { hashPassword, verifyPassword } from './password.ts';
 import { passwordSignInAllowed } from './sign-in-policy.ts';
 
 let dummyHash: Promise<string> | undefined;

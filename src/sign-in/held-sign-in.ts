@@ -14,16 +14,16 @@
 //   takes a same-origin POST with that session's CSRF token, which a cross-site page cannot read,
 //   so it cannot click for the person. Keeping the current session drops the pending sign-in.
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../accounts/record-audit.ts';
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { SsoFailure } from '../auth/saml/sso-failure.ts';
+import { hashToken, sameHash } from '../auth/token-format.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { PendingSignInRecord } from '../store/repos/sso.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { recordSsoFailure } from './record-sso-failure.ts';
-import { SsoFailure } from './saml/sso-failure.ts';
 import { type NewSession, type SessionPrincipal, startSession } from './sessions.ts';
-import { hashToken, sameHash } from './token-format.ts';
 
 export const PENDING_SIGN_IN_TTL_MS = 5 * 60 * 1000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;

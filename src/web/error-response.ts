@@ -1,7 +1,7 @@
 // The one place where an error becomes an HTTP response. SCIM routes answer the SCIM Error schema
 // (RFC 7644 §3.12, `status` as a string); the JSON API answers `{ error: { status, code, message } }`.
 import type { FastifyError } from 'fastify';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../accounts/errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { ScimError } from '../scim/scim-error.ts';
 import { StoreUnavailableError, UniqueViolationError, VersionConflictError } from '../store/errors.ts';
 

@@ -1,9 +1,10 @@
 // Reading the audit log: filters as people type them, one JSON shape for an event (API, NDJSON
 // export), CSV lines, and a paged walk over every matching event for exports that must not hold a
 // large log in memory.
+
+import { InvalidInputError } from '../errors.ts';
 import type { AuditEventRecord, AuditSearch } from '../store/repos/audit.ts';
 import type { Store } from '../store/store.ts';
-import { InvalidInputError } from './errors.ts';
 
 /** Actions Roster writes, for the audit log's action picker (any other text is accepted too). */
 export const AUDIT_ACTIONS = [

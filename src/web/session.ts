@@ -1,7 +1,7 @@
 // Browser sessions at the HTTP edge: the `roster_session` cookie (HttpOnly, SameSite=Lax, Secure
 // over https), the session's CSRF token checked on every state-changing request, a double-submit
 // token for the forms shown before there is a session (sign-in, first-run setup), and an Origin
-// check as a second line of defence. Sessions themselves live server-side (src/auth/sessions.ts).
+// check as a second line of defence. Sessions themselves live server-side (src/sign-in/sessions.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,7 +10,7 @@ import {
   SESSION_COOKIE,
   SESSION_TTL_MS,
   type SessionPrincipal,
-} from '../auth/sessions.ts';
+} from '../sign-in/sessions.ts';
 import type { Store } from '../store/store.ts';
 
 /** The hidden form field carrying the CSRF token. */

@@ -2,13 +2,13 @@
 // stolen database cannot be replayed as cookies; revocable by deleting the row (sign-out,
 // deactivation). Each session belongs to one membership: one person in one organization.
 import { randomBytes } from 'node:crypto';
-import type { Principal } from '../accounts/actor.ts';
-import { type AuditEntry, recordAudit } from '../accounts/record-audit.ts';
+import { type AuditEntry, recordAudit } from '../audit/record-audit.ts';
+import type { Principal } from '../auth/principal.ts';
+import { hashToken } from '../auth/token-format.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { SessionRecord } from '../store/repos/sessions.ts';
 import type { SignInMethod } from '../store/schema.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import { hashToken } from './token-format.ts';
 
 export const SESSION_COOKIE = 'roster_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
