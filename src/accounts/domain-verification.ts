@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { now } from '../store/ids.ts';
@@ -135,7 +135,7 @@ export interface VerifyDomainInput {
 
 /**
  * Checks the claim's TXT record and marks the domain verified, audited as `sso.domain_verified`.
- * Refused (ConflictError, nothing stored) when the record is missing or wrong, or when another
+ * Refused (RosterError `conflict`, nothing stored) when the record is missing or wrong, or when another
  * organization holds the domain verified.
  */
 export async function verifySsoDomain(
@@ -146,7 +146,8 @@ export async function verifySsoDomain(
   const domain = foldCase(input.domain.trim().replace(/^@/, '').replace(/\.$/, ''));
   const claim = await store.sso.getDomainClaim(input.organizationId, domain);
   if (!claim) {
-    throw new NotFoundError(
+    throw new RosterError(
+      'not_found',
       `"${domain}" is not one of this organization's SSO email domains: add it to the SSO settings first`,
     );
   }
@@ -155,7 +156,7 @@ export async function verifySsoDomain(
   const heldBy = await store.sso.verifiedHolder(domain);
   if (heldBy !== undefined && heldBy !== input.organizationId) throw heldElsewhere(domain);
   const problem = await lookupProblem(resolver, view);
-  if (problem) throw new ConflictError(`${domain} is not verified: ${problem}`);
+  if (problem) throw new RosterError('conflict', `${domain} is not verified: ${problem}`);
 
   const at = now();
   try {
@@ -178,8 +179,9 @@ export async function verifySsoDomain(
   return { ...view, verified: true, verifiedAt: at };
 }
 
-function heldElsewhere(domain: string): ConflictError {
-  return new ConflictError(
+function heldElsewhere(domain: string): RosterError {
+  return new RosterError(
+    'conflict',
     `${domain} is verified by another organization: a domain routes to one organization only. That organization must remove it from its SSO settings first (or the operator runs roster sso release-domain).`,
   );
 }
@@ -195,7 +197,8 @@ export async function releaseSsoDomain(
   const domain = foldCase(input.domain.trim());
   await store.transaction(async (tx) => {
     const claim = await tx.sso.getDomainClaim(input.organizationId, domain);
-    if (!claim) throw new NotFoundError(`"${domain}" is not one of this organization's SSO email domains`);
+    if (!claim)
+      throw new RosterError('not_found', `"${domain}" is not one of this organization's SSO email domains`);
     await tx.sso.deleteDomainClaim(input.organizationId, domain);
     await recordAudit(tx, {
       organizationId: input.organizationId,

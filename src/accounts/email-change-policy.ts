@@ -4,7 +4,7 @@
 
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import type { EmailChangePolicy } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 
@@ -28,12 +28,15 @@ export async function setEmailChangePolicy(
 ): Promise<EmailChangePolicy> {
   const { policy } = input;
   if (!isEmailChangePolicy(policy)) {
-    throw new InvalidInputError(`email changes must be one of ${EMAIL_CHANGE_POLICIES.join(', ')}`);
+    throw new RosterError(
+      'invalid_value',
+      `email changes must be one of ${EMAIL_CHANGE_POLICIES.join(', ')}`,
+    );
   }
   return store.transaction(async (tx) => {
     await tx.organizations.lock(input.organizationId);
     const organization = await tx.organizations.getById(input.organizationId);
-    if (!organization) throw new NotFoundError('the organization no longer exists');
+    if (!organization) throw new RosterError('not_found', 'the organization no longer exists');
     if (organization.email_changes === policy) return policy;
     await tx.organizations.setEmailChanges(organization.id, policy);
     await recordAudit(tx, {

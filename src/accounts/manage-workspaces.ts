@@ -3,7 +3,7 @@
 
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { WorkspaceRecord } from '../store/repos/organizations.ts';
@@ -19,7 +19,7 @@ interface Change {
 function workspaceName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length === 0 || trimmed.length > 100) {
-    throw new InvalidInputError('the workspace name must be 1 to 100 characters');
+    throw new RosterError('invalid_value', 'the workspace name must be 1 to 100 characters');
   }
   return trimmed;
 }
@@ -29,7 +29,7 @@ async function uniqueName<T>(name: string, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof UniqueViolationError) {
-      throw new ConflictError(`a workspace named "${name}" already exists in this organization`);
+      throw new RosterError('conflict', `a workspace named "${name}" already exists in this organization`);
     }
     throw error;
   }
@@ -37,7 +37,7 @@ async function uniqueName<T>(name: string, work: () => Promise<T>): Promise<T> {
 
 async function workspaceOf(tx: Repositories, organizationId: string, id: string): Promise<WorkspaceRecord> {
   const workspace = await tx.organizations.getWorkspace(organizationId, id);
-  if (!workspace) throw new NotFoundError(`no workspace with id ${id} in this organization`);
+  if (!workspace) throw new RosterError('not_found', `no workspace with id ${id} in this organization`);
   return workspace;
 }
 

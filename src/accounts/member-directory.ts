@@ -3,7 +3,7 @@
 // order. Cursors are opaque to callers (base64url of the sort key), so they survive deep pages and
 // concurrent inserts without OFFSET.
 import { isRole } from '../auth/roles.ts';
-import { InvalidInputError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import type { MemberListing, MemberSearch } from '../store/repos/members.ts';
 import type { MemberStatus } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -36,20 +36,24 @@ export function encodeCursor(sortKey: string): string {
 
 function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  if (!/^[A-Za-z0-9_-]{1,1400}$/.test(cursor)) throw new InvalidInputError('the cursor is not valid');
+  if (!/^[A-Za-z0-9_-]{1,1400}$/.test(cursor))
+    throw new RosterError('invalid_value', 'the cursor is not valid');
   return Buffer.from(cursor, 'base64url').toString('utf8');
 }
 
 function statusOf(value: string | undefined): MemberStatus | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === 'active' || value === 'deactivated') return value;
-  throw new InvalidInputError('status must be "active" or "deactivated"');
+  throw new RosterError('invalid_value', 'status must be "active" or "deactivated"');
 }
 
 export function pageSize(value: number | undefined, fallback = DIRECTORY_PAGE_SIZE): number {
   if (value === undefined || Number.isNaN(value)) return fallback;
   if (!Number.isInteger(value) || value < 1 || value > DIRECTORY_MAX_PAGE_SIZE) {
-    throw new InvalidInputError(`limit must be a whole number from 1 to ${DIRECTORY_MAX_PAGE_SIZE}`);
+    throw new RosterError(
+      'invalid_value',
+      `limit must be a whole number from 1 to ${DIRECTORY_MAX_PAGE_SIZE}`,
+    );
   }
   return value;
 }
@@ -60,7 +64,8 @@ export async function listDirectory(
   query: DirectoryQuery,
 ): Promise<DirectoryPage> {
   const role = query.role === undefined || query.role === '' ? undefined : query.role;
-  if (role !== undefined && !isRole(role)) throw new InvalidInputError('role must be "admin" or "member"');
+  if (role !== undefined && !isRole(role))
+    throw new RosterError('invalid_value', 'role must be "admin" or "member"');
   const text = query.text?.trim().slice(0, 200) || undefined;
   const filters = {
     ...(text ? { text } : {}),

@@ -4,7 +4,7 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { now } from '../store/ids.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
@@ -18,8 +18,8 @@ export interface ChangeRoleInput {
   requestId?: string | null;
 }
 
-export function memberNotFoundError(id: string): NotFoundError {
-  return new NotFoundError(`no member with id ${id} in this organization`);
+export function memberNotFoundError(id: string): RosterError {
+  return new RosterError('not_found', `no member with id ${id} in this organization`);
 }
 
 /**
@@ -28,20 +28,22 @@ export function memberNotFoundError(id: string): NotFoundError {
  */
 export async function changeRole(store: Store, input: ChangeRoleInput): Promise<MemberRow> {
   const role = input.role;
-  if (!isRole(role)) throw new InvalidInputError('the role must be "admin" or "member"');
+  if (!isRole(role)) throw new RosterError('invalid_value', 'the role must be "admin" or "member"');
   return store.transaction(async (tx) => {
     // The organization lock first, so that two demotions cannot both see "another Admin remains".
     await tx.organizations.lock(input.organizationId);
     const before = await tx.members.getById(input.organizationId, input.membershipId, { forUpdate: true });
     if (!before) throw memberNotFoundError(input.membershipId);
     if (before.status !== 'active' || before.role === null) {
-      throw new ConflictError(
+      throw new RosterError(
+        'conflict',
         `${before.user_name} is deactivated and has no role to change; they get their previous role back when reactivated`,
       );
     }
     if (before.role === role) return before;
     if (before.role === 'admin' && (await tx.members.countActiveAdmins(input.organizationId)) <= 1) {
-      throw new ConflictError(
+      throw new RosterError(
+        'conflict',
         `${before.user_name} is the last active Admin of this organization; make another member Admin first`,
       );
     }

@@ -3,7 +3,7 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { hashPassword } from '../auth/password.ts';
-import { ConflictError, InvalidInputError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { profileColumns, profileEmails } from '../membership/member-row.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
@@ -52,9 +52,9 @@ export interface InitOrganizationInput {
 }
 
 /** `/setup` after an organization exists (including one created by a concurrent setup). */
-export class AlreadySetUpError extends ConflictError {
+export class AlreadySetUpError extends RosterError {
   constructor() {
-    super('Roster is already set up: an organization exists');
+    super('conflict', 'Roster is already set up: an organization exists');
     this.name = 'AlreadySetUpError';
   }
 }
@@ -72,17 +72,18 @@ export async function initOrganization(
 ): Promise<InitializedOrganization> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 200)
-    throw new InvalidInputError('the organization name must be 1 to 200 characters');
+    throw new RosterError('invalid_value', 'the organization name must be 1 to 200 characters');
   const slug = (input.slug ?? slugify(name)).toLowerCase();
   if (!SLUG.test(slug)) {
-    throw new InvalidInputError(
+    throw new RosterError(
+      'invalid_value',
       `"${slug}" is not a valid slug: use lowercase letters, digits and dashes (1 to 63)`,
     );
   }
   const email = input.adminEmail.trim();
-  if (!isEmail(email)) throw new InvalidInputError(`"${email}" is not an email address`);
+  if (!isEmail(email)) throw new RosterError('invalid_value', `"${email}" is not an email address`);
   if (input.adminPassword !== undefined && input.adminPassword.length < 12)
-    throw new InvalidInputError('the admin password must be at least 12 characters');
+    throw new RosterError('invalid_value', 'the admin password must be at least 12 characters');
   const passwordHash =
     input.adminPassword === undefined ? undefined : await hashPassword(input.adminPassword);
 
@@ -121,7 +122,8 @@ export async function initOrganization(
           user = { ...user, password_hash: passwordHash, updated_at: at };
         }
       } else {
-        if (passwordHash === undefined) throw new InvalidInputError('a password is required for a new Admin');
+        if (passwordHash === undefined)
+          throw new RosterError('invalid_value', 'a password is required for a new Admin');
         user = {
           id: newId(),
           email,
@@ -163,7 +165,7 @@ export async function initOrganization(
     });
   } catch (error) {
     if (error instanceof UniqueViolationError && /slug/.test(error.constraint)) {
-      throw new ConflictError(`an organization with the slug "${slug}" already exists`);
+      throw new RosterError('conflict', `an organization with the slug "${slug}" already exists`);
     }
     throw error;
   }

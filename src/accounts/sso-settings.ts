@@ -13,7 +13,7 @@ import {
   type ServiceProviderUrls,
   serviceProviderUrls,
 } from '../auth/saml/service-provider.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
@@ -125,7 +125,7 @@ export async function getSsoSettings(
   organizationId: string,
 ): Promise<SsoSettingsView> {
   const organization = await store.organizations.getById(organizationId);
-  if (!organization) throw new NotFoundError('the organization no longer exists');
+  if (!organization) throw new RosterError('not_found', 'the organization no longer exists');
   const settings = await store.sso.getSettings(organizationId);
   return ssoSettingsView(publicUrl, organization, settings, await store.sso.listDomainClaims(organizationId));
 }
@@ -137,14 +137,14 @@ export function checkSsoUrl(value: string): string {
   try {
     url = new URL(trimmed);
   } catch {
-    throw new InvalidInputError(`the IdP single sign-on URL "${trimmed}" is not a URL`);
+    throw new RosterError('invalid_value', `the IdP single sign-on URL "${trimmed}" is not a URL`);
   }
   const loopback = LOOPBACK.has(url.hostname) || url.hostname.endsWith('.localhost');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new InvalidInputError('the IdP single sign-on URL must start with https://');
+    throw new RosterError('invalid_value', 'the IdP single sign-on URL must start with https://');
   }
   if (url.username || url.password)
-    throw new InvalidInputError('the IdP single sign-on URL must not contain credentials');
+    throw new RosterError('invalid_value', 'the IdP single sign-on URL must not contain credentials');
   return trimmed;
 }
 
@@ -155,12 +155,14 @@ export function normalizeDomains(values: readonly string[]): string[] {
       values.map((value) => foldCase(value.trim().replace(/^@/, '').replace(/\.$/, ''))).filter(Boolean),
     ),
   ];
-  if (domains.length > MAX_DOMAINS) throw new InvalidInputError(`at most ${MAX_DOMAINS} email domains`);
+  if (domains.length > MAX_DOMAINS)
+    throw new RosterError('invalid_value', `at most ${MAX_DOMAINS} email domains`);
   for (const domain of domains) {
     if (!DOMAIN.test(domain))
-      throw new InvalidInputError(`"${domain}" is not an email domain such as example.com`);
+      throw new RosterError('invalid_value', `"${domain}" is not an email domain such as example.com`);
     if (PUBLIC_EMAIL_DOMAINS.has(domain)) {
-      throw new InvalidInputError(
+      throw new RosterError(
+        'invalid_value',
         `${domain} is a public email provider's domain: no organization can own it for single sign-on`,
       );
     }
@@ -180,25 +182,34 @@ function identityProvider(input: SsoSettingsInput, current: SsoSettingsRecord | 
   const metadata = input.idpMetadataXml?.trim() ? parseIdpMetadata(input.idpMetadataXml) : undefined;
   const entityId = input.idpEntityId?.trim() || metadata?.entityId || current?.idp_entity_id || '';
   if (entityId === '')
-    throw new InvalidInputError('the IdP entity ID (issuer) is required, or paste the IdP metadata');
+    throw new RosterError(
+      'invalid_value',
+      'the IdP entity ID (issuer) is required, or paste the IdP metadata',
+    );
   if (entityId.length > 1024 || /\s/.test(entityId)) {
-    throw new InvalidInputError('the IdP entity ID must be one word of at most 1024 characters');
+    throw new RosterError('invalid_value', 'the IdP entity ID must be one word of at most 1024 characters');
   }
   const explicitUrl = input.idpSsoUrl?.trim();
   const rawUrl = explicitUrl || metadata?.ssoUrl || current?.idp_sso_url || '';
   if (rawUrl === '')
-    throw new InvalidInputError('the IdP single sign-on URL is required, or paste the IdP metadata');
+    throw new RosterError(
+      'invalid_value',
+      'the IdP single sign-on URL is required, or paste the IdP metadata',
+    );
   const ssoUrl = checkSsoUrl(rawUrl);
   const binding =
     input.idpSsoBinding ??
     (explicitUrl ? 'redirect' : (metadata?.binding ?? current?.idp_sso_binding ?? 'redirect'));
   if (binding !== 'redirect' && binding !== 'post')
-    throw new InvalidInputError('the binding must be "redirect" or "post"');
+    throw new RosterError('invalid_value', 'the binding must be "redirect" or "post"');
   const certificates = input.idpCertificate?.trim()
     ? parseCertificates(input.idpCertificate)
     : (metadata?.certificates ?? (current ? idpCertificates(current) : []));
   if (certificates.length === 0) {
-    throw new InvalidInputError('the IdP signing certificate is required, or paste the IdP metadata');
+    throw new RosterError(
+      'invalid_value',
+      'the IdP signing certificate is required, or paste the IdP metadata',
+    );
   }
   return { entityId, ssoUrl, binding, certificates };
 }
@@ -231,12 +242,12 @@ export interface SaveSsoSettingsInput {
 export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput): Promise<SsoSettingsView> {
   const { settings } = input;
   const organization = await store.organizations.getById(input.organizationId);
-  if (!organization) throw new NotFoundError('the organization no longer exists');
+  if (!organization) throw new RosterError('not_found', 'the organization no longer exists');
   const current = await store.sso.getSettings(input.organizationId);
   const idp = identityProvider(settings, current);
   const domains = settings.domains ? normalizeDomains(settings.domains) : undefined;
   if (settings.justInTimeRole !== undefined && !isRole(settings.justInTimeRole)) {
-    throw new InvalidInputError('the just-in-time role must be "admin" or "member"');
+    throw new RosterError('invalid_value', 'the just-in-time role must be "admin" or "member"');
   }
   // Generated outside the transaction (it takes a moment), and only for the first save.
   const keyPair = current ? undefined : await generateSelfSignedKeyPair(`Roster SP ${organization.slug}`);
@@ -248,7 +259,7 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
     const spPrivateKey = before?.sp_private_key ?? keyPair?.privateKeyPem;
     const spCertificate = before?.sp_certificate ?? keyPair?.certificatePem;
     if (!spPrivateKey || !spCertificate)
-      throw new ConflictError('the SSO settings changed meanwhile; try again');
+      throw new RosterError('conflict', 'the SSO settings changed meanwhile; try again');
     const at = now();
     const jitOn = settings.justInTimeProvisioning ?? (before ? before.jit_role !== null : false);
     const row: SsoSettingsRecord = {
@@ -271,7 +282,8 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
     const newDomains = domains ?? beforeDomains;
     const taken = await tx.sso.replaceDomains(input.organizationId, newDomains, at, newVerificationToken);
     if (taken.length > 0) {
-      throw new ConflictError(
+      throw new RosterError(
+        'conflict',
         `${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} verified by another organization: an email domain routes to one organization only`,
       );
     }
@@ -316,7 +328,7 @@ export async function setSsoSwitch(
   const column = SSO_SWITCHES[input.name];
   await store.transaction(async (tx) => {
     const before = await tx.sso.getSettings(input.organizationId);
-    if (!before) throw new NotFoundError('SSO is not configured for this organization');
+    if (!before) throw new RosterError('not_found', 'SSO is not configured for this organization');
     await tx.sso.upsertSettings({ ...before, [column]: input.on ? 1 : 0, updated_at: now() });
     await recordAudit(tx, {
       organizationId: input.organizationId,

@@ -4,7 +4,7 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
 import { generateToken, type TokenKind } from '../auth/token-format.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -44,13 +44,13 @@ export interface CreateTokenInput {
 function validate(input: CreateTokenInput): { name: string; expiresAt: string | null } {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100)
-    throw new InvalidInputError('the token name must be 1 to 100 characters');
-  if (!isRole(input.role)) throw new InvalidInputError('the token role must be admin or member');
+    throw new RosterError('invalid_value', 'the token name must be 1 to 100 characters');
+  if (!isRole(input.role)) throw new RosterError('invalid_value', 'the token role must be admin or member');
   let expiresAt: string | null = null;
   if (input.expiresAt) {
     const time = Date.parse(input.expiresAt);
-    if (Number.isNaN(time)) throw new InvalidInputError(`"${input.expiresAt}" is not a date`);
-    if (time <= Date.now()) throw new InvalidInputError('the expiry must be in the future');
+    if (Number.isNaN(time)) throw new RosterError('invalid_value', `"${input.expiresAt}" is not a date`);
+    if (time <= Date.now()) throw new RosterError('invalid_value', 'the expiry must be in the future');
     expiresAt = new Date(time).toISOString();
   }
   return { name, expiresAt };
@@ -75,20 +75,20 @@ export async function createToken(store: Store, input: CreateTokenInput): Promis
     };
     let membershipId: string | null = null;
     if (input.kind === 'personal') {
-      if (!input.membershipId) throw new InvalidInputError('a personal token needs an owner');
+      if (!input.membershipId) throw new RosterError('invalid_value', 'a personal token needs an owner');
       const owner = await tx.members.getById(input.organizationId, input.membershipId);
-      if (!owner) throw new NotFoundError('no such member in this organization');
+      if (!owner) throw new RosterError('not_found', 'no such member in this organization');
       if (owner.status !== 'active' || owner.role === null) {
-        throw new ForbiddenError('a deactivated member cannot create tokens');
+        throw new RosterError('forbidden', 'a deactivated member cannot create tokens');
       }
       if (input.role === 'admin' && owner.role !== 'admin') {
-        throw new ForbiddenError('only an Admin can create a token with the Admin role');
+        throw new RosterError('forbidden', 'only an Admin can create a token with the Admin role');
       }
       membershipId = owner.id;
       await tx.tokens.insertPersonal({ ...base, membership_id: owner.id });
     } else {
       if (input.role !== 'admin')
-        throw new InvalidInputError('service access tokens always have the Admin role');
+        throw new RosterError('invalid_value', 'service access tokens always have the Admin role');
       await tx.tokens.insertService(base);
     }
     await recordAudit(tx, {
@@ -186,10 +186,10 @@ export async function revokeToken(store: Store, input: RevokeTokenInput): Promis
     const kind: TokenKind = personal ? 'personal' : 'service';
     const row: TokenRow | undefined = personal ?? service;
     if (!row || (input.organizationId && row.organization_id !== input.organizationId)) {
-      throw new NotFoundError(`no token with id ${input.id}`);
+      throw new RosterError('not_found', `no token with id ${input.id}`);
     }
     if (kind === 'service' && input.membershipId && !input.asAdmin) {
-      throw new ForbiddenError('only an Admin can revoke service access tokens');
+      throw new RosterError('forbidden', 'only an Admin can revoke service access tokens');
     }
     if (
       kind === 'personal' &&
@@ -197,7 +197,7 @@ export async function revokeToken(store: Store, input: RevokeTokenInput): Promis
       !input.asAdmin &&
       row.membership_id !== input.membershipId
     ) {
-      throw new NotFoundError(`no token with id ${input.id}`);
+      throw new RosterError('not_found', `no token with id ${input.id}`);
     }
     const at = now();
     if (row.revoked_at === null) {

@@ -2,7 +2,7 @@
 // export), CSV lines, and a paged walk over every matching event for exports that must not hold a
 // large log in memory.
 
-import { InvalidInputError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import type { AuditEventRecord, AuditSearch } from '../store/repos/audit.ts';
 import type { Store } from '../store/store.ts';
 
@@ -52,7 +52,7 @@ function instant(name: string, value: string | undefined, endOfDay: boolean): st
   if (!text) return undefined;
   const time = Date.parse(DAY.test(text) ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(time))
-    throw new InvalidInputError(`${name} must be a date such as 2025-03-01 or an ISO-8601 time`);
+    throw new RosterError('invalid_value', `${name} must be a date such as 2025-03-01 or an ISO-8601 time`);
   return new Date(DAY.test(text) && endOfDay ? time + 86_400_000 : time).toISOString();
 }
 

@@ -1,7 +1,7 @@
 // `roster copy --from URL --to URL`: moves an installation between databases (SQLite ↔ PostgreSQL).
 // Both sides are opened like the server opens them, migrations included; the target must be empty.
 import { existsSync } from 'node:fs';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { type CopiedTable, copyStore, TargetNotEmptyError } from '../store/copy-store.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
@@ -39,7 +39,7 @@ export async function copyCommand(options: CopyOptions, out: Output): Promise<nu
   // Opening a missing SQLite file would create an empty installation and copy nothing.
   const fromPath = fromUrl.startsWith('sqlite:') ? fromUrl.slice('sqlite:'.length) : undefined;
   if (fromPath !== undefined && (fromPath === '' || fromPath === ':memory:' || !existsSync(fromPath))) {
-    throw new NotFoundError(`no SQLite database at "${fromPath}"`);
+    throw new RosterError('not_found', `no SQLite database at "${fromPath}"`);
   }
 
   const stores: Store[] = [];
@@ -53,7 +53,7 @@ export async function copyCommand(options: CopyOptions, out: Output): Promise<nu
       const onProgress = progressReporter(out);
       tables = await copyStore(from, to, onProgress ? { onProgress } : {});
     } catch (error) {
-      if (error instanceof TargetNotEmptyError) throw new ConflictError(error.message);
+      if (error instanceof TargetNotEmptyError) throw new RosterError('conflict', error.message);
       throw error;
     }
     const total = tables.reduce((sum, t) => sum + t.rows, 0);

@@ -2,7 +2,7 @@
 // with a non-zero exit code (1 for a refused operation, 2 for a usage mistake).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { StoreOpenError } from '../store/errors.ts';
 import { copyCommand } from './copy-command.ts';
 import { initCommand } from './init-command.ts';
@@ -102,10 +102,7 @@ export async function runCli(argv: string[]): Promise<number> {
       usage ||
       error instanceof ConfigError ||
       error instanceof StoreOpenError ||
-      error instanceof InvalidInputError ||
-      error instanceof NotFoundError ||
-      error instanceof ConflictError ||
-      error instanceof ForbiddenError;
+      error instanceof RosterError;
     const message = known
       ? (error as Error).message
       : `unexpected error: ${(error as Error).stack ?? String(error)}`;

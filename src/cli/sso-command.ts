@@ -14,7 +14,7 @@ import { serviceProviderUrls } from '../auth/saml/service-provider.ts';
 import { TestIdp } from '../auth/saml/test-idp/test-idp.ts';
 import { startTestIdpServer } from '../auth/saml/test-idp/test-idp-server.ts';
 import type { Config } from '../config.ts';
-import { NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import type { Store } from '../store/store.ts';
 import { type Output, UsageError } from './output.ts';
@@ -30,7 +30,7 @@ interface SsoOptions {
 async function organizationOf(store: Store, slug: string | undefined) {
   if (!slug) throw new UsageError('this command needs --org SLUG');
   const organization = await store.organizations.getBySlug(slug);
-  if (!organization) throw new NotFoundError(`there is no organization "${slug}"`);
+  if (!organization) throw new RosterError('not_found', `there is no organization "${slug}"`);
   return organization;
 }
 

@@ -2,7 +2,7 @@ import { createToken, listTokens, revokeToken } from '../accounts/tokens.ts';
 import { CLI_ACTOR } from '../audit/actor.ts';
 import { isRole } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
-import { NotFoundError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { type Output, UsageError } from './output.ts';
 import { withStore } from './store-commands.ts';
@@ -19,7 +19,7 @@ interface TokenOptions {
 async function organizationBySlug(store: Store, slug: string | undefined) {
   if (!slug) throw new UsageError('--org SLUG is required');
   const organization = await store.organizations.getBySlug(slug);
-  if (!organization) throw new NotFoundError(`no organization with the slug "${slug}"`);
+  if (!organization) throw new RosterError('not_found', `no organization with the slug "${slug}"`);
   return organization;
 }
 
@@ -45,7 +45,8 @@ export async function tokensCommand(
         if (options.user) {
           const user = await store.users.findByEmail(options.user);
           const member = user ? await store.members.findByUserId(organization.id, user.id) : undefined;
-          if (!member) throw new NotFoundError(`${options.user} is not a member of ${organization.slug}`);
+          if (!member)
+            throw new RosterError('not_found', `${options.user} is not a member of ${organization.slug}`);
           membershipId = member.id;
         }
         const created = await createToken(store, {

@@ -1,7 +1,7 @@
 // What every dashboard page handler works with, and the signed-in viewer of a request.
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import { ForbiddenError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import type { SessionPrincipal } from '../sign-in/sessions.ts';
 import type { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
@@ -39,7 +39,7 @@ export function viewerOf(request: FastifyRequest): Viewer {
 
 export function adminViewerOf(request: FastifyRequest): Viewer {
   const viewer = viewerOf(request);
-  if (!viewer.isAdmin) throw new ForbiddenError('This page is for Admins of the organization.');
+  if (!viewer.isAdmin) throw new RosterError('forbidden', 'This page is for Admins of the organization.');
   return viewer;
 }
 

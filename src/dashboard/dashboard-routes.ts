@@ -5,11 +5,11 @@ import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import { ForbiddenError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 import { switchableMemberships } from '../sign-in/sign-in-policy.ts';
 import { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
-import { toScimError } from '../web/error-response.ts';
+import { toHttpError } from '../web/error-response.ts';
 import type { ScimRequestLog } from '../web/scim-request-log.ts';
 import {
   CSRF_FIELD,
@@ -93,18 +93,19 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     scope.addHook('preHandler', async (request) => {
       if (!isStateChanging(request.method)) return;
       if (!sameOrigin(request, ctx.config.publicUrl)) {
-        throw new ForbiddenError('This request came from another site and was refused.');
+        throw new RosterError('forbidden', 'This request came from another site and was refused.');
       }
       const supplied = field(request.body, CSRF_FIELD);
       if (request.routeOptions.config.preSession) {
         if (!formTokenMatches(request, supplied)) {
-          throw new ForbiddenError('This form has expired. Reload the page and try again.');
+          throw new RosterError('forbidden', 'This form has expired. Reload the page and try again.');
         }
         return;
       }
       const viewer = viewerOf(request);
       if (!tokensMatch(viewer.csrfToken, supplied)) {
-        throw new ForbiddenError(
+        throw new RosterError(
+          'forbidden',
           'This form has expired or did not come from Roster. Reload the page and try again.',
         );
       }
@@ -115,17 +116,17 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
         const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
         return redirect(reply, `/signin${next}`);
       }
-      const { scimError, unexpected } = toScimError(error);
-      if (unexpected) request.log.error({ err: error }, 'unexpected error');
-      else request.log.info({ status: scimError.status, detail: scimError.message }, 'request refused');
-      for (const [name, value] of Object.entries(scimError.headers)) reply.header(name, value);
-      const title = TITLES[scimError.status] ?? 'Something went wrong';
-      const message = unexpected
+      const refusal = toHttpError(error);
+      if (refusal.unexpected) request.log.error({ err: error }, 'unexpected error');
+      else request.log.info({ status: refusal.status, detail: refusal.message }, 'request refused');
+      reply.headers(refusal.headers);
+      const title = TITLES[refusal.status] ?? 'Something went wrong';
+      const message = refusal.unexpected
         ? 'Roster could not complete this request. Try again in a moment.'
-        : sentence(scimError.message);
+        : sentence(refusal.message);
       return sendPage(ctx, request, reply, {
         title,
-        status: scimError.status,
+        status: refusal.status,
         body: html`<h1>${title}</h1>
           <p>${message}</p>
           <p><a href="/">Back to Roster</a></p>`,

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.ts';
+import { RosterError } from '../errors.ts';
 // The JSON shapes of the REST API (`/api/v1`): camelCase, never a hash, never a secret but once.
 import type { MemberListing, MemberRow } from '../store/repos/members.ts';
 import type { WorkspaceRecord } from '../store/repos/organizations.ts';
@@ -37,7 +37,7 @@ export function workspaceView(workspace: WorkspaceRecord) {
 export function objectBody(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InvalidInputError('the request body must be a JSON object');
+    throw new RosterError('invalid_value', 'the request body must be a JSON object');
   }
   return body as Record<string, unknown>;
 }

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import { AUTH_FAILURE_DETAIL, bearerToken, type TokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Principal } from '../auth/principal.ts';
 import { atLeast } from '../auth/roles.ts';
-import { ScimError } from '../scim/scim-error.ts';
+import { RosterError } from '../errors.ts';
 import { authenticateSession } from '../sign-in/sessions.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -23,13 +23,13 @@ declare module 'fastify' {
 }
 
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new ScimError(401, AUTH_FAILURE_DETAIL.missing);
+  if (!request.principal) throw new RosterError('unauthorized', AUTH_FAILURE_DETAIL.missing);
   return request.principal;
 }
 
-function roleRefusal(role: Role, principal: Principal, holder: string): ScimError {
-  return new ScimError(
-    403,
+function roleRefusal(role: Role, principal: Principal, holder: string): RosterError {
+  return new RosterError(
+    'forbidden',
     `this requires the ${role === 'admin' ? 'Admin' : 'Member'} role; the ${holder}'s effective role is ${principal.role}`,
   );
 }
@@ -50,7 +50,7 @@ async function authenticateBearer(
   if (!result.ok) {
     const error = result.reason === 'missing' ? '' : ', error="invalid_token"';
     reply.header('www-authenticate', `Bearer realm="Roster"${error}`);
-    throw new ScimError(401, AUTH_FAILURE_DETAIL[result.reason]);
+    throw new RosterError('unauthorized', AUTH_FAILURE_DETAIL[result.reason]);
   }
   authorize(request, result.principal, role, 'token');
 }
@@ -77,8 +77,8 @@ export function requireCaller(
       isStateChanging(request.method) &&
       !tokensMatch(session.session.csrf_token, request.headers[CSRF_HEADER])
     ) {
-      throw new ScimError(
-        403,
+      throw new RosterError(
+        'forbidden',
         'a request authenticated by a session cookie must send the X-CSRF-Token header',
       );
     }

@@ -12,7 +12,7 @@
 // Refusals are 400s in the shape of the route's surface (SCIM error, API JSON, dashboard page).
 import { pipeline, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ScimError } from '../scim/scim-error.ts';
+import { RosterError } from '../errors.ts';
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -45,8 +45,8 @@ function hasBody(request: FastifyRequest): boolean {
   );
 }
 
-export function invalidUtf8(): ScimError {
-  return new ScimError(400, 'the request body is not valid UTF-8', 'invalidSyntax');
+export function invalidUtf8(): RosterError {
+  return new RosterError('invalid_syntax', 'the request body is not valid UTF-8');
 }
 
 /** Passes the body through unchanged, failing the stream at the first byte that is not UTF-8. */
@@ -99,7 +99,7 @@ const CHECKED_BY_PARSER = /^application\/(?:scim\+)?json\s*(?:;|$)/i;
 export function guardInput(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     const repeated = repeatedHeader(request.raw.rawHeaders);
-    if (repeated) throw new ScimError(400, `send the ${repeated} header once`, 'invalidSyntax');
+    if (repeated) throw new RosterError('invalid_syntax', `send the ${repeated} header once`);
   });
   app.addHook('preParsing', async (request, _reply, payload) =>
     hasBody(request) && !CHECKED_BY_PARSER.test(request.headers['content-type'] ?? '')
@@ -115,10 +115,9 @@ export function guardInput(app: FastifyInstance): void {
           ? 'the request body'
           : undefined;
     if (where) {
-      throw new ScimError(
-        400,
+      throw new RosterError(
+        'invalid_value',
         `${where} contains a NUL character (U+0000) or an unpaired surrogate, which Roster does not accept`,
-        'invalidValue',
       );
     }
   });

@@ -14,7 +14,7 @@
 // a shared (Redis) store is deliberately out of scope (see docs/deploy.md).
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
-import { ScimError } from '../scim/scim-error.ts';
+import { RosterError } from '../errors.ts';
 
 export interface RateLimitOptions {
   /** Requests per token (or session) per window; 0 turns the limit off. */
@@ -116,11 +116,10 @@ export function rateLimit(app: FastifyInstance, options: RateLimitOptions, now?:
       { organizationId: principal.organizationId, tokenId: principal.tokenId, scope: decision.scope },
       'rate limit reached',
     );
-    throw new ScimError(
-      429,
+    throw new RosterError(
+      'rate_limited',
       `too many requests for this ${decision.scope}: retry after ${decision.retryAfterSeconds} seconds`,
-      undefined,
-      { 'retry-after': String(decision.retryAfterSeconds) },
+      { retryAfterSeconds: decision.retryAfterSeconds },
     );
   });
   return limiter;

@@ -1,5 +1,6 @@
 // The one error type of the SCIM protocol core (RFC 7644 §3.12). Everything a client can get wrong
-// is thrown as a ScimError; the HTTP edge turns it into an `urn:…:Error` body with `status` as a string.
+// is thrown as a ScimError; the HTTP edge turns it into an `urn:…:Error` body with `status` as a string
+// and sets any headers (web/error-response.ts): the protocol core knows no HTTP headers.
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -19,15 +20,12 @@ export type ScimType =
 export class ScimError extends Error {
   readonly status: number;
   readonly scimType: ScimType | undefined;
-  /** Extra response headers, e.g. `Retry-After` for 429/503 or `Allow` for 405. */
-  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, detail: string, scimType?: ScimType, headers: Record<string, string> = {}) {
+  constructor(status: number, detail: string, scimType?: ScimType) {
     super(detail);
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
-    this.headers = headers;
   }
 
   get detail(): string {

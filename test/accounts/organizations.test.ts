@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { type InitOrganizationInput, initOrganization, slugify } from '../../src/accounts/organizations.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
-import { ConflictError, InvalidInputError } from '../../src/errors.ts';
+import { isRosterError } from '../../src/errors.ts';
 import type { Repositories, Store } from '../../src/store/store.ts';
 import { ADMIN_PASSWORD } from '../helpers/seed.ts';
 import { PARALLEL, storeTestOn } from '../helpers/store-tests.ts';
@@ -156,10 +156,10 @@ for (const kind of STORE_KINDS) {
       });
 
       for (const [what, overrides, message] of refused) {
-        it(`refuses ${what} with InvalidInputError and stores nothing`, async () => {
+        it(`refuses ${what} with an invalid_value RosterError and stores nothing`, async () => {
           const { store } = opened;
           await assert.rejects(initOrganization(store, input(overrides)), (error: unknown) => {
-            assert.ok(error instanceof InvalidInputError, String(error));
+            assert.ok(isRosterError(error, 'invalid_value'), String(error));
             assert.match(error.message, message);
             return true;
           });
@@ -169,7 +169,7 @@ for (const kind of STORE_KINDS) {
     });
 
     storeTest(
-      'refuses a slug that is taken with ConflictError and leaves the first organization alone',
+      'refuses a slug that is taken with a conflict RosterError and leaves the first organization alone',
       async (store) => {
         const first = await initOrganization(store, input());
         await assert.rejects(
@@ -178,7 +178,7 @@ for (const kind of STORE_KINDS) {
             input({ name: 'Acme Again', slug: 'ACME-INC', adminEmail: 'grace@other.example' }),
           ),
           (error: unknown) => {
-            assert.ok(error instanceof ConflictError, String(error));
+            assert.ok(isRosterError(error, 'conflict'), String(error));
             assert.match(error.message, /acme-inc/);
             return true;
           },

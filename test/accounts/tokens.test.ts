@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { type CreateTokenInput, createToken, listTokens, revokeToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../../src/errors.ts';
+import { type ErrorCode, isRosterError } from '../../src/errors.ts';
 import type { Store } from '../../src/store/store.ts';
 import {
   addMember,
@@ -16,6 +16,11 @@ import {
 } from '../helpers/seed.ts';
 import { PARALLEL, useSharedStore } from '../helpers/store-tests.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
+
+/** For assert.rejects: the promise fails with a RosterError of `code`. */
+function refusal(code: ErrorCode): (error: unknown) => boolean {
+  return (error) => isRosterError(error, code);
+}
 
 const PERSON = { type: 'personal_token' as const, id: 'tok-1', label: 'laptop (ada)' };
 
@@ -85,59 +90,62 @@ for (const kind of STORE_KINDS) {
     });
 
     storeTest(
-      'refuses an Admin token to a Member with ForbiddenError, storing and auditing nothing',
+      'refuses an Admin token to a Member with a forbidden RosterError, storing and auditing nothing',
       async (store) => {
         const { organizationId, memberId } = await organizationWithMember(store);
-        await assert.rejects(personalToken(store, organizationId, memberId, 'admin'), ForbiddenError);
+        await assert.rejects(personalToken(store, organizationId, memberId, 'admin'), refusal('forbidden'));
         assert.deepEqual(await store.tokens.listPersonal(organizationId), []);
         assert.deepEqual(await tokenAudit(store, organizationId), []);
       },
     );
 
-    storeTest('refuses any token to a deactivated member with ForbiddenError', async (store) => {
+    storeTest('refuses any token to a deactivated member with a forbidden RosterError', async (store) => {
       const { organizationId, memberId } = await organizationWithMember(store);
       await deactivateMember(store, organizationId, memberId);
-      await assert.rejects(personalToken(store, organizationId, memberId, 'member'), ForbiddenError);
+      await assert.rejects(personalToken(store, organizationId, memberId, 'member'), refusal('forbidden'));
       assert.deepEqual(await store.tokens.listPersonal(organizationId), []);
     });
 
     storeTest(
-      'refuses a personal token for a member of another organization with NotFoundError',
+      'refuses a personal token for a member of another organization with a not_found RosterError',
       async (store) => {
         const { organizationId } = await organizationWithMember(store);
         const other = await initTestOrganization(store);
         await assert.rejects(
           personalToken(store, organizationId, other.membership.id, 'member'),
-          NotFoundError,
+          refusal('not_found'),
         );
       },
     );
 
-    storeTest('refuses invalid token input with InvalidInputError and stores nothing', async (store) => {
-      const { organizationId, adminId } = await organizationWithMember(store);
-      const base: CreateTokenInput = {
-        kind: 'personal',
-        organizationId,
-        membershipId: adminId,
-        name: 'laptop',
-        role: 'member',
-        actor: CLI_ACTOR,
-      };
-      const refused: Array<[string, Partial<CreateTokenInput>]> = [
-        ['an empty name', { name: '  ' }],
-        ['a name of 101 characters', { name: 'x'.repeat(101) }],
-        ['an unknown role', { role: 'owner' as never }],
-        ['an expiry that is not a date', { expiresAt: 'next tuesday' }],
-        ['an expiry in the past', { expiresAt: '2020-01-01T00:00:00Z' }],
-        ['a personal token without an owner', { membershipId: undefined }],
-        ['a service token with the Member role', { kind: 'service', role: 'member' }],
-      ];
-      for (const [what, overrides] of refused) {
-        await assert.rejects(createToken(store, { ...base, ...overrides }), InvalidInputError, what);
-      }
-      assert.deepEqual(await listTokens(store, organizationId), []);
-      assert.deepEqual(await tokenAudit(store, organizationId), []);
-    });
+    storeTest(
+      'refuses invalid token input with an invalid_value RosterError and stores nothing',
+      async (store) => {
+        const { organizationId, adminId } = await organizationWithMember(store);
+        const base: CreateTokenInput = {
+          kind: 'personal',
+          organizationId,
+          membershipId: adminId,
+          name: 'laptop',
+          role: 'member',
+          actor: CLI_ACTOR,
+        };
+        const refused: Array<[string, Partial<CreateTokenInput>]> = [
+          ['an empty name', { name: '  ' }],
+          ['a name of 101 characters', { name: 'x'.repeat(101) }],
+          ['an unknown role', { role: 'owner' as never }],
+          ['an expiry that is not a date', { expiresAt: 'next tuesday' }],
+          ['an expiry in the past', { expiresAt: '2020-01-01T00:00:00Z' }],
+          ['a personal token without an owner', { membershipId: undefined }],
+          ['a service token with the Member role', { kind: 'service', role: 'member' }],
+        ];
+        for (const [what, overrides] of refused) {
+          await assert.rejects(createToken(store, { ...base, ...overrides }), refusal('invalid_value'), what);
+        }
+        assert.deepEqual(await listTokens(store, organizationId), []);
+        assert.deepEqual(await tokenAudit(store, organizationId), []);
+      },
+    );
 
     storeTest('records token.created with the actor, and neither the value nor the hash', async (store) => {
       const { organizationId, adminId } = await organizationWithMember(store);
@@ -242,25 +250,31 @@ for (const kind of STORE_KINDS) {
       assert.equal((await store.tokens.getService(created.id))?.revoked_at, revoked.revokedAt);
     });
 
-    storeTest('answers NotFoundError for an unknown token or one of another organization', async (store) => {
-      const { organizationId, adminId } = await organizationWithMember(store);
-      const created = await personalToken(store, organizationId, adminId, 'admin');
-      const other = await initTestOrganization(store);
-      await assert.rejects(revokeToken(store, { id: 'no-such-token', actor: CLI_ACTOR }), NotFoundError);
-      await assert.rejects(
-        revokeToken(store, { id: created.id, organizationId: other.organization.id, actor: CLI_ACTOR }),
-        NotFoundError,
-      );
-      assert.equal((await store.tokens.getPersonal(created.id))?.revoked_at, null);
-    });
+    storeTest(
+      'answers a not_found RosterError for an unknown token or one of another organization',
+      async (store) => {
+        const { organizationId, adminId } = await organizationWithMember(store);
+        const created = await personalToken(store, organizationId, adminId, 'admin');
+        const other = await initTestOrganization(store);
+        await assert.rejects(
+          revokeToken(store, { id: 'no-such-token', actor: CLI_ACTOR }),
+          refusal('not_found'),
+        );
+        await assert.rejects(
+          revokeToken(store, { id: created.id, organizationId: other.organization.id, actor: CLI_ACTOR }),
+          refusal('not_found'),
+        );
+        assert.equal((await store.tokens.getPersonal(created.id))?.revoked_at, null);
+      },
+    );
 
     storeTest("does not let a Member revoke another member's token or a service token", async (store) => {
       const { organizationId, adminId, memberId } = await organizationWithMember(store);
       const adminToken = await personalToken(store, organizationId, adminId, 'admin');
       const service = await serviceToken(store, organizationId);
       const asMember = { organizationId, membershipId: memberId, actor: PERSON };
-      await assert.rejects(revokeToken(store, { id: adminToken.id, ...asMember }), NotFoundError);
-      await assert.rejects(revokeToken(store, { id: service.id, ...asMember }), ForbiddenError);
+      await assert.rejects(revokeToken(store, { id: adminToken.id, ...asMember }), refusal('not_found'));
+      await assert.rejects(revokeToken(store, { id: service.id, ...asMember }), refusal('forbidden'));
       assert.equal((await store.tokens.getPersonal(adminToken.id))?.revoked_at, null);
       assert.equal((await store.tokens.getService(service.id))?.revoked_at, null);
       assert.deepEqual(

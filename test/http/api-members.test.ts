@@ -61,7 +61,7 @@ for (const kind of STORE_KINDS) {
       assert.equal((await api('GET', '/api/v1/members?status=deactivated')).json().total, 0);
       const bad = await api('GET', '/api/v1/members?limit=100000');
       assert.equal(bad.statusCode, 400);
-      assert.equal(bad.json().error.code, 'invalidValue');
+      assert.equal(bad.json().error.code, 'invalid_value');
     });
 
     it('returns one member with emails and workspace grants, 404 for another organization', async () => {

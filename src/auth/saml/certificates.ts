@@ -5,7 +5,7 @@
 import { createHash, generateKeyPair as generateKeyPairCallback, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import { InvalidInputError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
 
@@ -29,7 +29,7 @@ function parseOne(base64: string, position: number): string {
   const compact = base64.replace(/\s+/g, '');
   const label = position === 0 ? 'the certificate' : `certificate ${position + 1}`;
   if (compact === '' || !BASE64.test(compact)) {
-    throw new InvalidInputError(`${label} is not a PEM or base64-encoded X.509 certificate`);
+    throw new RosterError('invalid_value', `${label} is not a PEM or base64-encoded X.509 certificate`);
   }
   const der = Buffer.from(compact, 'base64');
   try {
@@ -38,25 +38,26 @@ function parseOne(base64: string, position: number): string {
       certificate.publicKey.asymmetricKeyType !== 'rsa' &&
       certificate.publicKey.asymmetricKeyType !== 'ec'
     ) {
-      throw new InvalidInputError(`${label} has an unsupported key type`);
+      throw new RosterError('invalid_value', `${label} has an unsupported key type`);
     }
   } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new InvalidInputError(`${label} is not a valid X.509 certificate`);
+    if (error instanceof RosterError) throw error;
+    throw new RosterError('invalid_value', `${label} is not a valid X.509 certificate`);
   }
   return toPem(der);
 }
 
 /**
  * Every certificate in `text` as canonical PEM: PEM blocks, or one bare base64 certificate.
- * Throws InvalidInputError naming what is wrong; an empty text gives no certificate.
+ * Throws a RosterError (invalid_value) naming what is wrong; an empty text gives no certificate.
  */
 export function parseCertificates(text: string): string[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
   if (trimmed.includes('-----BEGIN')) {
     const blocks = [...trimmed.matchAll(PEM_BLOCK)].map((match) => match[1] ?? '');
-    if (blocks.length === 0) throw new InvalidInputError('the certificate is not a PEM "CERTIFICATE" block');
+    if (blocks.length === 0)
+      throw new RosterError('invalid_value', 'the certificate is not a PEM "CERTIFICATE" block');
     return blocks.map(parseOne);
   }
   return [parseOne(trimmed, 0)];

@@ -1,7 +1,7 @@
 // IdP metadata (SAML 2.0 Metadata, §2.4.3 IDPSSODescriptor) → what Roster needs of it: the entity
 // ID, the SingleSignOnService location (HTTP-Redirect preferred, else HTTP-POST) and the signing
 // certificates. Okta's "Identity Provider metadata" link serves exactly such a document.
-import { InvalidInputError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import type { SsoBinding } from '../../store/schema.ts';
 import { parseCertificates } from './certificates.ts';
 import { childElements, descendants, NS, parseXml, textOf, XmlParseError } from './xml.ts';
@@ -23,14 +23,14 @@ export interface IdpMetadata {
 
 export function parseIdpMetadata(xml: string): IdpMetadata {
   if (Buffer.byteLength(xml) > MAX_METADATA_BYTES) {
-    throw new InvalidInputError('the IdP metadata is larger than 512 KiB');
+    throw new RosterError('invalid_value', 'the IdP metadata is larger than 512 KiB');
   }
   let document: Document;
   try {
     document = parseXml(xml.trim());
   } catch (error) {
     if (error instanceof XmlParseError)
-      throw new InvalidInputError(`the IdP metadata is not valid XML: ${error.message}`);
+      throw new RosterError('invalid_value', `the IdP metadata is not valid XML: ${error.message}`);
     throw error;
   }
   // An EntityDescriptor, or the first one with an IDPSSODescriptor inside an EntitiesDescriptor.
@@ -39,10 +39,13 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   );
   const idp = entity ? childElements(entity, NS.metadata, 'IDPSSODescriptor')[0] : undefined;
   if (!entity || !idp) {
-    throw new InvalidInputError('the IdP metadata has no EntityDescriptor with an IDPSSODescriptor');
+    throw new RosterError(
+      'invalid_value',
+      'the IdP metadata has no EntityDescriptor with an IDPSSODescriptor',
+    );
   }
   const entityId = entity.getAttribute('entityID')?.trim() ?? '';
-  if (entityId === '') throw new InvalidInputError('the IdP metadata has no entityID');
+  if (entityId === '') throw new RosterError('invalid_value', 'the IdP metadata has no entityID');
 
   const services = childElements(idp, NS.metadata, 'SingleSignOnService').map((service) => ({
     binding: BINDINGS[service.getAttribute('Binding') ?? ''],
@@ -52,7 +55,8 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
     services.find((s) => s.binding === 'redirect' && s.location) ??
     services.find((s) => s.binding === 'post' && s.location);
   if (!service?.binding) {
-    throw new InvalidInputError(
+    throw new RosterError(
+      'invalid_value',
       'the IdP metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding',
     );
   }
@@ -65,7 +69,8 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
       certificates.push(...parseCertificates(textOf(element)));
     }
   }
-  if (certificates.length === 0) throw new InvalidInputError('the IdP metadata has no signing certificate');
+  if (certificates.length === 0)
+    throw new RosterError('invalid_value', 'the IdP metadata has no signing certificate');
   return {
     entityId,
     ssoUrl: service.location,

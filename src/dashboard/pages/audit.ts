@@ -12,7 +12,7 @@ import {
   csvRow,
   walkAuditEvents,
 } from '../../audit/audit-log.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { isRosterError } from '../../errors.ts';
 import type { AuditEventRecord } from '../../store/repos/audit.ts';
 import { type Cell, errorBox, table, time } from '../components.ts';
 import { adminViewerOf, type DashboardContext, queryValue } from '../context.ts';
@@ -132,7 +132,7 @@ export function auditPages(app: FastifyInstance, ctx: DashboardContext): void {
     try {
       filters = auditFilters(values);
     } catch (caught) {
-      if (!(caught instanceof InvalidInputError)) throw caught;
+      if (!isRosterError(caught, 'invalid_value')) throw caught;
       error = sentence(caught.message);
     }
     const beforeText = queryValue(request, 'before');

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setWorkspaceAccess } from '../../accounts/manage-workspaces.ts';
 import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
-import { ConflictError, InvalidInputError } from '../../errors.ts';
+import { isRosterError, RosterError } from '../../errors.ts';
 import type { MemberRow } from '../../store/repos/members.ts';
 import type { WorkspaceRecord } from '../../store/repos/organizations.ts';
 import { errorBox, notice, roleBadge, statusBadge, table, time } from '../components.ts';
@@ -139,8 +139,9 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
     reply: FastifyReply,
     error: unknown,
   ) => {
-    if (error instanceof ConflictError) return show(request, reply, sentence(error.message), 409);
-    if (error instanceof InvalidInputError) return show(request, reply, sentence(error.message), 400);
+    if (isRosterError(error, 'conflict', 'invalid_value')) {
+      return show(request, reply, sentence(error.message), error.status);
+    }
     throw error;
   };
 
@@ -165,7 +166,7 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
     const access = field(request.body, 'access');
     try {
       if (access !== 'grant' && access !== 'revoke')
-        throw new InvalidInputError('access must be grant or revoke');
+        throw new RosterError('invalid_value', 'access must be grant or revoke');
       await setWorkspaceAccess(ctx.store, {
         organizationId: viewer.organizationId,
         membershipId: request.params.id,

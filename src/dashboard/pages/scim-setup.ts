@@ -3,7 +3,7 @@
 // the organization (see http/scim-request-log.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setEmailChangePolicy } from '../../accounts/email-change-policy.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { isRosterError } from '../../errors.ts';
 import type { ScimRequestRecord } from '../../store/repos/scim-requests.ts';
 import type { EmailChangePolicy } from '../../store/schema.ts';
 import { type Cell, errorBox, notice, table, time } from '../components.ts';
@@ -154,7 +154,7 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
         requestId: request.id,
       });
     } catch (error) {
-      if (error instanceof InvalidInputError) {
+      if (isRosterError(error, 'invalid_value')) {
         return show(request, reply, { error: sentence(error.message), status: 400 });
       }
       throw error;

@@ -4,7 +4,7 @@
 // two people racing through setup cannot both succeed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AlreadySetUpError, initOrganization } from '../../accounts/organizations.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.ts';
+import { isRosterError, RosterError } from '../../errors.ts';
 import { startSession } from '../../sign-in/sessions.ts';
 import { formToken, setSessionCookie } from '../../web/session.ts';
 import { errorBox } from '../components.ts';
@@ -19,8 +19,8 @@ interface SetupValues {
   email: string;
 }
 
-function notFound(): NotFoundError {
-  return new NotFoundError('Roster is already set up. Sign in instead.');
+function notFound(): RosterError {
+  return new RosterError('not_found', 'Roster is already set up. Sign in instead.');
 }
 
 function setupForm(token: string, values: SetupValues, error?: string) {
@@ -92,7 +92,7 @@ export function setupPages(app: FastifyInstance, ctx: DashboardContext): void {
       return redirect(reply, '/settings/organization/scim?welcome=1');
     } catch (error) {
       if (error instanceof AlreadySetUpError) throw notFound();
-      if (error instanceof InvalidInputError || error instanceof ConflictError) {
+      if (isRosterError(error, 'invalid_value', 'conflict')) {
         return show(request, reply, values, sentence(error.message), 400);
       }
       throw error;

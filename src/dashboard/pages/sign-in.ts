@@ -5,7 +5,7 @@
 // back to it. Sessions belong to one membership, so switching replaces the session. A session
 // opened by an organization's SSO lists and reaches that organization only.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import {
   auditPasswordFailure,
   passwordSignInAudit,
@@ -101,7 +101,7 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
     }
     ctx.throttle.reset(key);
     const [first] = result.choices;
-    if (!first) throw new ForbiddenError('no organization to sign in to');
+    if (!first) throw new RosterError('forbidden', 'no organization to sign in to');
     const session = await replaceSession(
       ctx.store,
       request.sessionPrincipal?.session.id_hash ?? null,
@@ -176,9 +176,9 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
     const memberships = await ctx.store.members.listForUser(viewer.userId ?? '');
     const target = memberships.find((m) => m.organization_id === organizationId && m.status === 'active');
     if (!target || target.role === null)
-      throw new ForbiddenError('You are not an active member of that organization.');
+      throw new RosterError('forbidden', 'You are not an active member of that organization.');
     const decision = await organizationSwitchAllowed(ctx.store, viewer.session, target);
-    if (!decision.allowed) throw new ForbiddenError(decision.reason);
+    if (!decision.allowed) throw new RosterError('forbidden', decision.reason);
     const session = await replaceSession(ctx.store, viewer.session.id_hash, target);
     setSessionCookie(reply, session.cookie, ctx.secure);
     const next = safeNext(field(request.body, 'next'));

@@ -12,7 +12,7 @@ import {
   type SsoSettingsView,
   saveSsoSettings,
 } from '../../accounts/sso-settings.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.ts';
+import { isRosterError } from '../../errors.ts';
 import { errorBox, notice } from '../components.ts';
 import { adminViewerOf, type DashboardContext, field, queryValue, type Viewer } from '../context.ts';
 import { formatDate, sentence } from '../format.ts';
@@ -255,8 +255,8 @@ export function ssoSettingsPages(app: FastifyInstance, ctx: DashboardContext): v
         publicUrl: ctx.config.publicUrl,
       });
     } catch (error) {
-      if (error instanceof InvalidInputError || error instanceof ConflictError) {
-        const status = error instanceof ConflictError ? 409 : 400;
+      if (isRosterError(error, 'invalid_value', 'conflict')) {
+        const status = error.status;
         return show(request, reply, { values, error: sentence(error.message), status });
       }
       throw error;
@@ -278,8 +278,8 @@ export function ssoSettingsPages(app: FastifyInstance, ctx: DashboardContext): v
         })
       ).domain;
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof NotFoundError) {
-        const status = error instanceof ConflictError ? 409 : 404;
+      if (isRosterError(error, 'conflict', 'not_found')) {
+        const status = error.status;
         return show(request, reply, { error: sentence(error.message), status });
       }
       throw error;

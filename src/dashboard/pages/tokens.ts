@@ -11,7 +11,7 @@ import {
   type TokenView,
 } from '../../accounts/tokens.ts';
 import type { TokenKind } from '../../auth/token-format.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../../errors.ts';
+import { isRosterError, RosterError } from '../../errors.ts';
 import { type Cell, day, errorBox, notice, roleBadge, table } from '../components.ts';
 import {
   adminViewerOf,
@@ -50,7 +50,7 @@ export function expiryOf(value: string): string | null {
   const day = value.trim();
   if (day === '') return null;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
-    throw new InvalidInputError('the expiry must be a date such as 2030-12-31');
+    throw new RosterError('invalid_value', 'the expiry must be a date such as 2030-12-31');
   }
   return `${day}T23:59:59.999Z`;
 }
@@ -234,8 +234,8 @@ export function tokenPages(app: FastifyInstance, ctx: DashboardContext): void {
       } catch (error) {
         // Nothing was minted: the same form may be corrected and sent again.
         await releaseForm(ctx.store, viewer, nonce);
-        if (error instanceof InvalidInputError || error instanceof ForbiddenError) {
-          const status = error instanceof ForbiddenError ? 403 : 400;
+        if (isRosterError(error, 'invalid_value', 'forbidden')) {
+          const status = error.status;
           return showList(scope, request, reply, { error: sentence(error.message), values, status });
         }
         throw error;
@@ -245,7 +245,7 @@ export function tokenPages(app: FastifyInstance, ctx: DashboardContext): void {
     app.get<{ Params: { id: string } }>(`${PATHS[scope]}/:id/revoke`, async (request, reply) => {
       const viewer = viewerFor(scope, request);
       const token = (await tokensOf(scope, viewer)).find((t) => t.id === request.params.id);
-      if (!token) throw new NotFoundError('There is no such token.');
+      if (!token) throw new RosterError('not_found', 'There is no such token.');
       const what = token.kind === 'service' ? 'service access token' : 'personal access token';
       return sendPage(ctx, request, reply, {
         title: `Revoke ${token.name}`,

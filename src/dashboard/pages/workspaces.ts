@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createWorkspace, renameWorkspace } from '../../accounts/manage-workspaces.ts';
 import { reachableWorkspaces } from '../../accounts/workspaces.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.ts';
+import { isRosterError, RosterError } from '../../errors.ts';
 import type { MemberRow } from '../../store/repos/members.ts';
 import { type Cell, errorBox, notice, statusBadge, table, time } from '../components.ts';
 import { adminViewerOf, type DashboardContext, field, queryValue, viewerOf } from '../context.ts';
@@ -88,14 +88,8 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
       });
       return redirect(reply, `/workspaces/${workspace.id}?created=1`);
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof InvalidInputError) {
-        return showList(
-          request,
-          reply,
-          sentence(error.message),
-          name,
-          error instanceof ConflictError ? 409 : 400,
-        );
+      if (isRosterError(error, 'conflict', 'invalid_value')) {
+        return showList(request, reply, sentence(error.message), name, error.status);
       }
       throw error;
     }
@@ -109,7 +103,7 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
   ) {
     const viewer = adminViewerOf(request);
     const workspace = await ctx.store.organizations.getWorkspace(viewer.organizationId, request.params.id);
-    if (!workspace) throw new NotFoundError('There is no such workspace in this organization.');
+    if (!workspace) throw new RosterError('not_found', 'There is no such workspace in this organization.');
     const [admins, granted, grantedCount] = await Promise.all([
       ctx.store.members.listActiveAdmins(viewer.organizationId, SHOWN),
       ctx.store.members.listGrantedTo(workspace.id, SHOWN),
@@ -156,8 +150,8 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
         requestId: request.id,
       });
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof InvalidInputError) {
-        return showOne(request, reply, sentence(error.message), error instanceof ConflictError ? 409 : 400);
+      if (isRosterError(error, 'conflict', 'invalid_value')) {
+        return showOne(request, reply, sentence(error.message), error.status);
       }
       throw error;
     }

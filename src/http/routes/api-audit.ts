@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { pageSize } from '../../accounts/member-directory.ts';
 import { auditEventView, auditFilters } from '../../audit/audit-log.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { limitOf } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
@@ -15,7 +15,7 @@ export function apiAuditRoutes(app: FastifyInstance, store: Store, authenticator
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const cursor = query.cursor;
     if (cursor !== undefined && cursor !== '' && !/^\d{1,15}$/.test(cursor)) {
-      throw new InvalidInputError('cursor must be the nextCursor of a previous page');
+      throw new RosterError('invalid_value', 'cursor must be the nextCursor of a previous page');
     }
     const limit = pageSize(limitOf(query));
     const events = await store.audit.search({

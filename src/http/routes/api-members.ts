@@ -5,7 +5,7 @@ import { setWorkspaceAccess } from '../../accounts/manage-workspaces.ts';
 import { listDirectory, pageSize } from '../../accounts/member-directory.ts';
 import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { limitOf, memberView, objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
@@ -54,7 +54,8 @@ export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticato
     const body = objectBody(request.body);
     const others = Object.keys(body).filter((key) => key !== 'role');
     if (others.length > 0 || typeof body.role !== 'string') {
-      throw new InvalidInputError(
+      throw new RosterError(
+        'invalid_value',
         'send {"role": "admin" | "member"}: only the role changes here; name, emails, userName and status belong to the identity provider',
       );
     }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { type TxtResolver, verifySsoDomain } from '../../accounts/domain-verification.ts';
 import { getSsoSettings, type SsoSettingsInput, saveSsoSettings } from '../../accounts/sso-settings.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
@@ -21,7 +21,7 @@ function optional<T>(
 ) {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
-  if (!check(value)) throw new InvalidInputError(`${name} must be ${expected}`);
+  if (!check(value)) throw new RosterError('invalid_value', `${name} must be ${expected}`);
   return value;
 }
 
@@ -34,11 +34,11 @@ export function ssoSettingsInput(raw: unknown): SsoSettingsInput {
   const body = objectBody(raw);
   const binding = optional(body, 'idpSsoBinding', isString, '"redirect" or "post"');
   if (binding !== undefined && binding !== 'redirect' && binding !== 'post') {
-    throw new InvalidInputError('idpSsoBinding must be "redirect" or "post"');
+    throw new RosterError('invalid_value', 'idpSsoBinding must be "redirect" or "post"');
   }
   const role = optional(body, 'justInTimeRole', isString, '"admin" or "member"');
   if (role !== undefined && role !== 'admin' && role !== 'member') {
-    throw new InvalidInputError('justInTimeRole must be "admin" or "member"');
+    throw new RosterError('invalid_value', 'justInTimeRole must be "admin" or "member"');
   }
   const input: SsoSettingsInput = {};
   const assign = <K extends keyof SsoSettingsInput>(key: K, value: SsoSettingsInput[K] | undefined) => {

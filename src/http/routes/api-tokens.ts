@@ -5,7 +5,7 @@ import { createToken, listTokens, revokeToken } from '../../accounts/tokens.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { isRole } from '../../auth/roles.ts';
 import type { TokenKind } from '../../auth/token-format.ts';
-import { ForbiddenError, InvalidInputError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
@@ -13,7 +13,7 @@ import { principalOf, requireCaller } from '../authenticate.ts';
 function kindOf(value: unknown, fallback: TokenKind): TokenKind {
   if (value === undefined) return fallback;
   if (value === 'personal' || value === 'service') return value;
-  throw new InvalidInputError('kind must be "personal" or "service"');
+  throw new RosterError('invalid_value', 'kind must be "personal" or "service"');
 }
 
 export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
@@ -24,11 +24,15 @@ export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const kind = kindOf(query.kind, principal.membershipId ? 'personal' : 'service');
     if (kind === 'service') {
-      if (principal.role !== 'admin') throw new ForbiddenError('only Admins can list service access tokens');
+      if (principal.role !== 'admin')
+        throw new RosterError('forbidden', 'only Admins can list service access tokens');
       return { data: await listTokens(store, principal.organizationId, { kind: 'service' }) };
     }
     if (!principal.membershipId) {
-      throw new InvalidInputError('a service access token has no personal tokens; use ?kind=service');
+      throw new RosterError(
+        'invalid_value',
+        'a service access token has no personal tokens; use ?kind=service',
+      );
     }
     return {
       data: await listTokens(store, principal.organizationId, {
@@ -43,23 +47,24 @@ export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator
     const body = objectBody(request.body);
     const kind = kindOf(body.kind, 'personal');
     if (typeof body.name !== 'string')
-      throw new InvalidInputError('send {"name": "…", "role": "admin" | "member"}');
-    if (!isRole(body.role)) throw new InvalidInputError('role must be "admin" or "member"');
+      throw new RosterError('invalid_value', 'send {"name": "…", "role": "admin" | "member"}');
+    if (!isRole(body.role)) throw new RosterError('invalid_value', 'role must be "admin" or "member"');
     if (body.expiresAt !== undefined && body.expiresAt !== null && typeof body.expiresAt !== 'string') {
-      throw new InvalidInputError('expiresAt must be an ISO-8601 time or null');
+      throw new RosterError('invalid_value', 'expiresAt must be an ISO-8601 time or null');
     }
     if (kind === 'service' && principal.role !== 'admin') {
-      throw new ForbiddenError('only Admins can create service access tokens');
+      throw new RosterError('forbidden', 'only Admins can create service access tokens');
     }
     if (kind === 'personal' && !principal.membershipId) {
-      throw new InvalidInputError(
+      throw new RosterError(
+        'invalid_value',
         'a service access token cannot own a personal token; send "kind": "service"',
       );
     }
     // A personal token caps its owner's role, so a token cannot mint an Admin token for a Member
     // owner; nor may a Member-role token of an Admin mint one with more rights than itself.
     if (body.role === 'admin' && principal.role !== 'admin') {
-      throw new ForbiddenError('only an Admin can create a token with the Admin role');
+      throw new RosterError('forbidden', 'only an Admin can create a token with the Admin role');
     }
     const created = await createToken(store, {
       kind,

@@ -4,14 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { createWorkspace, renameWorkspace } from '../../accounts/manage-workspaces.ts';
 import { reachableWorkspaces } from '../../accounts/workspaces.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { objectBody, workspaceView } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
 function nameOf(body: unknown): string {
   const name = objectBody(body).name;
-  if (typeof name !== 'string') throw new InvalidInputError('send {"name": "…"}');
+  if (typeof name !== 'string') throw new RosterError('invalid_value', 'send {"name": "…"}');
   return name;
 }
 

@@ -21,7 +21,7 @@ import { html, type SafeHtml } from '../../dashboard/html.ts';
 import { layout } from '../../dashboard/layout.ts';
 import { type AuthnRequestDelivery, completeSsoSignIn, startSsoSignIn } from '../../sign-in/sso-sign-in.ts';
 import type { Store } from '../../store/store.ts';
-import { toScimError } from '../../web/error-response.ts';
+import { toHttpError } from '../../web/error-response.ts';
 import { locationOf } from '../../web/location.ts';
 import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
 import { samlLoginValue, setSamlLoginCookie } from '../saml-login-cookie.ts';
@@ -121,14 +121,12 @@ export function samlRoutes(
         request.log.info({ limit: config.samlBodyLimit }, 'SSO sign-in refused: body too large');
         return refusal(reply, request, new SsoFailure('too_large', 'the form body is over SAML_BODY_LIMIT'));
       }
-      const { scimError, unexpected } = toScimError(error);
+      const { status, message: detail, unexpected } = toHttpError(error);
       if (unexpected) request.log.error({ err: error }, 'unexpected error');
-      const message = unexpected
-        ? 'Roster could not complete this sign-in. Try again in a moment.'
-        : scimError.message;
+      const message = unexpected ? 'Roster could not complete this sign-in. Try again in a moment.' : detail;
       return page(
         reply,
-        scimError.status,
+        status,
         'Sign-in failed',
         html`<h1>You could not be signed in</h1><p>${message}</p><p><a href="/signin">Back to sign-in</a></p>`,
       );

@@ -1,6 +1,7 @@
 // /scim/v2/Users — parse → use case → project → respond.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import { RosterError } from '../../errors.ts';
 import { createMember } from '../../provisioning/create-member.ts';
 import { memberNotFound } from '../../provisioning/errors.ts';
 import { listMembers } from '../../provisioning/list-members.ts';
@@ -9,7 +10,6 @@ import { patchMember, replaceMember } from '../../provisioning/update-member.ts'
 import { normalizeUserInput, toUserDocument } from '../../scim/resource/normalize-user.ts';
 import { type ProjectionOptions, projectResource } from '../../scim/resource/project-resource.ts';
 import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
-import { ScimError } from '../../scim/scim-error.ts';
 import type { Store } from '../../store/store.ts';
 import { refusedChangesNotice } from '../../web/scim-request-log.ts';
 import { principalOf, requireToken } from '../authenticate.ts';
@@ -100,11 +100,10 @@ export function scimUserRoutes(
     scope.delete('/scim/v2/Users/:id', async (request: IdRequest) => {
       const row = await store.members.getById(principalOf(request).organizationId, request.params.id);
       if (!row) throw memberNotFound(request.params.id);
-      throw new ScimError(
-        405,
+      throw new RosterError(
+        'method_not_allowed',
         'Roster does not delete users. Deactivate instead: PATCH {"op":"replace","path":"active","value":false}. In Entra ID, untick "Delete" under the target object actions.',
-        undefined,
-        { allow: 'GET, PUT, PATCH' },
+        { allow: ['GET', 'PUT', 'PATCH'] },
       );
     });
   });

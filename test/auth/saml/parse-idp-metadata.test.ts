@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { parseCertificates } from '../../../src/auth/saml/certificates.ts';
 import { parseIdpMetadata } from '../../../src/auth/saml/parse-idp-metadata.ts';
 import { TestIdp } from '../../../src/auth/saml/test-idp/test-idp.ts';
-import { InvalidInputError } from '../../../src/errors.ts';
+import { isRosterError } from '../../../src/errors.ts';
 import { testIdps } from '../../helpers/sso.ts';
 
 describe('parseIdpMetadata', () => {
@@ -46,7 +46,7 @@ describe('parseIdpMetadata', () => {
     it(`refuses ${name}`, () => {
       assert.throws(
         () => parseIdpMetadata(xml),
-        (error: unknown) => error instanceof InvalidInputError && message.test(error.message),
+        (error: unknown) => isRosterError(error, 'invalid_value') && message.test(error.message),
       );
     });
   }
