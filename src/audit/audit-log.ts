@@ -6,33 +6,6 @@ import { RosterError } from '../errors.ts';
 import type { AuditEventRecord, AuditSearch } from '../store/repos/audit.ts';
 import type { Store } from '../store/store.ts';
 
-/** Actions Roster writes, for the audit log's action picker (any other text is accepted too). */
-export const AUDIT_ACTIONS = [
-  'member.created',
-  'member.updated',
-  'member.deactivated',
-  'member.reactivated',
-  'member.role_changed',
-  'member.email_change_refused',
-  'workspace.created',
-  'workspace.renamed',
-  'workspace.access_granted',
-  'workspace.access_revoked',
-  'token.created',
-  'token.revoked',
-  'organization.created',
-  'organization.email_changes_updated',
-  'sso.settings_updated',
-  'sso.domain_verified',
-  'sso.domain_released',
-  'sso.login',
-  'sso.login_failed',
-  'password.login',
-  'password.login_failed',
-  'session.signed_out',
-  'session.password_sessions_ended',
-] as const;
-
 export type AuditFilters = Omit<AuditSearch, 'organizationId' | 'before' | 'limit'>;
 
 export interface AuditFilterInput {

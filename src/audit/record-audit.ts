@@ -2,12 +2,13 @@
 
 import { now } from '../store/ids.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import type { AuditAction } from './actions.ts';
 import type { Actor } from './actor.ts';
 
 export interface AuditEntry {
   organizationId: string | null;
   actor: Actor;
-  action: string;
+  action: AuditAction;
   target: { type: string; id: string | null; label?: string | null };
   before?: unknown;
   after?: unknown;
@@ -36,7 +37,7 @@ export const UNAUTHENTICATED_ACTOR: Actor = { type: 'unauthenticated', id: null,
 
 export interface UnauthenticatedFailure {
   organizationId: string;
-  action: string;
+  action: AuditAction;
   /** A typed reason from Roster's own list, never the request's text. */
   reason: string;
   /** What it concerns: the organization, or the member a password attempt named. */

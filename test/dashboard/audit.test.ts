@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AUDIT_ACTIONS, csvLine } from '../../src/audit/audit-log.ts';
+import { AUDIT_ACTIONS } from '../../src/audit/actions.ts';
+import { csvLine } from '../../src/audit/audit-log.ts';
 import { diffJson } from '../../src/dashboard/json-diff.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {

@@ -324,7 +324,7 @@ async function seedInstallation(store: Store): Promise<Seeded> {
       await recordAudit(tx, {
         organizationId: null,
         actor: { type: 'system', id: null, label: null },
-        action: 'system.check',
+        action: 'organization.created',
         target: { type: 'system', id: null },
         before: n === 0 ? { note: 'line\nbreak\ttab \\ backslash' } : undefined,
       });
@@ -352,7 +352,7 @@ async function insertFreshRows(store: Store): Promise<{ audit: number; scim: num
     recordAudit(tx, {
       organizationId: null,
       actor: CLI_ACTOR,
-      action: 'copy.verified',
+      action: 'organization.created',
       target: { type: 'system', id: null },
     }),
   );

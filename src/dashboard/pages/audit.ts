@@ -2,8 +2,8 @@
 // before/after, older pages by id cursor, and CSV / NDJSON exports of the same filters, streamed.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AUDIT_ACTIONS } from '../../audit/actions.ts';
 import {
-  AUDIT_ACTIONS,
   type AuditFilters,
   auditEventView,
   auditFilters,
