@@ -2,7 +2,7 @@
 // the SCIM scimType (RFC 7644 §3.12) where one applies, and what it means. Use cases throw
 // RosterError with one of these codes; web/error-response.ts is the one place that turns any error
 // into an HTTP response (SCIM bodies keep the RFC's scimType spelling); the CLI prints the message.
-// Codes are snake_case. docs/api.md lists every one (test/docs.test.ts checks it).
+// Codes are snake_case. docs/dashboard.md ("Error codes") lists every one; test/docs.test.ts checks it.
 
 interface CatalogueEntry {
   readonly status: number;
@@ -12,7 +12,10 @@ interface CatalogueEntry {
 }
 
 export const ERROR_CATALOGUE = {
-  invalid_request: { status: 400, meaning: 'the request is malformed in a way no more specific code names' },
+  invalid_request: {
+    status: 400,
+    meaning: 'a refusal no more specific code names (a fallback: every refusal of Roster has one today)',
+  },
   invalid_value: {
     status: 400,
     scimType: 'invalidValue',
@@ -21,7 +24,8 @@ export const ERROR_CATALOGUE = {
   invalid_syntax: {
     status: 400,
     scimType: 'invalidSyntax',
-    meaning: 'the request body or a header could not be parsed (not JSON, not UTF-8, a NUL character, …)',
+    meaning:
+      'the request could not be read: a body that is not JSON or not UTF-8, a header sent twice, a bad URL',
   },
   invalid_filter: {
     status: 400,
