@@ -132,6 +132,7 @@ for (const kind of STORE_KINDS) {
     it('answers DELETE with 405 and guidance, and keeps the user', async () => {
       const res = await t.scim('DELETE', `Users/${id}`);
       assert.equal(res.statusCode, 405);
+      assert.equal(res.headers.allow, 'GET, PUT, PATCH');
       assert.match(res.json().detail, /[Dd]eactivate/);
       assert.equal((await t.scim('GET', `Users/${id}`)).statusCode, 200);
     });
