@@ -197,8 +197,9 @@ export async function releaseSsoDomain(
   const domain = foldCase(input.domain.trim());
   await store.transaction(async (tx) => {
     const claim = await tx.sso.getDomainClaim(input.organizationId, domain);
-    if (!claim)
+    if (!claim) {
       throw new RosterError('not_found', `"${domain}" is not one of this organization's SSO email domains`);
+    }
     await tx.sso.deleteDomainClaim(input.organizationId, domain);
     await recordAudit(tx, {
       organizationId: input.organizationId,

@@ -36,8 +36,9 @@ export function encodeCursor(sortKey: string): string {
 
 function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  if (!/^[A-Za-z0-9_-]{1,1400}$/.test(cursor))
+  if (!/^[A-Za-z0-9_-]{1,1400}$/.test(cursor)) {
     throw new RosterError('invalid_value', 'the cursor is not valid');
+  }
   return Buffer.from(cursor, 'base64url').toString('utf8');
 }
 
@@ -64,8 +65,9 @@ export async function listDirectory(
   query: DirectoryQuery,
 ): Promise<DirectoryPage> {
   const role = query.role === undefined || query.role === '' ? undefined : query.role;
-  if (role !== undefined && !isRole(role))
+  if (role !== undefined && !isRole(role)) {
     throw new RosterError('invalid_value', 'role must be "admin" or "member"');
+  }
   const text = query.text?.trim().slice(0, 200) || undefined;
   const filters = {
     ...(text ? { text } : {}),

@@ -71,8 +71,9 @@ export async function initOrganization(
   input: InitOrganizationInput,
 ): Promise<InitializedOrganization> {
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 200)
+  if (name.length === 0 || name.length > 200) {
     throw new RosterError('invalid_value', 'the organization name must be 1 to 200 characters');
+  }
   const slug = (input.slug ?? slugify(name)).toLowerCase();
   if (!SLUG.test(slug)) {
     throw new RosterError(
@@ -82,8 +83,9 @@ export async function initOrganization(
   }
   const email = input.adminEmail.trim();
   if (!isEmail(email)) throw new RosterError('invalid_value', `"${email}" is not an email address`);
-  if (input.adminPassword !== undefined && input.adminPassword.length < 12)
+  if (input.adminPassword !== undefined && input.adminPassword.length < 12) {
     throw new RosterError('invalid_value', 'the admin password must be at least 12 characters');
+  }
   const passwordHash =
     input.adminPassword === undefined ? undefined : await hashPassword(input.adminPassword);
 
@@ -122,8 +124,9 @@ export async function initOrganization(
           user = { ...user, password_hash: passwordHash, updated_at: at };
         }
       } else {
-        if (passwordHash === undefined)
+        if (passwordHash === undefined) {
           throw new RosterError('invalid_value', 'a password is required for a new Admin');
+        }
         user = {
           id: newId(),
           email,

@@ -143,8 +143,9 @@ export function checkSsoUrl(value: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new RosterError('invalid_value', 'the IdP single sign-on URL must start with https://');
   }
-  if (url.username || url.password)
+  if (url.username || url.password) {
     throw new RosterError('invalid_value', 'the IdP single sign-on URL must not contain credentials');
+  }
   return trimmed;
 }
 
@@ -155,11 +156,13 @@ export function normalizeDomains(values: readonly string[]): string[] {
       values.map((value) => foldCase(value.trim().replace(/^@/, '').replace(/\.$/, ''))).filter(Boolean),
     ),
   ];
-  if (domains.length > MAX_DOMAINS)
+  if (domains.length > MAX_DOMAINS) {
     throw new RosterError('invalid_value', `at most ${MAX_DOMAINS} email domains`);
+  }
   for (const domain of domains) {
-    if (!DOMAIN.test(domain))
+    if (!DOMAIN.test(domain)) {
       throw new RosterError('invalid_value', `"${domain}" is not an email domain such as example.com`);
+    }
     if (PUBLIC_EMAIL_DOMAINS.has(domain)) {
       throw new RosterError(
         'invalid_value',
@@ -200,8 +203,9 @@ function identityProvider(input: SsoSettingsInput, current: SsoSettingsRecord | 
   const binding =
     input.idpSsoBinding ??
     (explicitUrl ? 'redirect' : (metadata?.binding ?? current?.idp_sso_binding ?? 'redirect'));
-  if (binding !== 'redirect' && binding !== 'post')
+  if (binding !== 'redirect' && binding !== 'post') {
     throw new RosterError('invalid_value', 'the binding must be "redirect" or "post"');
+  }
   const certificates = input.idpCertificate?.trim()
     ? parseCertificates(input.idpCertificate)
     : (metadata?.certificates ?? (current ? idpCertificates(current) : []));
@@ -258,8 +262,9 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
     const beforeDomains = await tx.sso.listDomains(input.organizationId);
     const spPrivateKey = before?.sp_private_key ?? keyPair?.privateKeyPem;
     const spCertificate = before?.sp_certificate ?? keyPair?.certificatePem;
-    if (!spPrivateKey || !spCertificate)
+    if (!spPrivateKey || !spCertificate) {
       throw new RosterError('conflict', 'the SSO settings changed meanwhile; try again');
+    }
     const at = now();
     const jitOn = settings.justInTimeProvisioning ?? (before ? before.jit_role !== null : false);
     const row: SsoSettingsRecord = {

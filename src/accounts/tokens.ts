@@ -43,8 +43,9 @@ export interface CreateTokenInput {
 
 function validate(input: CreateTokenInput): { name: string; expiresAt: string | null } {
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 100)
+  if (name.length === 0 || name.length > 100) {
     throw new RosterError('invalid_value', 'the token name must be 1 to 100 characters');
+  }
   if (!isRole(input.role)) throw new RosterError('invalid_value', 'the token role must be admin or member');
   let expiresAt: string | null = null;
   if (input.expiresAt) {
@@ -87,8 +88,9 @@ export async function createToken(store: Store, input: CreateTokenInput): Promis
       membershipId = owner.id;
       await tx.tokens.insertPersonal({ ...base, membership_id: owner.id });
     } else {
-      if (input.role !== 'admin')
+      if (input.role !== 'admin') {
         throw new RosterError('invalid_value', 'service access tokens always have the Admin role');
+      }
       await tx.tokens.insertService(base);
     }
     await recordAudit(tx, {

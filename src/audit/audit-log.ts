@@ -24,8 +24,9 @@ function instant(name: string, value: string | undefined, endOfDay: boolean): st
   const text = value?.trim();
   if (!text) return undefined;
   const time = Date.parse(DAY.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(time))
+  if (Number.isNaN(time)) {
     throw new RosterError('invalid_value', `${name} must be a date such as 2025-03-01 or an ISO-8601 time`);
+  }
   return new Date(DAY.test(text) && endOfDay ? time + 86_400_000 : time).toISOString();
 }
 

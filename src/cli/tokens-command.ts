@@ -45,8 +45,9 @@ export async function tokensCommand(
         if (options.user) {
           const user = await store.users.findByEmail(options.user);
           const member = user ? await store.members.findByUserId(organization.id, user.id) : undefined;
-          if (!member)
+          if (!member) {
             throw new RosterError('not_found', `${options.user} is not a member of ${organization.slug}`);
+          }
           membershipId = member.id;
         }
         const created = await createToken(store, {

@@ -56,8 +56,9 @@ export function parseCertificates(text: string): string[] {
   if (trimmed === '') return [];
   if (trimmed.includes('-----BEGIN')) {
     const blocks = [...trimmed.matchAll(PEM_BLOCK)].map((match) => match[1] ?? '');
-    if (blocks.length === 0)
+    if (blocks.length === 0) {
       throw new RosterError('invalid_value', 'the certificate is not a PEM "CERTIFICATE" block');
+    }
     return blocks.map(parseOne);
   }
   return [parseOne(trimmed, 0)];

@@ -29,8 +29,9 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   try {
     document = parseXml(xml.trim());
   } catch (error) {
-    if (error instanceof XmlParseError)
+    if (error instanceof XmlParseError) {
       throw new RosterError('invalid_value', `the IdP metadata is not valid XML: ${error.message}`);
+    }
     throw error;
   }
   // An EntityDescriptor, or the first one with an IDPSSODescriptor inside an EntitiesDescriptor.
@@ -69,8 +70,9 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
       certificates.push(...parseCertificates(textOf(element)));
     }
   }
-  if (certificates.length === 0)
+  if (certificates.length === 0) {
     throw new RosterError('invalid_value', 'the IdP metadata has no signing certificate');
+  }
   return {
     entityId,
     ssoUrl: service.location,

@@ -165,8 +165,9 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
     const viewer = adminViewerOf(request);
     const access = field(request.body, 'access');
     try {
-      if (access !== 'grant' && access !== 'revoke')
+      if (access !== 'grant' && access !== 'revoke') {
         throw new RosterError('invalid_value', 'access must be grant or revoke');
+      }
       await setWorkspaceAccess(ctx.store, {
         organizationId: viewer.organizationId,
         membershipId: request.params.id,

@@ -175,8 +175,9 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
     const organizationId = field(request.body, 'organizationId');
     const memberships = await ctx.store.members.listForUser(viewer.userId ?? '');
     const target = memberships.find((m) => m.organization_id === organizationId && m.status === 'active');
-    if (!target || target.role === null)
+    if (!target || target.role === null) {
       throw new RosterError('forbidden', 'You are not an active member of that organization.');
+    }
     const decision = await organizationSwitchAllowed(ctx.store, viewer.session, target);
     if (!decision.allowed) throw new RosterError('forbidden', decision.reason);
     const session = await replaceSession(ctx.store, viewer.session.id_hash, target);

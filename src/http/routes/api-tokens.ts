@@ -24,8 +24,9 @@ export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const kind = kindOf(query.kind, principal.membershipId ? 'personal' : 'service');
     if (kind === 'service') {
-      if (principal.role !== 'admin')
+      if (principal.role !== 'admin') {
         throw new RosterError('forbidden', 'only Admins can list service access tokens');
+      }
       return { data: await listTokens(store, principal.organizationId, { kind: 'service' }) };
     }
     if (!principal.membershipId) {
@@ -46,8 +47,9 @@ export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator
     const principal = principalOf(request);
     const body = objectBody(request.body);
     const kind = kindOf(body.kind, 'personal');
-    if (typeof body.name !== 'string')
+    if (typeof body.name !== 'string') {
       throw new RosterError('invalid_value', 'send {"name": "…", "role": "admin" | "member"}');
+    }
     if (!isRole(body.role)) throw new RosterError('invalid_value', 'role must be "admin" or "member"');
     if (body.expiresAt !== undefined && body.expiresAt !== null && typeof body.expiresAt !== 'string') {
       throw new RosterError('invalid_value', 'expiresAt must be an ISO-8601 time or null');
