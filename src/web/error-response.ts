@@ -3,7 +3,12 @@
 import type { FastifyError } from 'fastify';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { ScimError } from '../scim/scim-error.ts';
-import { StoreUnavailableError, UniqueViolationError, VersionConflictError } from '../store/errors.ts';
+import {
+  StoreUnavailableError,
+  UniqueViolationError,
+  UnsupportedQueryError,
+  VersionConflictError,
+} from '../store/errors.ts';
 
 export type Surface = 'scim' | 'api';
 
@@ -34,6 +39,13 @@ export function toScimError(error: unknown): { scimError: ScimError; unexpected:
       scimError: new ScimError(409, 'a resource with these unique attributes already exists', 'uniqueness'),
       unexpected: false,
     };
+  }
+  if (error instanceof UnsupportedQueryError) {
+    const scimError =
+      error.clause === 'filter'
+        ? new ScimError(400, `Invalid filter: ${error.message}`, 'invalidFilter')
+        : new ScimError(400, `Invalid sortBy: ${error.message}`, 'invalidValue');
+    return { scimError, unexpected: false };
   }
   if (error instanceof VersionConflictError) {
     return {

@@ -86,3 +86,59 @@ export function formatAttributePath(path: AttributePath): string {
   const name = path.subAttribute === undefined ? path.attribute : `${path.attribute}.${path.subAttribute}`;
   return path.schema === undefined ? name : `${path.schema}:${name}`;
 }
+
+// A validated filter (`resolveFilter`): the canonical tree of `validateFilter`, each path carrying
+// the catalogue definitions it names. This is what the SQL compiler takes; it looks nothing up.
+
+/** The characteristics of a catalogue attribute a compiler reads (src/scim/schemas defines them). */
+export interface FilterAttribute {
+  readonly name: string;
+  readonly type:
+    | 'string'
+    | 'boolean'
+    | 'complex'
+    | 'dateTime'
+    | 'reference'
+    | 'integer'
+    | 'decimal'
+    | 'binary';
+  readonly multiValued: boolean;
+  readonly caseExact: boolean;
+  readonly subAttributes?: readonly FilterAttribute[];
+}
+
+/**
+ * A resolved path. `schema` is the canonical URN of an extension attribute, absent for core ones.
+ * Inside a value filter (`emails[type eq "work"]`) paths are relative to one element, as in
+ * AttributePath: `attribute` is then the element's sub-attribute (`type`).
+ */
+export interface ResolvedFilterPath {
+  readonly schema?: string;
+  readonly attribute: FilterAttribute;
+  readonly subAttribute?: FilterAttribute;
+}
+
+/** A comparison, its value normalised: text for string and dateTime attributes, true/false for booleans. */
+export interface ResolvedCompare {
+  readonly kind: 'compare';
+  readonly path: ResolvedFilterPath;
+  readonly op: CompareOperator;
+  readonly value: string | boolean;
+}
+
+export type ResolvedFilter =
+  | ResolvedCompare
+  | { readonly kind: 'present'; readonly path: ResolvedFilterPath }
+  | { readonly kind: 'and'; readonly left: ResolvedFilter; readonly right: ResolvedFilter }
+  | { readonly kind: 'or'; readonly left: ResolvedFilter; readonly right: ResolvedFilter }
+  | { readonly kind: 'not'; readonly filter: ResolvedFilter }
+  /** `path` is a complex attribute; `filter` is evaluated against one of its elements. */
+  | { readonly kind: 'valuePath'; readonly path: ResolvedFilterPath; readonly filter: ResolvedFilter };
+
+/** A validated `sortBy`: the attribute, and the (sub-)attribute whose value is the sort key. */
+export interface ResolvedSort {
+  readonly path: ResolvedFilterPath;
+  readonly key: FilterAttribute;
+  /** The `sortBy` as the client wrote it, for messages. */
+  readonly text: string;
+}
