@@ -1,6 +1,7 @@
 // The abstract syntax tree of a SCIM filter (RFC 7644 §3.4.2.2). Produced by `parseFilter`, checked
-// and normalised by `validateFilter`, evaluated in memory by `matchFilter` and turned into SQL by
-// `src/store/filter/compile-filter.ts`. The tree says what was written; meaning lives in those modules.
+// and normalised by `validateFilter`, evaluated in memory by `matchFilter`, and resolved by
+// `resolveFilter` into the ResolvedFilter below, which `src/store/filter/compile-filter.ts` turns into
+// SQL. The tree says what was written; meaning lives in those modules.
 
 /** The comparison operators of RFC 7644 §3.4.2.2, table 3 (`pr` is a node of its own). */
 export type CompareOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
@@ -90,7 +91,10 @@ export function formatAttributePath(path: AttributePath): string {
 // A validated filter (`resolveFilter`): the canonical tree of `validateFilter`, each path carrying
 // the catalogue definitions it names. This is what the SQL compiler takes; it looks nothing up.
 
-/** The characteristics of a catalogue attribute a compiler reads (src/scim/schemas defines them). */
+/**
+ * What a compiler reads of a catalogue attribute: src/scim/schemas' AttributeDefinitions are
+ * FilterAttributes, handed over as they are.
+ */
 export interface FilterAttribute {
   readonly name: string;
   readonly type:
