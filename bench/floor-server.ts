@@ -39,7 +39,8 @@ interface FloorDatabase {
 
 const TOKEN_SQL = `select t.revoked_at, t.expires_at, o.id as organization_id from service_access_tokens t
      join organizations o on o.id = t.organization_id where t.token_hash = $1`;
-// The folded userName as the store writes it (src/store/fold-sql.ts), so that it is the index's expression.
+// The folded userName as the store writes it (`fold` of src/store/*/…-sql.ts), so that it is the
+// index's expression.
 const MEMBER_SQL = (fold: (value: string) => string) =>
   `select * from memberships where organization_id = $1 and ${fold('user_name')} = ${fold('$2')}
      order by seq limit 100`;

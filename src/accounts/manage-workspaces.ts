@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
-import type { WorkspaceRecord } from '../store/repos/organizations.ts';
+import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { memberNotFoundError } from './members.ts';
 
@@ -36,7 +36,7 @@ async function uniqueName<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 async function workspaceOf(tx: Repositories, organizationId: string, id: string): Promise<WorkspaceRecord> {
-  const workspace = await tx.organizations.getWorkspace(organizationId, id);
+  const workspace = await tx.workspaces.getById(organizationId, id);
   if (!workspace) throw new RosterError('not_found', `no workspace with id ${id} in this organization`);
   return workspace;
 }
@@ -57,7 +57,7 @@ export async function createWorkspace(
         created_at: at,
         updated_at: at,
       };
-      await tx.organizations.insertWorkspace(workspace);
+      await tx.workspaces.insert(workspace);
       await recordAudit(tx, {
         organizationId: input.organizationId,
         actor: input.actor,
@@ -81,7 +81,7 @@ export async function renameWorkspace(
       const before = await workspaceOf(tx, input.organizationId, input.workspaceId);
       if (before.name === name) return before;
       const at = now();
-      await tx.organizations.renameWorkspace(input.organizationId, before.id, name, at);
+      await tx.workspaces.rename(input.organizationId, before.id, name, at);
       await recordAudit(tx, {
         organizationId: input.organizationId,
         actor: input.actor,
@@ -110,10 +110,10 @@ export async function setWorkspaceAccess(
     const member = await tx.members.getById(input.organizationId, input.membershipId, { forUpdate: true });
     if (!member) throw memberNotFoundError(input.membershipId);
     const workspace = await workspaceOf(tx, input.organizationId, input.workspaceId);
-    const has = (await tx.members.grantedWorkspaceIds(member.id)).includes(workspace.id);
+    const has = (await tx.workspaceGrants.workspaceIdsOf(member.id)).includes(workspace.id);
     if (has === input.granted) return false;
-    if (input.granted) await tx.members.grantWorkspace(member.id, workspace.id, now());
-    else await tx.members.revokeWorkspace(member.id, workspace.id);
+    if (input.granted) await tx.workspaceGrants.grant(member.id, workspace.id, now());
+    else await tx.workspaceGrants.revoke(member.id, workspace.id);
     await recordAudit(tx, {
       organizationId: input.organizationId,
       actor: input.actor,

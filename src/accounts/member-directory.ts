@@ -4,7 +4,7 @@
 // concurrent inserts without OFFSET.
 import { isRole } from '../auth/roles.ts';
 import { RosterError } from '../errors.ts';
-import type { MemberListing, MemberSearch } from '../store/repos/members.ts';
+import type { MemberListing, MemberSearch } from '../store/repos/member-directory.ts';
 import type { MemberStatus } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 
@@ -79,7 +79,7 @@ export async function listDirectory(
   const before = after === undefined ? decodeCursor(query.before) : undefined;
 
   // One row more than the page tells whether there is another page in the walking direction.
-  const rows = await store.members.search(organizationId, {
+  const rows = await store.memberDirectory.search(organizationId, {
     ...filters,
     ...(after !== undefined ? { after } : {}),
     ...(before !== undefined ? { before } : {}),
@@ -101,6 +101,6 @@ export async function listDirectory(
   // Memberships are never deleted and numbered densely: the counter is the total, no scan needed.
   const total = unfiltered
     ? ((await store.organizations.getById(organizationId))?.member_seq ?? 0)
-    : await store.members.countMatching(organizationId, filters);
+    : await store.memberDirectory.count(organizationId, filters);
   return { rows, total, nextCursor, previousCursor };
 }

@@ -8,8 +8,9 @@ import { profileColumns, profileEmails } from '../membership/member-row.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { MemberRow } from '../store/repos/members.ts';
-import type { OrganizationRecord, WorkspaceRecord } from '../store/repos/organizations.ts';
+import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { UserRecord } from '../store/repos/users.ts';
+import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
 import type { Store } from '../store/store.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -115,7 +116,7 @@ export async function initOrganization(
         created_at: at,
         updated_at: at,
       };
-      await tx.organizations.insertWorkspace(workspace);
+      await tx.workspaces.insert(workspace);
 
       let user = await tx.users.findByEmail(email);
       if (user) {

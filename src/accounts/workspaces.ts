@@ -1,5 +1,5 @@
 import { atLeast } from '../auth/roles.ts';
-import type { WorkspaceRecord } from '../store/repos/organizations.ts';
+import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 
@@ -10,9 +10,9 @@ export async function reachableWorkspaces(
   membershipId: string | null,
   role: Role | null,
 ): Promise<WorkspaceRecord[]> {
-  const all = await store.organizations.listWorkspaces(organizationId);
+  const all = await store.workspaces.list(organizationId);
   if (atLeast(role, 'admin')) return all;
   if (membershipId === null || role === null) return [];
-  const granted = new Set(await store.members.grantedWorkspaceIds(membershipId));
+  const granted = new Set(await store.workspaceGrants.workspaceIdsOf(membershipId));
   return all.filter((workspace) => granted.has(workspace.id));
 }

@@ -1,7 +1,8 @@
 import { RosterError } from '../errors.ts';
 // The JSON shapes of the REST API (`/api/v1`): camelCase, never a hash, never a secret but once.
-import type { MemberListing, MemberRow } from '../store/repos/members.ts';
-import type { WorkspaceRecord } from '../store/repos/organizations.ts';
+import type { MemberListing } from '../store/repos/member-directory.ts';
+import type { MemberRow } from '../store/repos/members.ts';
+import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
 
 export function memberView(row: MemberRow | MemberListing) {
   return {

@@ -1,5 +1,6 @@
 // GET /Users: filter, sort and page (RFC 7644 §3.4.2). Pages are 1-based; `count=0` gives the total.
 import { parseFilter } from '../scim/filter/parse-filter.ts';
+import { resolveFilter, resolveSortBy } from '../scim/filter/resolve-filter.ts';
 import { DEFAULT_MAX_RESULTS } from '../scim/schemas/service-provider-config.ts';
 import { badRequest } from '../scim/scim-error.ts';
 import type { MemberRow } from '../store/repos/members.ts';
@@ -47,7 +48,9 @@ export async function listMembers(
     throw badRequest('sortOrder must be "ascending" or "descending"', 'invalidValue');
   }
   const filter =
-    query.filter !== undefined && query.filter.trim() !== '' ? parseFilter(query.filter) : undefined;
+    query.filter !== undefined && query.filter.trim() !== ''
+      ? resolveFilter(parseFilter(query.filter))
+      : undefined;
   const sortBy = query.sortBy ? query.sortBy : undefined;
 
   // Memberships are never deleted and take dense positions 1..N: without a filter, the
@@ -67,7 +70,7 @@ export async function listMembers(
   if (count === 0) return { totalResults: await total(), startIndex, rows: [] };
   const rows = await store.members.list(organizationId, {
     ...(filter ? { filter } : {}),
-    ...(sortBy ? { sortBy } : {}),
+    ...(sortBy ? { sort: resolveSortBy(sortBy) } : {}),
     descending: sortOrder === 'descending',
     offset: startIndex - 1,
     limit: count,

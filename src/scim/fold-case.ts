@@ -1,7 +1,7 @@
 // The one rule for "ignoring case" in Roster: ASCII letters only, A–Z → a–z; every other character,
 // `İ` (U+0130), the Kelvin sign (U+212A), `ß`, `É`, compares as itself. It applies to emails,
-// userNames and every SCIM attribute that is not caseExact, in SQL on both stores (see
-// src/store/fold-sql.ts) and in memory (the filter matcher, the sign-in throttle's key).
+// userNames and every SCIM attribute that is not caseExact, in SQL on both stores (the dialects'
+// `fold`, src/store/dialect.ts) and in memory (the filter matcher, the sign-in throttle's key).
 //
 // Why ASCII: it is what SQLite's built-in lower() does and what PostgreSQL's lower() does under the
 // "C" collation, so both stores and this function agree exactly, whatever the database's locale.

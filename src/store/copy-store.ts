@@ -125,9 +125,7 @@ export async function copyStore(from: Store, to: Store, options: CopyOptions = {
   // The source transaction only reads, but keeps what it reads consistent: on SQLite it holds the
   // write lock, so no writer slips in mid-copy; on PostgreSQL it reads one snapshot.
   return from.withTransaction(async (source) => {
-    if (from.dialect.name === 'postgres') {
-      await sql`set transaction isolation level repeatable read, read only`.execute(source);
-    }
+    if (from.dialect.readSnapshot) await sql.raw(from.dialect.readSnapshot).execute(source);
     return to.withTransaction(async (target) => {
       const occupied: CopiedTable[] = [];
       for (const spec of COPY_ORDER) {
@@ -160,14 +158,9 @@ export async function copyStore(from: Store, to: Store, options: CopyOptions = {
 
       // Audit events (and SCIM requests) kept their ids; PostgreSQL's sequences must move past
       // them, or the next insert would collide. SQLite's AUTOINCREMENT tracks the largest id itself.
-      // An empty table leaves its sequence alone (max is null, and setval ignores a null).
-      if (to.dialect.name === 'postgres') {
+      if (to.dialect.syncSequence) {
         for (const spec of COPY_ORDER) {
-          if (!('serial' in spec)) continue;
-          const column = sql.ref(spec.serial);
-          await sql`select setval(pg_get_serial_sequence(${spec.name}, ${spec.serial}), max(${column})) from ${sql.table(spec.name)}`.execute(
-            target,
-          );
+          if ('serial' in spec && spec.serial) await to.dialect.syncSequence(target, spec.name, spec.serial);
         }
       }
       return copied;

@@ -37,3 +37,16 @@ export class StoreOpenError extends Error {
     this.name = 'StoreOpenError';
   }
 }
+
+/**
+ * A valid filter or sortBy the database cannot answer: it reads what is not stored in a comparable
+ * form (`meta.location` depends on the server's public URL). `clause` says which part of the query.
+ */
+export class UnsupportedQueryError extends Error {
+  readonly clause: 'filter' | 'sortBy';
+  constructor(clause: 'filter' | 'sortBy', detail: string) {
+    super(detail);
+    this.name = 'UnsupportedQueryError';
+    this.clause = clause;
+  }
+}

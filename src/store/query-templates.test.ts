@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { type Compilable, Kysely, type RawBuilder, SqliteDialect, sql } from 'kysely';
 import { parseFilter } from '../scim/filter/parse-filter.ts';
+import { resolveFilter } from '../scim/filter/resolve-filter.ts';
 import { filterShape } from './filter/filter-shape.ts';
 import { QueryTemplates } from './query-templates.ts';
 import type { Database as Tables } from './schema.ts';
@@ -193,6 +194,19 @@ describe('filter shapes', () => {
       assert.notEqual(shape(one).key, shape(other).key);
     });
   }
+
+  it('keys a validated filter by its attribute names, not their definitions', () => {
+    const resolved = (filter: string) => filterShape(resolveFilter(parseFilter(filter)));
+    const a = resolved('USERNAME eq "a@acme.test" and emails[type eq "work"]');
+    const b = resolved('userName eq "b@acme.test" and emails[TYPE eq "home"]');
+    assert.equal(a.key, b.key);
+    assert.doesNotMatch(a.key, /description|caseExact/);
+    assert.notEqual(a.key, resolved('userName eq "a" and phoneNumbers[type eq "work"]').key);
+    assert.deepEqual(
+      b.fill(a.values),
+      resolveFilter(parseFilter('userName eq "a@acme.test" and emails[type eq "work"]')),
+    );
+  });
 
   it('fills the values back in, in order', () => {
     const filter = parseFilter('(userName eq "a" or title sw "b") and not (emails[type eq "c"])');

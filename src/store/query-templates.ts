@@ -10,7 +10,8 @@
 // pattern), writes it into the SQL text, or refuses it (a dateTime filter checks its value) — is
 // remembered as such and built afresh every time, exactly as without templates. A change that
 // leaves the placeholder as it was (lower-casing, trimming: it has no letters or spaces) cannot be
-// seen, so `build` must bind values as it receives them and leave such work to SQL (`lower(?)`, fold-sql.ts).
+// seen, so `build` must bind values as it receives them and leave such work to SQL (`lower(?)`,
+// the dialect's `fold`).
 import type { Compilable, CompiledQuery, Insertable, Kysely } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
 import type { Database } from './schema.ts';

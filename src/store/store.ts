@@ -6,6 +6,7 @@ import { StoreUnavailableError, UniqueViolationError } from './errors.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
+import { MemberDirectoryRepo } from './repos/member-directory.ts';
 import { MemberRepo } from './repos/members.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
 import { SessionRepo } from './repos/sessions.ts';
@@ -13,12 +14,19 @@ import { SsoRepo } from './repos/sso.ts';
 import { TokenRevealRepo } from './repos/token-reveals.ts';
 import { TokenRepo } from './repos/tokens.ts';
 import { UserRepo } from './repos/users.ts';
+import { WorkspaceGrantRepo } from './repos/workspace-grants.ts';
+import { WorkspaceRepo } from './repos/workspaces.ts';
 import type { Database } from './schema.ts';
 
 export interface Repositories {
   readonly organizations: OrganizationRepo;
+  readonly workspaces: WorkspaceRepo;
   readonly users: UserRepo;
+  /** Membership rows as SCIM provisioning keeps them. */
   readonly members: MemberRepo;
+  /** The admin member directory: search, filters, pages. */
+  readonly memberDirectory: MemberDirectoryRepo;
+  readonly workspaceGrants: WorkspaceGrantRepo;
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly audit: AuditRepo;
@@ -47,8 +55,11 @@ export interface Store extends Repositories {
 function repositories(ctx: RepoContext): Repositories {
   return {
     organizations: new OrganizationRepo(ctx),
+    workspaces: new WorkspaceRepo(ctx),
     users: new UserRepo(ctx),
     members: new MemberRepo(ctx),
+    memberDirectory: new MemberDirectoryRepo(ctx),
+    workspaceGrants: new WorkspaceGrantRepo(ctx),
     tokens: new TokenRepo(ctx),
     sessions: new SessionRepo(ctx),
     audit: new AuditRepo(ctx),
@@ -102,9 +113,9 @@ export function createStore(dialect: StoreDialect): Store {
         new Migrator({ db: target, provider: migrationProvider(dialect.name) }).migrateToLatest();
       // Kysely's migration lock is an advisory lock on PostgreSQL but a no-op on SQLite (it assumes
       // one process), so two processes starting on a fresh file raced ('table "organizations"
-      // already exists'). On SQLite the whole migration runs in one write transaction instead: a
-      // second process waits for the file's write lock (busy_timeout), then finds everything
-      // applied. SQLite's DDL is transactional, so a failed migration also leaves nothing half done.
+      // already exists'). Where writes are serialized (no row locks: SQLite) the whole migration
+      // runs in one write transaction instead: a second process waits for the file's write lock
+      // (busy_timeout), then finds everything applied. SQLite's DDL is transactional, so a failed migration also leaves nothing half done.
       const underWriteLock = () =>
         withTransaction(async (conn) => {
           const outcome = await migrateToLatest(conn);
@@ -113,7 +124,7 @@ export function createStore(dialect: StoreDialect): Store {
         });
       let outcome: Awaited<ReturnType<typeof migrateToLatest>>;
       try {
-        outcome = dialect.name === 'sqlite' ? await underWriteLock() : await migrateToLatest(db);
+        outcome = dialect.rowLocks ? await migrateToLatest(db) : await underWriteLock();
       } catch (error) {
         throw translateError(dialect, error);
       }

@@ -5,7 +5,12 @@
 import type { FastifyError } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, RosterError } from '../errors.ts';
 import { ScimError, type ScimType } from '../scim/scim-error.ts';
-import { StoreUnavailableError, UniqueViolationError, VersionConflictError } from '../store/errors.ts';
+import {
+  StoreUnavailableError,
+  UniqueViolationError,
+  UnsupportedQueryError,
+  VersionConflictError,
+} from '../store/errors.ts';
 
 export type Surface = 'scim' | 'api';
 
@@ -71,6 +76,11 @@ function knownError(error: unknown): RosterError | ScimError | undefined {
   if (error instanceof RosterError || error instanceof ScimError) return error;
   if (error instanceof UniqueViolationError) {
     return new RosterError('uniqueness', 'a resource with these unique attributes already exists');
+  }
+  if (error instanceof UnsupportedQueryError) {
+    return error.clause === 'filter'
+      ? new RosterError('invalid_filter', `Invalid filter: ${error.message}`)
+      : new RosterError('invalid_value', `Invalid sortBy: ${error.message}`);
   }
   if (error instanceof VersionConflictError) {
     return new RosterError('conflict', 'the resource was changed by another request; retry');

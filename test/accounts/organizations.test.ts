@@ -60,7 +60,7 @@ for (const kind of STORE_KINDS) {
       const { organization, workspace } = await initOrganization(store, input());
       assert.equal(workspace.name, 'Default');
       assert.equal(workspace.is_default, 1);
-      assert.deepEqual(await store.organizations.listWorkspaces(organization.id), [workspace]);
+      assert.deepEqual(await store.workspaces.list(organization.id), [workspace]);
     });
 
     storeTest(

@@ -173,7 +173,7 @@ for (const kind of STORE_KINDS) {
         access: 'grant',
       });
       assert.equal(grant.statusCode, 303);
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(dana.id), [workspace.id]);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(dana.id), [workspace.id]);
       const page = await get(t.app, `/members/${dana.id}`, admin);
       assert.match(page.body, /<div>Granted<\/div>/);
       const revoke = await post(t.app, `/members/${dana.id}/workspaces`, admin, {
@@ -181,7 +181,7 @@ for (const kind of STORE_KINDS) {
         access: 'revoke',
       });
       assert.equal(revoke.statusCode, 303);
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(dana.id), []);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(dana.id), []);
       const actions = (
         await t.store.audit.search({ organizationId: t.org.organization.id, target: dana.id, limit: 10 })
       ).map((e) => e.action);
@@ -204,7 +204,7 @@ for (const kind of STORE_KINDS) {
         access: 'grant',
       });
       assert.equal(grant.statusCode, 404);
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(dana.id), []);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(dana.id), []);
       assert.equal(
         (await t.store.members.getById(globex.organization.id, globex.membership.id))?.role,
         'admin',

@@ -101,7 +101,7 @@ describe('dashboard security', () => {
     });
     assert.equal(change.statusCode, 303);
     assert.equal(change.headers.location, '/signin');
-    assert.equal((await t.store.organizations.listWorkspaces(t.org.organization.id)).length, 1);
+    assert.equal((await t.store.workspaces.list(t.org.organization.id)).length, 1);
   });
 
   it('serves the stylesheet and script from the same origin', async () => {

@@ -88,7 +88,7 @@ for (const kind of STORE_KINDS) {
       assert.ok(admin?.password_hash);
       const [membership] = await store.members.listForUser(admin.id);
       assert.equal(membership?.role, 'admin');
-      assert.equal((await store.organizations.listWorkspaces(organization.id)).length, 1);
+      assert.equal((await store.workspaces.list(organization.id)).length, 1);
 
       const page = await app.inject({
         method: 'GET',

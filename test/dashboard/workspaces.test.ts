@@ -23,7 +23,7 @@ for (const kind of STORE_KINDS) {
     });
     afterEach(() => t.cleanup());
 
-    const workspaces = () => t.store.organizations.listWorkspaces(t.org.organization.id);
+    const workspaces = () => t.store.workspaces.list(t.org.organization.id);
 
     it('lists workspaces with who has access, and creates one', async () => {
       const list = await get(t.app, '/workspaces', admin);

@@ -17,11 +17,15 @@ import {
 import type { FilterNode } from '../../src/scim/filter/ast.ts';
 import { matchFilter } from '../../src/scim/filter/match-filter.ts';
 import { parseFilter } from '../../src/scim/filter/parse-filter.ts';
+import { resolveFilter } from '../../src/scim/filter/resolve-filter.ts';
 import { validateFilter } from '../../src/scim/filter/validate-filter.ts';
+import { ScimError } from '../../src/scim/scim-error.ts';
 import type { DialectName } from '../../src/store/dialect.ts';
 import { compileFilter } from '../../src/store/filter/compile-filter.ts';
+import { SQL_DIALECTS } from '../../src/store/filter/fixture-database.ts';
 import { ACME_RESOURCES } from '../../src/store/filter/members.fixture.ts';
 import type { Database } from '../../src/store/schema.ts';
+import { toHttpError } from '../../src/web/error-response.ts';
 import { deepFilter, grammarFilter, tokenSoup } from './filter-arbitraries.ts';
 import { check, expectClientError, FUZZ_SEED, HOSTILE_STRINGS } from './fuzz.ts';
 
@@ -50,6 +54,12 @@ interface Outcome {
   compiled: boolean;
 }
 
+/** A store refusal as the client is answered (as a ScimError); any other error as it is. */
+function answered(error: unknown): unknown {
+  const answer = toHttpError(error);
+  return answer.unexpected ? error : new ScimError(answer.status, answer.message, answer.scimType);
+}
+
 /** Runs text through every stage a listing runs it through; only ScimError 400 may escape. */
 function exercise(text: string): Outcome {
   let node: FilterNode;
@@ -75,12 +85,15 @@ function exercise(text: string): Outcome {
       const query = compilers[dialect]
         .selectFrom('memberships as m')
         .select('m.id')
-        .where(compileFilter(node, dialect))
+        .where(compileFilter(resolveFilter(node), SQL_DIALECTS[dialect]))
         .compile();
       assert.equal(typeof query.sql, 'string');
       compiled = true;
     } catch (error) {
-      const refusal = expectClientError(error, `compileFilter(${JSON.stringify(text)}, ${dialect})`);
+      const refusal = expectClientError(
+        answered(error),
+        `compileFilter(${JSON.stringify(text)}, ${dialect})`,
+      );
       assert.equal(refusal.scimType, 'invalidFilter');
     }
   }

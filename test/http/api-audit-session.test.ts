@@ -63,7 +63,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(missing.statusCode, 403);
       assert.match(missing.json().error.message, /X-CSRF-Token/);
       assert.equal((await write({ 'x-csrf-token': 'wrong' })).statusCode, 403);
-      assert.equal((await t.store.organizations.listWorkspaces(t.org.organization.id)).length, 1);
+      assert.equal((await t.store.workspaces.list(t.org.organization.id)).length, 1);
       const ok = await write({ 'x-csrf-token': session.csrf });
       assert.equal(ok.statusCode, 201);
       const [event] = await t.store.audit.search({

@@ -47,8 +47,8 @@ for (const kind of STORE_KINDS) {
       app = createApp(loadConfig({}), store, { logger: false });
       // The handler of /api/v1/me always lists the reachable workspaces, and nothing else on the way
       // to it does: counting these calls counts handler runs.
-      const listWorkspaces = store.organizations.listWorkspaces.bind(store.organizations);
-      store.organizations.listWorkspaces = (organizationId) => {
+      const listWorkspaces = store.workspaces.list.bind(store.workspaces);
+      store.workspaces.list = (organizationId) => {
         runs.me++;
         return listWorkspaces(organizationId);
       };
@@ -120,7 +120,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(before.json().role, 'member');
         assert.deepEqual(before.json().workspaces, []);
 
-        await store.members.grantWorkspace(member.id, init.workspace.id, now());
+        await store.workspaceGrants.grant(member.id, init.workspace.id, now());
         const after = await me(bearer(token.token));
         assert.deepEqual(after.json().workspaces, [
           { id: init.workspace.id, name: 'Default', isDefault: true },

@@ -99,12 +99,12 @@ for (const kind of STORE_KINDS) {
       const url = `/api/v1/members/${ann.id}/workspaces/${t.org.workspace.id}`;
       assert.equal((await api('PUT', url)).statusCode, 204);
       assert.equal((await api('PUT', url)).statusCode, 204, 'idempotent');
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(ann.id), [t.org.workspace.id]);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(ann.id), [t.org.workspace.id]);
       assert.deepEqual((await api('GET', `/api/v1/members/${ann.id}`)).json().workspaceGrants, [
         { id: t.org.workspace.id, name: 'Default' },
       ]);
       assert.equal((await api('DELETE', url)).statusCode, 204);
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(ann.id), []);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(ann.id), []);
       const globex = await initTestOrganization(t.store);
       const foreign = await createWorkspace(t.store, {
         organizationId: globex.organization.id,
@@ -112,7 +112,7 @@ for (const kind of STORE_KINDS) {
         actor: CLI_ACTOR,
       });
       assert.equal((await api('PUT', `/api/v1/members/${ann.id}/workspaces/${foreign.id}`)).statusCode, 404);
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(ann.id), []);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(ann.id), []);
     });
 
     it('refuses a Member token (403) and changes nothing', async () => {
@@ -128,7 +128,7 @@ for (const kind of STORE_KINDS) {
           .statusCode,
         403,
       );
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(ann.id), []);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(ann.id), []);
     });
   });
 }

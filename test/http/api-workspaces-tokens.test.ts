@@ -34,14 +34,14 @@ for (const kind of STORE_KINDS) {
       assert.equal(created.json().isDefault, false);
       const renamed = await api('PATCH', `/api/v1/workspaces/${id}`, adminPat, { name: 'R&D' });
       assert.equal(renamed.statusCode, 200);
-      assert.equal((await t.store.organizations.getWorkspace(t.org.organization.id, id))?.name, 'R&D');
+      assert.equal((await t.store.workspaces.getById(t.org.organization.id, id))?.name, 'R&D');
       assert.equal((await api('POST', '/api/v1/workspaces', adminPat, { name: 'r&d' })).statusCode, 409);
       assert.equal((await api('POST', '/api/v1/workspaces', adminPat, {})).statusCode, 400);
 
       const ann = await scimMember(t, 'ann@acme.test', { password: false });
       const memberToken = (await personalToken(t.store, t.org.organization.id, ann.id, 'member')).token;
       assert.deepEqual((await api('GET', '/api/v1/workspaces', memberToken)).json().data, []);
-      await t.store.members.grantWorkspace(ann.id, id, new Date().toISOString());
+      await t.store.workspaceGrants.grant(ann.id, id, new Date().toISOString());
       assert.deepEqual(
         (await api('GET', '/api/v1/workspaces', memberToken))
           .json()
@@ -54,7 +54,7 @@ for (const kind of STORE_KINDS) {
         (await api('PATCH', `/api/v1/workspaces/${id}`, memberToken, { name: 'Mine' })).statusCode,
         403,
       );
-      assert.equal((await t.store.organizations.listWorkspaces(t.org.organization.id)).length, 2);
+      assert.equal((await t.store.workspaces.list(t.org.organization.id)).length, 2);
       const globex = await initTestOrganization(t.store);
       assert.equal(
         (await api('PATCH', `/api/v1/workspaces/${globex.workspace.id}`, adminPat, { name: 'Taken' }))
@@ -62,7 +62,7 @@ for (const kind of STORE_KINDS) {
         404,
       );
       assert.equal(
-        (await t.store.organizations.getWorkspace(globex.organization.id, globex.workspace.id))?.name,
+        (await t.store.workspaces.getById(globex.organization.id, globex.workspace.id))?.name,
         'Default',
       );
     });

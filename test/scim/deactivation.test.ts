@@ -81,15 +81,15 @@ for (const kind of STORE_KINDS) {
         created_at: now(),
         updated_at: now(),
       };
-      await t.store.organizations.insertWorkspace(workspace);
-      await t.store.members.grantWorkspace(id, workspace.id, now());
+      await t.store.workspaces.insert(workspace);
+      await t.store.workspaceGrants.grant(id, workspace.id, now());
       const token = await personalToken('member');
       assert.deepEqual(
         (await me(token)).json().workspaces.map((w: { name: string }) => w.name),
         ['Research'],
       );
       await t.scim('PATCH', `Users/${id}`, setActive(false));
-      assert.deepEqual(await t.store.members.grantedWorkspaceIds(id), [workspace.id]);
+      assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(id), [workspace.id]);
       await t.scim('PATCH', `Users/${id}`, setActive(true));
       assert.deepEqual(
         (await me(token)).json().workspaces.map((w: { name: string }) => w.name),

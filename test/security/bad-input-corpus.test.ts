@@ -75,7 +75,7 @@ for (const kind of STORE_KINDS) {
             emails: [{ value: 'target@acme.test', type: 'work', primary: true }],
           });
           assert.equal(target.statusCode, 201, target.body);
-          const workspaceId = (await t.store.organizations.listWorkspaces(t.org.organization.id))[0]!.id;
+          const workspaceId = (await t.store.workspaces.list(t.org.organization.id))[0]!.id;
           const token = await personalToken(t.store, t.org.organization.id, t.org.membership.id, 'admin');
           session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
           const form = await t.app.inject({ method: 'GET', url: '/signin' });

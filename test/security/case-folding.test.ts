@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { foldCase } from '../../src/scim/fold-case.ts';
 import { SignInThrottle } from '../../src/sign-in/sign-in-throttle.ts';
-import { foldSql } from '../../src/store/fold-sql.ts';
 import { FOLDED_INDEXES } from '../../src/store/migrations/007-case-folding.ts';
 import { migrationProvider } from '../../src/store/migrations/index.ts';
+import { POSTGRES_SQL } from '../../src/store/postgres/postgres-sql.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
   ADMIN_PASSWORD,
@@ -88,7 +88,9 @@ for (const kind of STORE_KINDS) {
         assert.equal(await count(`userName sw "${variant.slice(0, -1)}"`), 0, variant);
       }
       const search = async (text: string) =>
-        (await t.store.members.search(t.org.organization.id, { text, limit: 10 })).map((row) => row.id);
+        (await t.store.memberDirectory.search(t.org.organization.id, { text, limit: 10 })).map(
+          (row) => row.id,
+        );
       assert.deepEqual(await search('KIM.S'), [kim.id]);
       assert.deepEqual(await search(`${KELVIN}IM.S`), []);
     });
@@ -178,7 +180,7 @@ describe('the PostgreSQL indexes after migration 007', { skip: skipReason('postg
       const query = connection
         .selectFrom('users')
         .selectAll()
-        .where(foldSql(sql.ref('email'), 'postgres'), '=', foldSql('Admin@Acme.Test', 'postgres'))
+        .where(POSTGRES_SQL.fold(sql.ref('email')), '=', POSTGRES_SQL.fold('Admin@Acme.Test'))
         .compile();
       const { rows } = await connection.executeQuery<{ 'QUERY PLAN': string }>({
         ...query,

@@ -463,7 +463,7 @@ for (const kind of STORE_KINDS) {
       });
       assert.equal(created.statusCode, 201);
       aMemberId = created.json().id;
-      aWorkspaceId = (await t.store.organizations.listWorkspaces(t.org.organization.id))[0]!.id;
+      aWorkspaceId = (await t.store.workspaces.list(t.org.organization.id))[0]!.id;
       pat = (await personalToken(t.store, t.org.organization.id, t.org.membership.id, 'admin')).token;
       session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
     });

@@ -215,7 +215,7 @@ describe('sessions and tokens in time, fixation and CSRF', () => {
     t = await setupApp('sqlite', 'sessions');
     admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
     memberId = (await scimMember(t, 'member@sessions.test')).id;
-    workspaceId = (await t.store.organizations.listWorkspaces(t.org.organization.id))[0]!.id;
+    workspaceId = (await t.store.workspaces.list(t.org.organization.id))[0]!.id;
     tokenId = (await personalToken(t.store, t.org.organization.id, t.org.membership.id, 'admin')).id;
   });
   after(() => t.cleanup());

@@ -98,7 +98,7 @@ async function seedInstallation(store: Store): Promise<Seeded> {
         created_at: at,
         updated_at: at,
       };
-      await tx.organizations.insertWorkspace(workspace);
+      await tx.workspaces.insert(workspace);
       const members: MemberRow[] = [];
       for (let n = 0; n < 6; n++) {
         const email = `person${n}.${randomBytes(3).toString('hex')}@example.com`;
@@ -141,7 +141,7 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           deactivated_at: deactivated ? at : null,
         };
         await tx.members.insert(member, profileEmails(document));
-        if (n % 2 === 0) await tx.members.grantWorkspace(member.id, workspace.id, at);
+        if (n % 2 === 0) await tx.workspaceGrants.grant(member.id, workspace.id, at);
         members.push(member);
         await recordAudit(tx, {
           organizationId,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { parseFilter } from '../../src/scim/filter/parse-filter.ts';
+import { resolveFilter } from '../../src/scim/filter/resolve-filter.ts';
 import { VersionConflictError } from '../../src/store/errors.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import type { SessionRecord } from '../../src/store/repos/sessions.ts';
@@ -171,7 +172,10 @@ for (const kind of STORE_KINDS) {
           await addMember(store, other.id, { role: 'admin' });
 
           assert.equal(await store.members.count(organization.id), 3);
-          assert.equal(await store.members.count(organization.id, parseFilter('active eq true')), 2);
+          assert.equal(
+            await store.members.count(organization.id, resolveFilter(parseFilter('active eq true'))),
+            2,
+          );
           assert.equal(await store.members.countActiveAdmins(organization.id), 1);
         },
       );
@@ -183,7 +187,7 @@ for (const kind of STORE_KINDS) {
           const { member } = await addMember(store, organization.id);
           const workspaceIds = [newId(), newId()];
           for (const id of workspaceIds) {
-            await store.organizations.insertWorkspace({
+            await store.workspaces.insert({
               id,
               organization_id: organization.id,
               name: `w-${id}`,
@@ -192,15 +196,15 @@ for (const kind of STORE_KINDS) {
               updated_at: now(),
             });
           }
-          await store.members.grantWorkspace(member.id, workspaceIds[0]!, now());
-          await store.members.grantWorkspace(member.id, workspaceIds[0]!, now());
-          await store.members.grantWorkspace(member.id, workspaceIds[1]!, now());
+          await store.workspaceGrants.grant(member.id, workspaceIds[0]!, now());
+          await store.workspaceGrants.grant(member.id, workspaceIds[0]!, now());
+          await store.workspaceGrants.grant(member.id, workspaceIds[1]!, now());
           assert.deepEqual(
-            (await store.members.grantedWorkspaceIds(member.id)).sort(),
+            (await store.workspaceGrants.workspaceIdsOf(member.id)).sort(),
             [...workspaceIds].sort(),
           );
-          await store.members.revokeWorkspace(member.id, workspaceIds[0]!);
-          assert.deepEqual(await store.members.grantedWorkspaceIds(member.id), [workspaceIds[1]]);
+          await store.workspaceGrants.revoke(member.id, workspaceIds[0]!);
+          assert.deepEqual(await store.workspaceGrants.workspaceIdsOf(member.id), [workspaceIds[1]]);
         },
       );
     });

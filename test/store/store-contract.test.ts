@@ -96,10 +96,10 @@ for (const kind of STORE_KINDS) {
         });
         const first = workspace('Default', organization.id, '2026-01-01T00:00:00.000Z');
         const second = workspace('Analytics', organization.id, '2026-01-02T00:00:00.000Z');
-        await store.organizations.insertWorkspace(second);
-        await store.organizations.insertWorkspace(first);
-        await store.organizations.insertWorkspace(workspace('Default', other.id, first.created_at));
-        assert.deepEqual(await store.organizations.listWorkspaces(organization.id), [first, second]);
+        await store.workspaces.insert(second);
+        await store.workspaces.insert(first);
+        await store.workspaces.insert(workspace('Default', other.id, first.created_at));
+        assert.deepEqual(await store.workspaces.list(organization.id), [first, second]);
       });
 
       storeTest('takes the organization lock inside a transaction without error', async (store) => {

@@ -5,7 +5,7 @@ import { setWorkspaceAccess } from '../../accounts/manage-workspaces.ts';
 import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
 import { isRosterError, RosterError } from '../../errors.ts';
 import type { MemberRow } from '../../store/repos/members.ts';
-import type { WorkspaceRecord } from '../../store/repos/organizations.ts';
+import type { WorkspaceRecord } from '../../store/repos/workspaces.ts';
 import { errorBox, notice, roleBadge, statusBadge, table, time } from '../components.ts';
 import { adminViewerOf, type DashboardContext, field, queryValue, type Viewer } from '../context.ts';
 import { memberName, roleLabel, sentence, sourceLabel } from '../format.ts';
@@ -111,8 +111,8 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
     if (!member) throw memberNotFoundError(request.params.id);
     const [emails, workspaces, granted] = await Promise.all([
       ctx.store.members.emails(member.id),
-      ctx.store.organizations.listWorkspaces(viewer.organizationId),
-      ctx.store.members.grantedWorkspaceIds(member.id),
+      ctx.store.workspaces.list(viewer.organizationId),
+      ctx.store.workspaceGrants.workspaceIdsOf(member.id),
     ]);
     const name = memberName(member);
     return sendPage(ctx, request, reply, {

@@ -1,7 +1,7 @@
 // Members: the organization's directory with search, status and role filters and keyset pages.
 import type { FastifyInstance } from 'fastify';
 import { listDirectory } from '../../accounts/member-directory.ts';
-import type { MemberListing } from '../../store/repos/members.ts';
+import type { MemberListing } from '../../store/repos/member-directory.ts';
 import { type Cell, roleBadge, statusBadge, table, time } from '../components.ts';
 import { adminViewerOf, type DashboardContext, queryValue } from '../context.ts';
 import { memberName, sourceLabel } from '../format.ts';

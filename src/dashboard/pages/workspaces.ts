@@ -39,7 +39,7 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
     const admins = viewer.isAdmin ? await ctx.store.members.countActiveAdmins(viewer.organizationId) : 0;
     const rows: Cell[][] = [];
     for (const workspace of workspaces) {
-      const granted = viewer.isAdmin ? await ctx.store.members.countGrantedTo(workspace.id) : 0;
+      const granted = viewer.isAdmin ? await ctx.store.workspaceGrants.countGrantedTo(workspace.id) : 0;
       const name = html`${viewer.isAdmin ? html`<a href="/workspaces/${workspace.id}">${workspace.name}</a>` : workspace.name}${
         workspace.is_default === 1 && html` <span class="badge badge-member">Default</span>`
       }`;
@@ -102,12 +102,12 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
     status = 200,
   ) {
     const viewer = adminViewerOf(request);
-    const workspace = await ctx.store.organizations.getWorkspace(viewer.organizationId, request.params.id);
+    const workspace = await ctx.store.workspaces.getById(viewer.organizationId, request.params.id);
     if (!workspace) throw new RosterError('not_found', 'There is no such workspace in this organization.');
     const [admins, granted, grantedCount] = await Promise.all([
-      ctx.store.members.listActiveAdmins(viewer.organizationId, SHOWN),
-      ctx.store.members.listGrantedTo(workspace.id, SHOWN),
-      ctx.store.members.countGrantedTo(workspace.id),
+      ctx.store.memberDirectory.listActiveAdmins(viewer.organizationId, SHOWN),
+      ctx.store.workspaceGrants.listGrantedTo(workspace.id, SHOWN),
+      ctx.store.workspaceGrants.countGrantedTo(workspace.id),
     ]);
     const message = queryValue(request, 'created')
       ? 'The workspace was created.'

@@ -31,8 +31,8 @@ export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticato
     if (!member) throw memberNotFoundError(id);
     const [emails, granted, workspaces] = await Promise.all([
       store.members.emails(member.id),
-      store.members.grantedWorkspaceIds(member.id),
-      store.organizations.listWorkspaces(organizationId),
+      store.workspaceGrants.workspaceIdsOf(member.id),
+      store.workspaces.list(organizationId),
     ]);
     const primary = emails.find((e) => e.primary) ?? emails[0];
     return {

@@ -1,6 +1,7 @@
 // The abstract syntax tree of a SCIM filter (RFC 7644 §3.4.2.2). Produced by `parseFilter`, checked
-// and normalised by `validateFilter`, evaluated in memory by `matchFilter` and turned into SQL by
-// `src/store/filter/compile-filter.ts`. The tree says what was written; meaning lives in those modules.
+// and normalised by `validateFilter`, evaluated in memory by `matchFilter`, and resolved by
+// `resolveFilter` into the ResolvedFilter below, which `src/store/filter/compile-filter.ts` turns into
+// SQL. The tree says what was written; meaning lives in those modules.
 
 /** The comparison operators of RFC 7644 §3.4.2.2, table 3 (`pr` is a node of its own). */
 export type CompareOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
@@ -85,4 +86,63 @@ export type FilterNode = CompareNode | PresentNode | AndNode | OrNode | NotNode 
 export function formatAttributePath(path: AttributePath): string {
   const name = path.subAttribute === undefined ? path.attribute : `${path.attribute}.${path.subAttribute}`;
   return path.schema === undefined ? name : `${path.schema}:${name}`;
+}
+
+// A validated filter (`resolveFilter`): the canonical tree of `validateFilter`, each path carrying
+// the catalogue definitions it names. This is what the SQL compiler takes; it looks nothing up.
+
+/**
+ * What a compiler reads of a catalogue attribute: src/scim/schemas' AttributeDefinitions are
+ * FilterAttributes, handed over as they are.
+ */
+export interface FilterAttribute {
+  readonly name: string;
+  readonly type:
+    | 'string'
+    | 'boolean'
+    | 'complex'
+    | 'dateTime'
+    | 'reference'
+    | 'integer'
+    | 'decimal'
+    | 'binary';
+  readonly multiValued: boolean;
+  readonly caseExact: boolean;
+  readonly subAttributes?: readonly FilterAttribute[];
+}
+
+/**
+ * A resolved path. `schema` is the canonical URN of an extension attribute, absent for core ones.
+ * Inside a value filter (`emails[type eq "work"]`) paths are relative to one element, as in
+ * AttributePath: `attribute` is then the element's sub-attribute (`type`).
+ */
+export interface ResolvedFilterPath {
+  readonly schema?: string;
+  readonly attribute: FilterAttribute;
+  readonly subAttribute?: FilterAttribute;
+}
+
+/** A comparison, its value normalised: text for string and dateTime attributes, true/false for booleans. */
+export interface ResolvedCompare {
+  readonly kind: 'compare';
+  readonly path: ResolvedFilterPath;
+  readonly op: CompareOperator;
+  readonly value: string | boolean;
+}
+
+export type ResolvedFilter =
+  | ResolvedCompare
+  | { readonly kind: 'present'; readonly path: ResolvedFilterPath }
+  | { readonly kind: 'and'; readonly left: ResolvedFilter; readonly right: ResolvedFilter }
+  | { readonly kind: 'or'; readonly left: ResolvedFilter; readonly right: ResolvedFilter }
+  | { readonly kind: 'not'; readonly filter: ResolvedFilter }
+  /** `path` is a complex attribute; `filter` is evaluated against one of its elements. */
+  | { readonly kind: 'valuePath'; readonly path: ResolvedFilterPath; readonly filter: ResolvedFilter };
+
+/** A validated `sortBy`: the attribute, and the (sub-)attribute whose value is the sort key. */
+export interface ResolvedSort {
+  readonly path: ResolvedFilterPath;
+  readonly key: FilterAttribute;
+  /** The `sortBy` as the client wrote it, for messages. */
+  readonly text: string;
 }

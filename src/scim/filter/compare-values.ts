@@ -1,6 +1,7 @@
 // Value semantics shared by the validator and the in-memory matcher: ordering of strings, dateTime
 // parsing, and what "present" means (case folding is ../fold-case.ts). The SQL compiler reproduces
-// the same rules with fold-sql.ts, LIKE/GLOB and ISO-8601 string comparison (src/store/filter/).
+// the same rules with the dialects' fold (src/store/dialect.ts), LIKE/GLOB and ISO-8601 string
+// comparison (src/store/filter/).
 
 /**
  * Orders strings by code point, which is how SQLite (BINARY) and PostgreSQL (C collations) compare

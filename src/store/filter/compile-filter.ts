@@ -1,23 +1,19 @@
-// SCIM filter → a Kysely boolean expression over `memberships as m`, the same for SQLite and
-// PostgreSQL. Use it as
+// A validated SCIM filter (resolveFilter, src/scim/filter/resolve-filter.ts) → a Kysely boolean
+// expression over `memberships as m`, the same for SQLite and PostgreSQL. Use it as
 //
 //   db.selectFrom('memberships as m').where('m.organization_id', '=', orgId).where(compileFilter(f, d))
 //
 // The organization condition is the caller's, but the expressions the compiler writes (fold(col) =
 // fold(?), emails via member_emails) are shaped for the (organization_id, …) indexes that condition
 // opens; given the organization's id too (`{ organizationId }`), a search on an email value starts
-// from the emails index instead of visiting every member. Values are always bound parameters. The filter is validated first
-// (validateFilter), so unknown attributes and ill-typed comparisons are a 400 `invalidFilter`, and on
-// any valid filter the result equals `matchFilter` over the members' SCIM resources.
+// from the emails index instead of visiting every member. Values are always bound parameters. On any
+// valid filter the result equals `matchFilter` over the members' SCIM resources; what SQL cannot
+// compare (`meta.location`) is an UnsupportedQueryError.
 import { type Expression, type SqlBool, sql } from 'kysely';
-import type { AttributePath, FilterNode } from '../../scim/filter/ast.ts';
-import { type ResolvedPath, resolveElementPath, resolvePath } from '../../scim/filter/resolve-filter-path.ts';
-import { validateFilter } from '../../scim/filter/validate-filter.ts';
-import type { AttributeDefinition } from '../../scim/schemas/attribute-definition.ts';
-import { ScimError } from '../../scim/scim-error.ts';
-import type { DialectName } from '../dialect.ts';
-import { type ElementSource, elementSource, rowLeaf } from './membership-attributes.ts';
-import { MEMBERSHIP_ALIAS } from './profile-json.ts';
+import type { FilterAttribute, ResolvedFilter, ResolvedFilterPath } from '../../scim/filter/ast.ts';
+import type { SqlDialect } from '../dialect.ts';
+import { UnsupportedQueryError } from '../errors.ts';
+import { type ElementSource, elementSource, MEMBERSHIP_ALIAS, rowLeaf } from './membership-attributes.ts';
 import { compareLeaf, FALSE, type Leaf, leafPresent } from './sql-leaf.ts';
 
 export { compileSort } from './compile-sort.ts';
@@ -26,14 +22,14 @@ export { MEMBERSHIP_ALIAS };
 /** Where paths are read: the member row, one element of a multi-valued attribute, or `name[…]`. */
 type Scope = (
   | { kind: 'row' }
-  | { kind: 'element'; attribute: AttributeDefinition; source: ElementSource }
-  | { kind: 'complex'; parent: ResolvedPath }
+  | { kind: 'element'; attribute: FilterAttribute; source: ElementSource }
+  | { kind: 'complex'; parent: ResolvedFilterPath }
 ) &
   Target;
 
 /** The database, and the organization the caller restricts the query to (when it says). */
 interface Target {
-  dialect: DialectName;
+  dialect: SqlDialect;
   organizationId?: string | undefined;
 }
 
@@ -43,18 +39,18 @@ export interface CompileOptions {
 }
 
 export function compileFilter(
-  filter: FilterNode,
-  dialect: DialectName,
+  filter: ResolvedFilter,
+  dialect: SqlDialect,
   options: CompileOptions = {},
 ): Expression<SqlBool> {
-  return compileNode(validateFilter(filter), {
+  return compileNode(filter, {
     kind: 'row',
     dialect,
     organizationId: options.organizationId,
   });
 }
 
-function compileNode(node: FilterNode, scope: Scope): Expression<SqlBool> {
+function compileNode(node: ResolvedFilter, scope: Scope): Expression<SqlBool> {
   switch (node.kind) {
     case 'and':
     case 'or': {
@@ -69,10 +65,7 @@ function compileNode(node: FilterNode, scope: Scope): Expression<SqlBool> {
       return compileAt(node.path, scope, leafPresent, true);
     case 'compare': {
       if (node.op === 'ne') return sql<SqlBool>`(NOT ${compileNode({ ...node, op: 'eq' }, scope)})`;
-      const { op } = node;
-      // validateFilter has rewritten nulls (as pr) and numbers (as their text, for string attributes).
-      if (node.value === null) throw invalidFilter('null comparisons must be validated first');
-      const value = typeof node.value === 'number' ? String(node.value) : node.value;
+      const { op, value } = node;
       const build = (leaf: Leaf) => compareLeaf(leaf, op, value, scope.dialect);
       return compileAt(node.path, scope, build, false, op === 'co' || op === 'ew');
     }
@@ -81,9 +74,9 @@ function compileNode(node: FilterNode, scope: Scope): Expression<SqlBool> {
   }
 }
 
-function flatten(node: FilterNode & { kind: 'and' | 'or' }): FilterNode[] {
-  const parts: FilterNode[] = [];
-  const stack: FilterNode[] = [node];
+function flatten(node: ResolvedFilter & { kind: 'and' | 'or' }): ResolvedFilter[] {
+  const parts: ResolvedFilter[] = [];
+  const stack: ResolvedFilter[] = [node];
   while (stack.length > 0) {
     const next = stack.pop()!;
     if (next.kind === node.kind) stack.push(next.right, next.left);
@@ -93,10 +86,11 @@ function flatten(node: FilterNode & { kind: 'and' | 'or' }): FilterNode[] {
 }
 
 /** `attr[filter]`: the whole bracket inside ONE EXISTS, so it must hold for one element. */
-function compileValuePath(node: FilterNode & { kind: 'valuePath' }, scope: Scope): Expression<SqlBool> {
-  if (scope.kind !== 'row') throw invalidFilter('value filters cannot be nested');
+function compileValuePath(node: ResolvedFilter & { kind: 'valuePath' }, scope: Scope): Expression<SqlBool> {
+  // resolveFilter refuses nested value filters; a tree built otherwise is refused the same way.
+  if (scope.kind !== 'row') throw unsupported('value filters cannot be nested');
   const target: Target = { dialect: scope.dialect, organizationId: scope.organizationId };
-  const resolved = mustResolve(node.path);
+  const resolved = node.path;
   if (!resolved.attribute.multiValued) {
     // `name[…]` holds only for a member that has a name, as in matchFilter: without the presence
     // check, `name[not (givenName eq "x")]` would match members with no name at all.
@@ -119,17 +113,15 @@ function compileValuePath(node: FilterNode & { kind: 'valuePath' }, scope: Scope
  * `scans`: no index can seek the condition (`co`, `ew`), every member must be looked at.
  */
 function compileAt(
-  path: AttributePath,
+  path: ResolvedFilterPath,
   scope: Scope,
   build: (leaf: Leaf) => Expression<SqlBool>,
   presence: boolean,
   scans = false,
 ): Expression<SqlBool> {
-  if (scope.kind === 'element') return build(scope.source.leaf(mustResolveIn(scope.attribute, path)));
-  const resolved =
-    scope.kind === 'complex'
-      ? { ...scope.parent, subAttribute: mustResolveIn(scope.parent.attribute, path) }
-      : mustResolve(path);
+  // Inside `attr[…]`, `path.attribute` is the element's sub-attribute (ast.ts, ResolvedFilterPath).
+  if (scope.kind === 'element') return build(scope.source.leaf(path.attribute));
+  const resolved = scope.kind === 'complex' ? { ...scope.parent, subAttribute: path.attribute } : path;
   const { attribute, subAttribute } = resolved;
   if (attribute.multiValued) {
     // `emails.value eq "x"`: some element matches. `emails pr`: some element has some value.
@@ -138,8 +130,8 @@ function compileAt(
     return source.exists(anyOf(subs.map((sub) => build(source.leaf(sub)))));
   }
   if (attribute.type === 'complex' && subAttribute === undefined) {
-    // Only `pr` gets here (validateFilter rejects `name eq …`): present when any part is present.
-    if (!presence) throw invalidFilter(`'${attribute.name}' is complex: compare one of its sub-attributes`);
+    // Only `pr` gets here (resolveFilter rejects `name eq …`): present when any part is present.
+    if (!presence) throw unsupported(`'${attribute.name}' is complex: compare one of its sub-attributes`);
     return anyOf(
       (attribute.subAttributes ?? []).map((sub) =>
         build(rowLeaf({ ...resolved, subAttribute: sub }, scope.dialect)),
@@ -147,14 +139,14 @@ function compileAt(
     );
   }
   const leaf = rowLeaf(resolved, scope.dialect);
-  if (scans && leaf.kind === 'text' && leaf.indexed && scope.dialect === 'sqlite' && scope.organizationId) {
+  if (scans && leaf.kind === 'text' && leaf.indexed && scope.dialect.rowidScans && scope.organizationId) {
     return scanIndex(build(leaf), scope.organizationId);
   }
   return build(leaf);
 }
 
 /**
- * `displayName co "…"` on SQLite: the condition reads only what the (organization_id, fold(col))
+ * `displayName co "…"` on SQLite (rowidScans): the condition reads only what the (organization_id, fold(col))
  * index holds, so one pass over that index (never the rows, with their profile documents) finds the
  * matching rowids, evaluated once: 6 to 8 times faster than checking row by row at 100k members.
  * The subquery's `m` shadows the outer one, so `condition` is evaluated on the index's rows.
@@ -171,29 +163,17 @@ function anyOf(conditions: Expression<SqlBool>[]): Expression<SqlBool> {
 }
 
 /** The sub-attribute names a bracketed filter reads. */
-function readSubAttributes(node: FilterNode, names = new Set<string>()): Set<string> {
+function readSubAttributes(node: ResolvedFilter, names = new Set<string>()): Set<string> {
   if (node.kind === 'and' || node.kind === 'or') {
     for (const part of flatten(node)) readSubAttributes(part, names);
   } else if (node.kind === 'not' || node.kind === 'valuePath') {
     readSubAttributes(node.filter, names);
   } else {
-    names.add(node.path.attribute);
+    names.add(node.path.attribute.name);
   }
   return names;
 }
 
-function mustResolve(path: AttributePath): ResolvedPath {
-  const resolved = resolvePath(path);
-  if (typeof resolved === 'string') throw invalidFilter(resolved);
-  return resolved;
-}
-
-function mustResolveIn(parent: AttributeDefinition, path: AttributePath): AttributeDefinition {
-  const sub = resolveElementPath(parent, path);
-  if (typeof sub === 'string') throw invalidFilter(sub);
-  return sub;
-}
-
-function invalidFilter(detail: string): ScimError {
-  return new ScimError(400, `Invalid filter: ${detail}`, 'invalidFilter');
+function unsupported(detail: string): UnsupportedQueryError {
+  return new UnsupportedQueryError('filter', detail);
 }

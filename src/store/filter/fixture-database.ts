@@ -5,11 +5,16 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { DialectName } from '../dialect.ts';
+import type { DialectName, SqlDialect } from '../dialect.ts';
 import { up } from '../migrations/001-initial.ts';
 import { up as foldCaseAsciiOnly } from '../migrations/007-case-folding.ts';
+import { POSTGRES_SQL } from '../postgres/postgres-sql.ts';
 import type { Database as Tables } from '../schema.ts';
+import { SQLITE_SQL } from '../sqlite/sqlite-sql.ts';
 import { insertMembers } from './members.fixture.ts';
+
+/** What the compiler is given for each engine (a store's `dialect.sql`). */
+export const SQL_DIALECTS: Record<DialectName, SqlDialect> = { sqlite: SQLITE_SQL, postgres: POSTGRES_SQL };
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -4,31 +4,26 @@
 // `active`/`roles`/`meta` are derived from server-owned columns, and everything else is read from the
 // `profile` JSON document, which holds the identity provider's view in SCIM wire shape.
 import { type Expression, type SqlBool, sql } from 'kysely';
-import type { ResolvedPath } from '../../scim/filter/resolve-filter-path.ts';
-import type { AttributeDefinition } from '../../scim/schemas/attribute-definition.ts';
-import { ENTERPRISE_USER_SCHEMA } from '../../scim/schemas/urns.ts';
-import type { DialectName } from '../dialect.ts';
-import {
-  elementBooleanIs,
-  elementHasValue,
-  elementPosition,
-  elementText,
-  MEMBERSHIP_ALIAS,
-  profileArray,
-  profileText,
-} from './profile-json.ts';
+import type { FilterAttribute, ResolvedFilterPath } from '../../scim/filter/ast.ts';
+import type { SqlDialect } from '../dialect.ts';
 import { FALSE, type Leaf } from './sql-leaf.ts';
+
+/** The alias the memberships table must have in the query: `selectFrom('memberships as m')`. */
+export const MEMBERSHIP_ALIAS = 'm';
 
 /** The elements of one multi-valued attribute of the member, wherever they are stored. */
 export interface ElementSource {
   /** Whether some element satisfies `condition` (written over `leaf()`s); never NULL. */
   exists(condition: Expression<SqlBool>): Expression<SqlBool>;
-  leaf(sub: AttributeDefinition): Leaf;
+  leaf(sub: FilterAttribute): Leaf;
   /** `expr` on the primary element, else the first (sortBy, RFC 7644 §3.4.2.3). */
   first(expr: Expression<unknown>): Expression<unknown>;
 }
 
 const m = (column: string) => sql.ref(`${MEMBERSHIP_ALIAS}.${column}`);
+
+/** The identity provider's view of the member in SCIM wire shape: JSON in a TEXT column. */
+const PROFILE = m('profile');
 
 /** Columns with an (organization_id, fold(col)) index, or (organization_id, col) for externalId. */
 const INDEXED_COLUMNS: ReadonlySet<string> = new Set([
@@ -39,26 +34,31 @@ const INDEXED_COLUMNS: ReadonlySet<string> = new Set([
   'external_id',
 ]);
 
-function column(name: string, nullable: boolean, definition: AttributeDefinition): Leaf {
+function column(name: string, nullable: boolean, definition: FilterAttribute): Leaf {
   // dateTime columns hold toISOString() text and the filter's value is normalised to it (validateFilter).
   const caseExact = definition.caseExact || definition.type === 'dateTime';
   return { kind: 'text', expr: m(name), nullable, caseExact, indexed: INDEXED_COLUMNS.has(name) };
 }
 
-function jsonLeaf(dialect: DialectName, path: string[], definition: AttributeDefinition): Leaf {
+function jsonLeaf(dialect: SqlDialect, path: string[], definition: FilterAttribute): Leaf {
   if (definition.type === 'boolean') {
     return { kind: 'opaque', name: path.join('.'), reason: 'this boolean is not stored for filtering' };
   }
-  return { kind: 'text', expr: profileText(dialect, path), nullable: true, caseExact: definition.caseExact };
+  return {
+    kind: 'text',
+    expr: dialect.jsonText(PROFILE, path),
+    nullable: true,
+    caseExact: definition.caseExact,
+  };
 }
 
 /** The leaf of a single-valued attribute, or of a sub-attribute of a single-valued complex one. */
-export function rowLeaf(resolved: ResolvedPath, dialect: DialectName): Leaf {
+export function rowLeaf(resolved: ResolvedFilterPath, dialect: SqlDialect): Leaf {
   const { attribute, subAttribute } = resolved;
   const definition = subAttribute ?? attribute;
   const names = subAttribute === undefined ? [attribute.name] : [attribute.name, subAttribute.name];
-  if (resolved.schema === ENTERPRISE_USER_SCHEMA)
-    return jsonLeaf(dialect, [resolved.schema, ...names], definition);
+  // Extension attributes (the enterprise User's) are kept in the profile under their schema URN.
+  if (resolved.schema !== undefined) return jsonLeaf(dialect, [resolved.schema, ...names], definition);
   switch (names.join('.')) {
     case 'id':
       return column('id', false, definition);
@@ -101,12 +101,11 @@ export function rowLeaf(resolved: ResolvedPath, dialect: DialectName): Leaf {
  * read, and to the profile otherwise (`member_emails.primary` is 0 for "false" and for "not sent").
  */
 export function elementSource(
-  attribute: AttributeDefinition,
+  attribute: FilterAttribute,
   subAttributes: ReadonlySet<string>,
-  target: DialectName | { dialect: DialectName; organizationId?: string | undefined },
+  target: { dialect: SqlDialect; organizationId?: string | undefined },
 ): ElementSource {
-  const { dialect, organizationId } =
-    typeof target === 'string' ? { dialect: target, organizationId: undefined } : target;
+  const { dialect, organizationId } = target;
   if (attribute.name === 'groups') return NO_ELEMENTS; // no groups until group push exists
   if (attribute.name === 'roles') return ROLE_ELEMENT;
   if (
@@ -172,25 +171,25 @@ function memberEmails(organizationId: string | undefined): ElementSource {
   };
 }
 
-function profileElements(attribute: AttributeDefinition, dialect: DialectName): ElementSource {
-  const elements = profileArray(dialect, attribute.name);
+function profileElements(attribute: FilterAttribute, dialect: SqlDialect): ElementSource {
+  const elements = dialect.jsonElements(PROFILE, attribute.name);
   const hasPrimary = attribute.subAttributes?.some((sub) => sub.name === 'primary') ?? false;
   return {
-    exists: (condition) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${elements} WHERE ${condition})`,
+    exists: (condition) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${elements.from} WHERE ${condition})`,
     leaf(sub) {
       if (sub.type === 'boolean') {
         return {
           kind: 'boolean',
-          isTrue: elementBooleanIs(dialect, sub.name, true),
-          isFalse: elementBooleanIs(dialect, sub.name, false),
-          present: elementHasValue(dialect, sub.name),
+          isTrue: elements.is(sub.name, true),
+          isFalse: elements.is(sub.name, false),
+          present: elements.has(sub.name),
         };
       }
-      return { kind: 'text', expr: elementText(dialect, sub.name), nullable: true, caseExact: sub.caseExact };
+      return { kind: 'text', expr: elements.text(sub.name), nullable: true, caseExact: sub.caseExact };
     },
     first(expr) {
-      const primaryFirst = hasPrimary ? sql`${elementBooleanIs(dialect, 'primary', true)} DESC, ` : sql``;
-      return sql`(SELECT ${expr} FROM ${elements} ORDER BY ${primaryFirst}${elementPosition(dialect)} LIMIT 1)`;
+      const primaryFirst = hasPrimary ? sql`${elements.is('primary', true)} DESC, ` : sql``;
+      return sql`(SELECT ${expr} FROM ${elements.from} ORDER BY ${primaryFirst}${elements.position} LIMIT 1)`;
     },
   };
 }

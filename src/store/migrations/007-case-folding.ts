@@ -2,8 +2,8 @@
 // lower() already folds A–Z only, so its indexes stay as they are. On PostgreSQL, lower() folded
 // every letter under a UTF-8 locale, and the lookups with it, `İ` for `i` included: each expression
 // index on lower(col) is rebuilt, under the same name (constraint names are what a uniqueness
-// error reports), on the expression fold-sql.ts writes, lower(col COLLATE "C"), which the queries
-// use. No unique index can fail to rebuild: values that agree under ASCII folding agree under any
+// error reports), on the expression postgres/postgres-sql.ts folds with, lower(col COLLATE "C"),
+// which the queries use. No unique index can fail to rebuild: values that agree under ASCII folding agree under any
 // wider folding too, so they were already refused.
 //
 // Every index is rebuilt in this migration's transaction, which blocks writes to those tables for
@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DialectName } from '../dialect.ts';
-import { foldSql } from '../fold-sql.ts';
+import { POSTGRES_SQL } from '../postgres/postgres-sql.ts';
 
 interface FoldedIndex {
   name: string;
@@ -68,7 +68,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     await db.schema.dropIndex(index.name).ifExists().execute();
     let builder = db.schema.createIndex(index.name).on(index.table);
     if (index.columns.length > 0) builder = builder.columns(index.columns);
-    builder = builder.expression(foldSql(sql.ref(index.folded), 'postgres'));
+    builder = builder.expression(POSTGRES_SQL.fold(sql.ref(index.folded)));
     await (index.unique ? builder.unique() : builder).execute();
   }
 }

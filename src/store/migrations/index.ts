@@ -1,5 +1,7 @@
 // Versioned migrations, applied in name order by Kysely's Migrator (which also takes a lock, an
-// advisory lock on PostgreSQL, so several instances may run `roster migrate` at once).
+// advisory lock on PostgreSQL, so several instances may run `roster migrate` at once). Steps get the
+// engine's name rather than its dialect object: what a shipped migration does must not change when
+// a dialect does.
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 import * as initial from './001-initial.ts';

@@ -10,11 +10,13 @@ import {
   type PostgresPool,
   type PostgresPoolClient,
   type PostgresQueryResult,
+  sql,
 } from 'kysely';
 import pg from 'pg';
 import type { StoreDialect } from '../dialect.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import { CurrentSchemaIntrospector } from './current-schema-introspector.ts';
+import { POSTGRES_SQL } from './postgres-sql.ts';
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -204,8 +206,16 @@ export function createPostgresDialect(url: string, opts: PostgresOptions = {}): 
   return {
     name: 'postgres',
     kysely: new CurrentSchemaPostgresDialect({ pool: translatingPool(pool) }),
+    sql: POSTGRES_SQL,
     beginWrite: 'begin',
     rowLocks: true,
+    readSnapshot: 'set transaction isolation level repeatable read, read only',
+    // An empty table leaves its sequence alone (max is null, and setval ignores a null).
+    async syncSequence(db, table, column) {
+      await sql`select setval(pg_get_serial_sequence(${table}, ${column}), max(${sql.ref(column)})) from ${sql.table(table)}`.execute(
+        db,
+      );
+    },
     uniqueViolation(error) {
       const e = error as { code?: string; constraint?: string } | null;
       return e?.code === '23505' ? (e.constraint ?? 'unique') : undefined;

@@ -1,5 +1,5 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
-import { foldSql } from '../fold-sql.ts';
+import { likePattern } from '../like-pattern.ts';
 import { templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { AuditEventsTable } from '../schema.ts';
@@ -33,10 +33,6 @@ export interface AuditSearch {
   /** ISO-8601 instants: since inclusive, until exclusive. */
   since?: string;
   until?: string;
-}
-
-function containsPattern(value: string): string {
-  return `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
 export class AuditRepo {
@@ -98,7 +94,7 @@ export class AuditRepo {
    * actor or target is matched exactly (indexed), anything else against the label.
    */
   async search(query: AuditSearch): Promise<AuditEventRecord[]> {
-    const dialect = this.ctx.dialect.name;
+    const { fold } = this.ctx.dialect.sql;
     let builder = this.ctx.db
       .selectFrom('audit_events')
       .selectAll()
@@ -110,11 +106,11 @@ export class AuditRepo {
       [query.target, 'target_id', 'target_label'],
     ] as const) {
       if (!value) continue;
-      const pattern = containsPattern(value);
+      const pattern = likePattern('co', value);
       builder = builder.where((eb) =>
         eb.or([
           eb(id, '=', value),
-          eb(foldSql(sql.ref(label), dialect), 'like', sql<string>`${foldSql(pattern, dialect)} escape '\\'`),
+          eb(fold(sql.ref(label)), 'like', sql<string>`${fold(pattern)} escape '\\'`),
         ]),
       );
     }

@@ -1,15 +1,15 @@
-import type { RawBuilder, Selectable, SqlBool } from 'kysely';
+// The SCIM side of memberships: the rows (and their emails) the provisioning use cases create, read,
+// update and list with a validated SCIM filter. The admin directory is member-directory.ts; grants
+// are workspace-grants.ts.
+import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { FilterNode } from '../../scim/filter/ast.ts';
-import { validateFilter } from '../../scim/filter/validate-filter.ts';
-import type { DialectName } from '../dialect.ts';
+import type { ResolvedFilter, ResolvedSort } from '../../scim/filter/ast.ts';
 import { VersionConflictError } from '../errors.ts';
 import { compileFilter, compileSort } from '../filter/compile-filter.ts';
 import { filterShape } from '../filter/filter-shape.ts';
-import { foldSql } from '../fold-sql.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
-import type { MemberStatus, MembershipsTable, Role } from '../schema.ts';
+import type { MembershipsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
 export type MemberRow = Selectable<MembershipsTable>;
@@ -21,50 +21,20 @@ export interface MemberEmailRow {
 }
 
 export interface ListMembersQuery {
-  /** A parsed SCIM filter; validated (400 `invalidFilter`) and compiled here (see `src/store/filter`). */
-  filter?: FilterNode;
-  /** A SCIM `sortBy` attribute path (400 `invalidValue` when it names nothing sortable). */
-  sortBy?: string;
+  /** A validated SCIM filter (resolveFilter), compiled here (see `src/store/filter`). */
+  filter?: ResolvedFilter;
+  /** A validated SCIM `sortBy` (resolveSortBy). */
+  sort?: ResolvedSort;
   descending?: boolean;
   /** 0-based number of rows to skip. */
   offset: number;
   limit: number;
 }
 
-/** The dashboard's and the API's member directory: a search, filters and a keyset cursor. */
-export interface MemberSearch {
-  /** Case-insensitive prefix of the userName, display name, given or family name, or any email. */
-  text?: string;
-  status?: MemberStatus;
-  role?: Role;
-  /** Rows whose sort key (the folded userName, unique per organization) is after this one… */
-  after?: string;
-  /** …or before this one (the previous page). */
-  before?: string;
-  limit: number;
-}
-
-/** A row of the directory: the membership, its primary (else first) email and its sort key. */
-export interface MemberListing extends MemberRow {
-  email: string | null;
-  sort_key: string;
-}
-
-/** Above every character a lowered prefix can be followed by (byte order in SQLite and C collations). */
-const PREFIX_END = '\u{10FFFF}';
-
-function escapeLikePattern(value: string): string {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
-
-/**
- * The folded `column` starts with the folded `text` (fold-sql.ts): the range is what lets the
- * (organization_id, folded column) expression indexes serve the search; the LIKE keeps it exact.
- */
-function startsWith(column: RawBuilder<unknown>, text: string, dialect: DialectName): RawBuilder<SqlBool> {
-  const pattern = `${escapeLikePattern(text)}%`;
-  const prefix = foldSql(text, dialect);
-  return sql<SqlBool>`(${column} >= ${prefix} AND ${column} < (${prefix} || ${PREFIX_END}) AND ${column} LIKE ${foldSql(pattern, dialect)} ESCAPE '\\')`;
+/** A sort's part of a template key: its canonical path (the SQL follows from it). */
+function sortKeyOf(sort: ResolvedSort): string {
+  const { schema, attribute } = sort.path;
+  return `${schema === undefined ? '' : `${schema}:`}${attribute.name}.${sort.key.name}`;
 }
 
 export class MemberRepo {
@@ -158,6 +128,7 @@ export class MemberRepo {
   }
 
   async findByUserName(organizationId: string, userName: string): Promise<MemberRow | undefined> {
+    const { fold } = this.ctx.dialect.sql;
     const [row] = await this.templates.run(
       this.ctx.db,
       'members.byUserName',
@@ -167,11 +138,7 @@ export class MemberRepo {
           .selectFrom('memberships')
           .selectAll()
           .where('organization_id', '=', String(organization))
-          .where(
-            foldSql(sql.ref('user_name'), this.ctx.dialect.name),
-            '=',
-            foldSql(name, this.ctx.dialect.name),
-          ),
+          .where(fold(sql.ref('user_name')), '=', fold(name)),
     );
     return row;
   }
@@ -217,15 +184,16 @@ export class MemberRepo {
    * once per filter shape (query-templates.ts): an IdP's lookups differ only in their values.
    */
   async list(organizationId: string, query: ListMembersQuery): Promise<MemberRow[]> {
-    const filter = query.filter && filterShape(validateFilter(query.filter));
+    const filter = query.filter && filterShape(query.filter);
     const direction = query.descending ? 'desc' : 'asc';
-    const key = `members.list ${query.limit} ${direction} ${query.sortBy ?? ''} ${filter?.key ?? ''}`;
+    const sort = query.sort && sortKeyOf(query.sort);
+    const key = `members.list ${query.limit} ${direction} ${sort ?? ''} ${filter?.key ?? ''}`;
     const values = [organizationId, query.offset, ...(filter?.values ?? [])];
     return this.templates.run(this.ctx.db, key, values, ([organization, offset, ...filterValues]) => {
       let builder = this.matching(String(organization), filter?.fill(filterValues)).selectAll('m');
       // Members without the sort attribute come last in both databases (SQLite would put NULLs first).
-      if (query.sortBy !== undefined) {
-        const sortBy = compileSort(query.sortBy, this.ctx.dialect.name);
+      if (query.sort !== undefined) {
+        const sortBy = compileSort(query.sort, this.ctx.dialect.sql);
         builder = builder.orderBy(sortBy, (ob) => (query.descending ? ob.desc() : ob.asc()).nullsLast());
       }
       return builder
@@ -235,8 +203,8 @@ export class MemberRepo {
     });
   }
 
-  async count(organizationId: string, filter?: FilterNode): Promise<number> {
-    const shape = filter && filterShape(validateFilter(filter));
+  async count(organizationId: string, filter?: ResolvedFilter): Promise<number> {
+    const shape = filter && filterShape(filter);
     const key = `members.count ${shape?.key ?? ''}`;
     const values = [organizationId, ...(shape?.values ?? [])];
     const [row] = await this.templates.run(this.ctx.db, key, values, ([organization, ...filterValues]) =>
@@ -248,11 +216,11 @@ export class MemberRepo {
   }
 
   /** The organization's memberships (`m`) that match `filter`. */
-  private matching(organizationId: string, filter: FilterNode | undefined) {
+  private matching(organizationId: string, filter: ResolvedFilter | undefined) {
     const builder = this.ctx.db
       .selectFrom('memberships as m')
       .where('m.organization_id', '=', organizationId);
-    return filter ? builder.where(compileFilter(filter, this.ctx.dialect.name, { organizationId })) : builder;
+    return filter ? builder.where(compileFilter(filter, this.ctx.dialect.sql, { organizationId })) : builder;
   }
 
   /**
@@ -260,12 +228,13 @@ export class MemberRepo {
    * one of its emails, or as its account's email — what sign-in and linking match people by.
    */
   async identityTaken(organizationId: string, exceptId: string, value: string): Promise<boolean> {
-    const db = this.ctx.db;
+    const { db } = this.ctx;
+    const { fold } = this.ctx.dialect.sql;
     const byUserName = await db
       .selectFrom('memberships')
       .select('id')
       .where('organization_id', '=', organizationId)
-      .where(foldSql(sql.ref('user_name'), this.ctx.dialect.name), '=', foldSql(value, this.ctx.dialect.name))
+      .where(fold(sql.ref('user_name')), '=', fold(value))
       .where('id', '<>', exceptId)
       .limit(rowLimit(1))
       .executeTakeFirst();
@@ -274,7 +243,7 @@ export class MemberRepo {
       .selectFrom('member_emails')
       .select('membership_id')
       .where('organization_id', '=', organizationId)
-      .where(foldSql(sql.ref('value'), this.ctx.dialect.name), '=', foldSql(value, this.ctx.dialect.name))
+      .where(fold(sql.ref('value')), '=', fold(value))
       .where('membership_id', '<>', exceptId)
       .limit(rowLimit(1))
       .executeTakeFirst();
@@ -284,7 +253,7 @@ export class MemberRepo {
       .innerJoin('memberships as m', 'm.user_id', 'u.id')
       .select('m.id')
       .where('m.organization_id', '=', organizationId)
-      .where(foldSql(sql.ref('u.email'), this.ctx.dialect.name), '=', foldSql(value, this.ctx.dialect.name))
+      .where(fold(sql.ref('u.email')), '=', fold(value))
       .where('m.id', '<>', exceptId)
       .limit(rowLimit(1))
       .executeTakeFirst();
@@ -310,159 +279,5 @@ export class MemberRepo {
       .orderBy('position')
       .execute();
     return rows.map((r) => ({ value: r.value, type: r.type, primary: r.primary === 1 }));
-  }
-
-  async grantWorkspace(membershipId: string, workspaceId: string, at: string): Promise<void> {
-    await this.ctx.db
-      .insertInto('workspace_grants')
-      .values({ membership_id: membershipId, workspace_id: workspaceId, created_at: at })
-      .onConflict((oc) => oc.columns(['membership_id', 'workspace_id']).doNothing())
-      .execute();
-  }
-
-  async revokeWorkspace(membershipId: string, workspaceId: string): Promise<void> {
-    await this.ctx.db
-      .deleteFrom('workspace_grants')
-      .where('membership_id', '=', membershipId)
-      .where('workspace_id', '=', workspaceId)
-      .execute();
-  }
-
-  async grantedWorkspaceIds(membershipId: string): Promise<string[]> {
-    const rows = await this.ctx.db
-      .selectFrom('workspace_grants')
-      .select('workspace_id')
-      .where('membership_id', '=', membershipId)
-      .execute();
-    return rows.map((r) => r.workspace_id);
-  }
-
-  /** The ids of members matching `text`: one index range per searchable column, united. */
-  private matchingIds(organizationId: string, text: string) {
-    const dialect = this.ctx.dialect.name;
-    const byColumn = (column: 'user_name' | 'display_name' | 'given_name' | 'family_name') =>
-      this.ctx.db
-        .selectFrom('memberships')
-        .select('id')
-        .where('organization_id', '=', organizationId)
-        .where(startsWith(foldSql(sql.ref(column), dialect), text, dialect));
-    return byColumn('user_name')
-      .union(byColumn('display_name'))
-      .union(byColumn('given_name'))
-      .union(byColumn('family_name'))
-      .union(
-        this.ctx.db
-          .selectFrom('member_emails')
-          .select('membership_id as id')
-          .where('organization_id', '=', organizationId)
-          .where(startsWith(foldSql(sql.ref('value'), dialect), text, dialect)),
-      );
-  }
-
-  /**
-   * The directory's rows before paging. A search starts from its hits (a few index ranges, united)
-   * and joins each to its membership by primary key; without one, the (organization_id, status |
-   * role, folded user_name) indexes serve the filters in page order.
-   */
-  private directory(organizationId: string, search: Omit<MemberSearch, 'limit' | 'after' | 'before'>) {
-    const text = search.text?.trim();
-    let builder = text
-      ? this.ctx.db
-          .selectFrom(this.matchingIds(organizationId, text).as('hits'))
-          // CROSS JOIN fixes SQLite's join order (hits first), which otherwise walks the whole
-          // organization in page order probing the hits; PostgreSQL plans it as any inner join.
-          .crossJoin('memberships as m')
-          .whereRef('m.id', '=', 'hits.id')
-          .where('m.organization_id', '=', organizationId)
-      : this.ctx.db.selectFrom('memberships as m').where('m.organization_id', '=', organizationId);
-    if (search.status) builder = builder.where('m.status', '=', search.status);
-    if (search.role) builder = builder.where('m.role', '=', search.role);
-    return builder;
-  }
-
-  /**
-   * One page of the directory in userName order (case-insensitive), by keyset: an index range
-   * from the cursor on, however deep the page, never an OFFSET.
-   */
-  async search(organizationId: string, search: MemberSearch): Promise<MemberListing[]> {
-    const key = foldSql(sql.ref('m.user_name'), this.ctx.dialect.name);
-    const backwards = search.before !== undefined && search.after === undefined;
-    const direction = backwards ? 'desc' : 'asc';
-    // The page is chosen on narrow rows (id, sort key); only its rows are then read whole, with
-    // their email: a search with many hits sorts ids, not profiles.
-    let page = this.directory(organizationId, search).select(['m.id as id', key.as('sort_key')]);
-    if (search.after !== undefined) page = page.where(key, '>', search.after);
-    if (backwards) page = page.where(key, '<', search.before as string);
-    const rows = await this.ctx.db
-      .selectFrom(page.orderBy(key, direction).limit(rowLimit(search.limit)).as('page'))
-      .crossJoin('memberships as m')
-      .whereRef('m.id', '=', 'page.id')
-      .selectAll('m')
-      .select([
-        'page.sort_key',
-        (eb) =>
-          eb
-            .selectFrom('member_emails as e')
-            .select('e.value')
-            .whereRef('e.membership_id', '=', 'm.id')
-            .orderBy('e.primary', 'desc')
-            .orderBy('e.position')
-            .limit(rowLimit(1))
-            .as('email'),
-      ])
-      .orderBy('page.sort_key', direction)
-      .execute();
-    if (backwards) rows.reverse();
-    return rows as MemberListing[];
-  }
-
-  /** How many members match the directory's filters (no cursor). */
-  async countMatching(organizationId: string, search: Omit<MemberSearch, 'limit' | 'after' | 'before'>) {
-    const text = search.text?.trim();
-    // A search alone is counted on its hits, without visiting the memberships.
-    const row =
-      text && !search.status && !search.role
-        ? await this.ctx.db
-            .selectFrom(this.matchingIds(organizationId, text).as('hits'))
-            .select((eb) => eb.fn.countAll<number | string>().as('n'))
-            .executeTakeFirstOrThrow()
-        : await this.directory(organizationId, search)
-            .select((eb) => eb.fn.countAll<number | string>().as('n'))
-            .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  /** The active Admins of an organization (who reach every workspace), in userName order. */
-  async listActiveAdmins(organizationId: string, limit: number): Promise<MemberRow[]> {
-    return this.ctx.db
-      .selectFrom('memberships')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('status', '=', 'active')
-      .where('role', '=', 'admin')
-      .orderBy(foldSql(sql.ref('user_name'), this.ctx.dialect.name))
-      .limit(rowLimit(limit))
-      .execute();
-  }
-
-  /** Members holding a grant to the workspace (deactivated ones included: grants survive). */
-  async listGrantedTo(workspaceId: string, limit: number): Promise<MemberRow[]> {
-    return this.ctx.db
-      .selectFrom('workspace_grants as g')
-      .innerJoin('memberships as m', 'm.id', 'g.membership_id')
-      .selectAll('m')
-      .where('g.workspace_id', '=', workspaceId)
-      .orderBy(foldSql(sql.ref('m.user_name'), this.ctx.dialect.name))
-      .limit(rowLimit(limit))
-      .execute();
-  }
-
-  async countGrantedTo(workspaceId: string): Promise<number> {
-    const row = await this.ctx.db
-      .selectFrom('workspace_grants')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('workspace_id', '=', workspaceId)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
   }
 }

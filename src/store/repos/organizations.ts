@@ -1,11 +1,10 @@
 import { type Selectable, sql } from 'kysely';
 import { now } from '../ids.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
-import type { EmailChangePolicy, OrganizationsTable, WorkspacesTable } from '../schema.ts';
+import type { EmailChangePolicy, OrganizationsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
 export type OrganizationRecord = Selectable<OrganizationsTable>;
-export type WorkspaceRecord = Selectable<WorkspacesTable>;
 
 export class OrganizationRepo {
   private readonly templates: QueryTemplates;
@@ -73,38 +72,6 @@ export class OrganizationRepo {
     );
     if (!row) throw new Error(`no organization ${id}`);
     return Number(row.member_seq);
-  }
-
-  async insertWorkspace(workspace: WorkspaceRecord): Promise<void> {
-    await this.ctx.db.insertInto('workspaces').values(workspace).execute();
-  }
-
-  async listWorkspaces(organizationId: string): Promise<WorkspaceRecord[]> {
-    return this.ctx.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-  }
-
-  async getWorkspace(organizationId: string, id: string): Promise<WorkspaceRecord | undefined> {
-    return this.ctx.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-  }
-
-  async renameWorkspace(organizationId: string, id: string, name: string, at: string): Promise<void> {
-    await this.ctx.db
-      .updateTable('workspaces')
-      .set({ name, updated_at: at })
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', id)
-      .execute();
   }
 
   /**

@@ -1,5 +1,4 @@
 import { type Selectable, sql } from 'kysely';
-import { foldSql } from '../fold-sql.ts';
 import { rowLimit } from '../row-limit.ts';
 import type {
   SamlPendingSignInsTable,
@@ -264,12 +263,12 @@ export class SsoRepo {
    */
   async findMemberForSignIn(organizationId: string, identifier: string): Promise<MemberRow | undefined> {
     const db = this.ctx.db;
-    const dialect = this.ctx.dialect.name;
+    const { fold } = this.ctx.dialect.sql;
     const byUserName = await db
       .selectFrom('memberships')
       .selectAll()
       .where('organization_id', '=', organizationId)
-      .where(foldSql(sql.ref('user_name'), dialect), '=', foldSql(identifier, dialect))
+      .where(fold(sql.ref('user_name')), '=', fold(identifier))
       .executeTakeFirst();
     if (byUserName) return byUserName;
 
@@ -279,7 +278,7 @@ export class SsoRepo {
       .selectAll('m')
       .select('e.primary')
       .where('e.organization_id', '=', organizationId)
-      .where(foldSql(sql.ref('e.value'), dialect), '=', foldSql(identifier, dialect))
+      .where(fold(sql.ref('e.value')), '=', fold(identifier))
       .orderBy('e.primary', 'desc')
       .limit(rowLimit(10))
       .execute();
@@ -295,7 +294,7 @@ export class SsoRepo {
       .selectFrom('users as u')
       .innerJoin('memberships as m', 'm.user_id', 'u.id')
       .selectAll('m')
-      .where(foldSql(sql.ref('u.email'), dialect), '=', foldSql(identifier, dialect))
+      .where(fold(sql.ref('u.email')), '=', fold(identifier))
       .where('m.organization_id', '=', organizationId)
       .executeTakeFirst();
   }

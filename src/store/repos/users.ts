@@ -1,5 +1,4 @@
 import { type Selectable, sql } from 'kysely';
-import { foldSql } from '../fold-sql.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import type { UsersTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
@@ -23,12 +22,12 @@ export class UserRepo {
 
   /** Emails are unique per user regardless of (ASCII) case; the `users_email` index on the folded email serves this. */
   async findByEmail(email: string): Promise<UserRecord | undefined> {
-    const dialect = this.ctx.dialect.name;
+    const { fold } = this.ctx.dialect.sql;
     const [user] = await this.templates.run(this.ctx.db, 'users.byEmail', [email], ([value]) =>
       this.ctx.db
         .selectFrom('users')
         .selectAll()
-        .where(foldSql(sql.ref('email'), dialect), '=', foldSql(value, dialect)),
+        .where(fold(sql.ref('email')), '=', fold(value)),
     );
     return user;
   }

@@ -13,6 +13,7 @@ import { startCheckpointer } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
 import { OPTIMIZE_EVERY_MS, OptimizingSqliteDialect, optimizeAtOpen } from './optimizing-dialect.ts';
 import { readWriteDialect } from './read-write-dialect.ts';
+import { SQLITE_SQL } from './sqlite-sql.ts';
 import { cachingDatabase } from './statement-cache.ts';
 
 export interface SqliteOptions {
@@ -56,6 +57,7 @@ export function createSqliteDialect(path: string, options: SqliteOptions = {}): 
             writer as Kysely<unknown>,
           )
         : single,
+    sql: SQLITE_SQL,
     writeTransaction: commits ? (work) => commits.run(work) : undefined,
     beginWrite: 'begin immediate',
     rowLocks: false,
