@@ -13,7 +13,7 @@ import { foreignAnswerPage, ssoRefusalPage, switchAccountPage } from '../../dash
 import { answerHeldSignIn, type PendingOutcome, resumeHeldSignIn } from '../../sign-in/held-sign-in.ts';
 import { authenticateSession } from '../../sign-in/sessions.ts';
 import type { Store } from '../../store/store.ts';
-import { locationOf } from '../../web/location.ts';
+import { redirect } from '../../web/location.ts';
 import { pageHeaders } from '../../web/page-headers.ts';
 import { CSRF_FIELD, sameOrigin, sessionCookieOf, setSessionCookie, tokensMatch } from '../../web/session.ts';
 import { samlLoginCookieOf } from '../saml-login-cookie.ts';
@@ -38,17 +38,13 @@ export function samlContinueRoutes(app: FastifyInstance, options: { store: Store
         case 'confirm':
           return switchAccountPage(reply, outcome);
         case 'kept':
-          return reply
-            .code(303)
-            .header('location', homePath({ isAdmin: outcome.current.role === 'admin' }))
-            .send();
+          return redirect(reply, homePath({ isAdmin: outcome.current.role === 'admin' }));
         case 'signed_in': {
           setSessionCookie(reply, outcome.session.cookie, secure);
-          const home = homePath({ isAdmin: outcome.member.role === 'admin' });
-          return reply
-            .code(303)
-            .header('location', locationOf(outcome.returnPath || home))
-            .send();
+          return redirect(
+            reply,
+            outcome.returnPath || homePath({ isAdmin: outcome.member.role === 'admin' }),
+          );
         }
       }
     }

@@ -25,7 +25,7 @@ import {
 import { completeSsoSignIn, startSsoSignIn } from '../../sign-in/sso-sign-in.ts';
 import type { Store } from '../../store/store.ts';
 import { toScimError } from '../../web/error-response.ts';
-import { locationOf } from '../../web/location.ts';
+import { redirect } from '../../web/location.ts';
 import { pageHeaders } from '../../web/page-headers.ts';
 import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
 import { samlLoginValue, setSamlLoginCookie } from '../saml-login-cookie.ts';
@@ -104,7 +104,7 @@ export function samlRoutes(
         if (!delivery) return ssoUnavailablePage(reply);
         setSamlLoginCookie(reply, browser, secure);
         if (delivery.binding === 'post') return autoPostPage(reply, delivery);
-        return reply.code(302).header('location', locationOf(delivery.url)).send();
+        return redirect(reply, delivery.url, 302);
       },
     );
 
@@ -126,7 +126,7 @@ export function samlRoutes(
         return ssoRefusalPage(reply, request.id, result.failure, result.organization?.name);
       }
       // Completed by the browser's next request, which carries its cookies.
-      return reply.code(303).header('location', result.continuePath).send();
+      return redirect(reply, result.continuePath);
     });
   });
 }
