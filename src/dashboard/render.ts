@@ -1,5 +1,6 @@
 // Sends a dashboard page: the layout around a body, as text/html, with the viewer's navigation.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CSRF_FIELD } from '../web/session.ts';
 import type { DashboardContext, Viewer } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
@@ -55,7 +56,7 @@ export function sendPage(
 export { redirect } from '../web/location.ts';
 
 export function csrfInput(viewer: Pick<Viewer, 'csrfToken'>): SafeHtml {
-  return html`<input type="hidden" name="_csrf" value="${viewer.csrfToken}">`;
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${viewer.csrfToken}">`;
 }
 
 /**
