@@ -10,6 +10,7 @@ import { switchableMemberships } from '../sign-in/sign-in-policy.ts';
 import { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
 import { toScimError } from '../web/error-response.ts';
+import { field } from '../web/form-field.ts';
 import { pageHeaders } from '../web/page-headers.ts';
 import type { ScimRequestLog } from '../web/scim-request-log.ts';
 import {
@@ -21,7 +22,7 @@ import {
   tokensMatch,
 } from '../web/session.ts';
 import { assetRoutes } from './assets.ts';
-import { type DashboardContext, field, SignInRequired, viewerOf } from './context.ts';
+import { type DashboardContext, SignInRequired, viewerOf } from './context.ts';
 import { sentence } from './format.ts';
 import { html } from './html.ts';
 import { homePath } from './navigation.ts';

@@ -15,6 +15,7 @@ import { endSession, replaceSession } from '../../sign-in/sessions.ts';
 import { organizationSwitchAllowed, switchableMemberships } from '../../sign-in/sign-in-policy.ts';
 import { SignInThrottle } from '../../sign-in/sign-in-throttle.ts';
 import { ssoOrganizationForEmail } from '../../sign-in/sso-sign-in.ts';
+import { field } from '../../web/form-field.ts';
 import {
   CSRF_FIELD,
   clearSessionCookie,
@@ -23,7 +24,7 @@ import {
   setSessionCookie,
 } from '../../web/session.ts';
 import { errorBox, notice } from '../components.ts';
-import { type DashboardContext, field, queryValue, viewerOf } from '../context.ts';
+import { type DashboardContext, queryValue, viewerOf } from '../context.ts';
 import { html } from '../html.ts';
 import { homePath } from '../navigation.ts';
 import { csrfInput, redirect, safeNext, sendPage } from '../render.ts';
