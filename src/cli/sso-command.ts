@@ -14,24 +14,15 @@ import { serviceProviderUrls } from '../auth/saml/service-provider.ts';
 import { TestIdp } from '../auth/saml/test-idp/test-idp.ts';
 import { startTestIdpServer } from '../auth/saml/test-idp/test-idp-server.ts';
 import type { Config } from '../config.ts';
-import { RosterError } from '../errors.ts';
 import { foldCase } from '../scim/fold-case.ts';
-import type { Store } from '../store/store.ts';
 import { type Output, UsageError } from './output.ts';
-import { withStore } from './store-commands.ts';
+import { organizationBySlug, withStore } from './store-commands.ts';
 
 interface SsoOptions {
   org?: string;
   port?: string;
   domain?: string;
   configure?: boolean;
-}
-
-async function organizationOf(store: Store, slug: string | undefined) {
-  if (!slug) throw new UsageError('this command needs --org SLUG');
-  const organization = await store.organizations.getBySlug(slug);
-  if (!organization) throw new RosterError('not_found', `there is no organization "${slug}"`);
-  return organization;
 }
 
 /** `roster sso require|allow-sha1|idp-initiated on|off`: which switch, and what to say once it is set. */
@@ -67,7 +58,7 @@ export async function ssoCommand(
 ): Promise<number> {
   const [action, value] = args;
   return withStore(config, async (store) => {
-    const organization = await organizationOf(store, options.org);
+    const organization = await organizationBySlug(store, options.org);
     if (action === 'status') {
       const view = await getSsoSettings(store, config.publicUrl, organization.id);
       const { certificate: _certificate, ...serviceProvider } = view.serviceProvider;
@@ -146,7 +137,7 @@ export async function testIdpCommand(config: Config, options: SsoOptions, out: O
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError('--port must be a port number');
   const { organization, sp } = await withStore(config, async (store) => {
-    const organization = await organizationOf(store, options.org);
+    const organization = await organizationBySlug(store, options.org);
     return { organization, sp: serviceProviderUrls(config.publicUrl, organization.slug) };
   });
   const idp = await TestIdp.create(`http://127.0.0.1:${port}/metadata`);

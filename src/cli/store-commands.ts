@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { RosterError } from '../errors.ts';
 import { createDialect, openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { createStore } from '../store/store.ts';
@@ -11,6 +12,14 @@ export async function withStore<T>(config: Config, work: (store: Store) => Promi
   } finally {
     await store.close();
   }
+}
+
+/** The organization a command's `--org SLUG` names; a usage error without one, 404 for an unknown one. */
+export async function organizationBySlug(store: Store, slug: string | undefined) {
+  if (!slug) throw new UsageError('--org SLUG is required');
+  const organization = await store.organizations.getBySlug(slug);
+  if (!organization) throw new RosterError('not_found', `no organization with the slug "${slug}"`);
+  return organization;
 }
 
 export async function migrateCommand(config: Config, out: Output): Promise<number> {

@@ -3,9 +3,8 @@ import { CLI_ACTOR } from '../audit/actor.ts';
 import { isRole } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import { RosterError } from '../errors.ts';
-import type { Store } from '../store/store.ts';
 import { type Output, UsageError } from './output.ts';
-import { withStore } from './store-commands.ts';
+import { organizationBySlug, withStore } from './store-commands.ts';
 
 interface TokenOptions {
   org?: string;
@@ -14,13 +13,6 @@ interface TokenOptions {
   user?: string;
   service?: boolean;
   expires?: string;
-}
-
-async function organizationBySlug(store: Store, slug: string | undefined) {
-  if (!slug) throw new UsageError('--org SLUG is required');
-  const organization = await store.organizations.getBySlug(slug);
-  if (!organization) throw new RosterError('not_found', `no organization with the slug "${slug}"`);
-  return organization;
 }
 
 export async function tokensCommand(

@@ -5,6 +5,7 @@ import { RosterError } from '../errors.ts';
 import type { SessionPrincipal } from '../sign-in/sessions.ts';
 import type { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
+import { field } from '../web/form-field.ts';
 import type { ScimRequestLog } from '../web/scim-request-log.ts';
 
 export interface DashboardContext {
@@ -43,14 +44,7 @@ export function adminViewerOf(request: FastifyRequest): Viewer {
   return viewer;
 }
 
-/** A form field's value: the first when a name is repeated, '' when absent. */
-export function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | null | undefined)?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first : '';
-}
-
-/** A query parameter's value, like `field`. */
+/** A query parameter's value, like a form field's (web/form-field.ts). */
 export function queryValue(request: FastifyRequest, name: string): string {
   return field(request.query, name);
 }

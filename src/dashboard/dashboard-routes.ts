@@ -1,15 +1,17 @@
 // The dashboard as one encapsulated Fastify plugin: form bodies, the session of every request,
 // security headers on every response, the CSRF check on every state-changing request, and errors
-// rendered as pages (statuses from the one mapping in http/error-response.ts).
+// rendered as pages (statuses from the one mapping in web/error-response.ts).
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { RosterError } from '../errors.ts';
 import { switchableMemberships } from '../sign-in/sign-in-policy.ts';
 import { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
 import { toHttpError } from '../web/error-response.ts';
+import { field } from '../web/form-field.ts';
+import { pageHeaders } from '../web/page-headers.ts';
 import type { ScimRequestLog } from '../web/scim-request-log.ts';
 import {
   CSRF_FIELD,
@@ -20,9 +22,10 @@ import {
   tokensMatch,
 } from '../web/session.ts';
 import { assetRoutes } from './assets.ts';
-import { type DashboardContext, field, SignInRequired, viewerOf } from './context.ts';
+import { type DashboardContext, SignInRequired, viewerOf } from './context.ts';
 import { sentence } from './format.ts';
 import { html } from './html.ts';
+import { homePath } from './navigation.ts';
 import { auditPages } from './pages/audit.ts';
 import { memberDetailPages } from './pages/member-detail.ts';
 import { memberPages } from './pages/members.ts';
@@ -46,21 +49,6 @@ export interface DashboardOptions {
   config: Config;
   scimRequestLog: ScimRequestLog;
   throttle?: SignInThrottle;
-}
-
-const CSP =
-  "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
-
-function securityHeaders(secure: boolean) {
-  return async (_request: FastifyRequest, reply: FastifyReply) => {
-    reply.header('content-security-policy', CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
-    // Pages show secrets once (new tokens) and personal data: never store them in any cache.
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    if (secure) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-  };
 }
 
 export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions): void {
@@ -88,7 +76,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
         request.hasOtherOrganizations = memberships.some((m) => m.id !== principal.membershipId);
       }
     });
-    scope.addHook('onSend', securityHeaders(ctx.secure));
+    scope.addHook('onSend', pageHeaders);
 
     scope.addHook('preHandler', async (request) => {
       if (!isStateChanging(request.method)) return;
@@ -135,10 +123,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
 
     scope.get('/', async (request, reply) => {
       if (request.sessionPrincipal) {
-        return redirect(
-          reply,
-          request.sessionPrincipal.role === 'admin' ? '/members' : '/settings/account/tokens',
-        );
+        return redirect(reply, homePath({ isAdmin: request.sessionPrincipal.role === 'admin' }));
       }
       return redirect(reply, (await ctx.store.organizations.count()) === 0 ? '/setup' : '/signin');
     });

@@ -1,5 +1,6 @@
 // The one page shell: header with the organization and the signed-in person, navigation, content.
 // Pages without a session (sign-in, setup, some errors) get a narrow centred card instead.
+import { CSRF_FIELD } from '../web/session.ts';
 import { SCRIPT_URL, STYLESHEET_URL } from './assets.ts';
 import type { Viewer } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -41,7 +42,7 @@ function header(viewer: Viewer, canSwitch: boolean): SafeHtml {
       <span>${viewer.email}</span>
       ${canSwitch && html`<a href="/organizations">Switch organization</a>`}
       <form method="post" action="/signout" class="inline-form">
-        <input type="hidden" name="_csrf" value="${viewer.csrfToken}">
+        <input type="hidden" name="${CSRF_FIELD}" value="${viewer.csrfToken}">
         <button type="submit" class="link-button">Sign out</button>
       </form>
     </div>

@@ -1,6 +1,6 @@
 // Sends a dashboard page: the layout around a body, as text/html, with the viewer's navigation.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { locationOf } from '../web/location.ts';
+import { CSRF_FIELD } from '../web/session.ts';
 import type { DashboardContext, Viewer } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
@@ -52,13 +52,11 @@ export function sendPage(
     .send(page);
 }
 
-/** A 303 to a same-site path: after every successful POST (post/redirect/get). */
-export function redirect(reply: FastifyReply, path: string) {
-  return reply.code(303).header('location', locationOf(path)).send();
-}
+// The pages' redirect after every successful POST (post/redirect/get) is the one of web/.
+export { redirect } from '../web/location.ts';
 
 export function csrfInput(viewer: Pick<Viewer, 'csrfToken'>): SafeHtml {
-  return html`<input type="hidden" name="_csrf" value="${viewer.csrfToken}">`;
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${viewer.csrfToken}">`;
 }
 
 /**

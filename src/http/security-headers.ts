@@ -2,7 +2,7 @@
 // sniffed into HTML), HSTS when Roster is reached over https, and — on the machine surfaces
 // (/scim, /api), whose answers can carry a token value (POST /api/v1/tokens) or personal data —
 // `no-store` and a CSP that lets nothing load or frame them. The dashboard and SAML scopes add
-// their own page headers on top (src/dashboard/dashboard-routes.ts, src/http/routes/saml-routes.ts).
+// their own page headers on top (src/web/page-headers.ts).
 import type { FastifyInstance } from 'fastify';
 
 export const HSTS = 'max-age=31536000; includeSubDomains';

@@ -6,9 +6,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AlreadySetUpError, initOrganization } from '../../accounts/organizations.ts';
 import { isRosterError, RosterError } from '../../errors.ts';
 import { startSession } from '../../sign-in/sessions.ts';
-import { formToken, setSessionCookie } from '../../web/session.ts';
+import { field } from '../../web/form-field.ts';
+import { CSRF_FIELD, formToken, setSessionCookie } from '../../web/session.ts';
 import { errorBox } from '../components.ts';
-import { type DashboardContext, field } from '../context.ts';
+import type { DashboardContext } from '../context.ts';
 import { sentence } from '../format.ts';
 import { html } from '../html.ts';
 import { redirect, sendPage } from '../render.ts';
@@ -28,7 +29,7 @@ function setupForm(token: string, values: SetupValues, error?: string) {
     <p class="lead">Create your organization and its first Admin. You can connect your identity provider next.</p>
     ${errorBox(error)}
     <form method="post" action="/setup" novalidate>
-      <input type="hidden" name="_csrf" value="${token}">
+      <input type="hidden" name="${CSRF_FIELD}" value="${token}">
       <label for="name">Organization name</label>
       <input type="text" id="name" name="name" required maxlength="200" value="${values.name}" autocomplete="organization">
       <label for="slug">Slug <span class="hint">Optional. Lowercase letters, digits and dashes; derived from the name when empty.</span></label>

@@ -15,9 +15,16 @@ import { endSession, replaceSession } from '../../sign-in/sessions.ts';
 import { organizationSwitchAllowed, switchableMemberships } from '../../sign-in/sign-in-policy.ts';
 import { SignInThrottle } from '../../sign-in/sign-in-throttle.ts';
 import { ssoOrganizationForEmail } from '../../sign-in/sso-sign-in.ts';
-import { clearSessionCookie, formToken, sessionCookieOf, setSessionCookie } from '../../web/session.ts';
+import { field } from '../../web/form-field.ts';
+import {
+  CSRF_FIELD,
+  clearSessionCookie,
+  formToken,
+  sessionCookieOf,
+  setSessionCookie,
+} from '../../web/session.ts';
 import { errorBox, notice } from '../components.ts';
-import { type DashboardContext, field, queryValue, viewerOf } from '../context.ts';
+import { type DashboardContext, queryValue, viewerOf } from '../context.ts';
 import { html } from '../html.ts';
 import { homePath } from '../navigation.ts';
 import { csrfInput, redirect, safeNext, sendPage } from '../render.ts';
@@ -34,7 +41,7 @@ function signInForm(token: string, form: SignInForm) {
     ${notice(form.notice)}
     ${errorBox(form.error)}
     <form method="post" action="/signin">
-      <input type="hidden" name="_csrf" value="${token}">
+      <input type="hidden" name="${CSRF_FIELD}" value="${token}">
       <input type="hidden" name="next" value="${form.next}">
       <label for="email">Email address</label>
       <input type="email" id="email" name="email" required autocomplete="username" value="${form.email}" autofocus>

@@ -13,8 +13,9 @@ import {
   saveSsoSettings,
 } from '../../accounts/sso-settings.ts';
 import { isRosterError } from '../../errors.ts';
+import { field } from '../../web/form-field.ts';
 import { errorBox, notice } from '../components.ts';
-import { adminViewerOf, type DashboardContext, field, queryValue, type Viewer } from '../context.ts';
+import { adminViewerOf, type DashboardContext, queryValue, type Viewer } from '../context.ts';
 import { formatDate, sentence } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { SSO_SETTINGS_PATH } from '../navigation.ts';

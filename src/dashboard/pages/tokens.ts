@@ -12,15 +12,9 @@ import {
 } from '../../accounts/tokens.ts';
 import type { TokenKind } from '../../auth/token-format.ts';
 import { isRosterError, RosterError } from '../../errors.ts';
+import { field } from '../../web/form-field.ts';
 import { type Cell, day, errorBox, notice, roleBadge, table } from '../components.ts';
-import {
-  adminViewerOf,
-  type DashboardContext,
-  field,
-  queryValue,
-  type Viewer,
-  viewerOf,
-} from '../context.ts';
+import { adminViewerOf, type DashboardContext, queryValue, type Viewer, viewerOf } from '../context.ts';
 import { formatDate, sentence } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfInput, redirect, sendPage } from '../render.ts';

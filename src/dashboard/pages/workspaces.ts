@@ -5,8 +5,9 @@ import { createWorkspace, renameWorkspace } from '../../accounts/manage-workspac
 import { reachableWorkspaces } from '../../accounts/workspaces.ts';
 import { isRosterError, RosterError } from '../../errors.ts';
 import type { MemberRow } from '../../store/repos/members.ts';
+import { field } from '../../web/form-field.ts';
 import { type Cell, errorBox, notice, statusBadge, table, time } from '../components.ts';
-import { adminViewerOf, type DashboardContext, field, queryValue, viewerOf } from '../context.ts';
+import { adminViewerOf, type DashboardContext, queryValue, viewerOf } from '../context.ts';
 import { memberName, sentence } from '../format.ts';
 import { html } from '../html.ts';
 import { csrfInput, redirect, sendPage } from '../render.ts';

@@ -8,83 +8,30 @@
 // (saml-limits.ts), refused with the same page: 429 with Retry-After, 413. The ACS starts no
 // session: it holds the verified sign-in and sends the browser to `/saml/{slug}/continue`
 // (saml-continue-routes.ts), whose same-site GET carries the cookies the IdP's POST could not.
-import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeReturnPath } from '../../auth/saml/return-path.ts';
 import { serviceProviderMetadata, serviceProviderUrls } from '../../auth/saml/service-provider.ts';
-import { SsoFailure, ssoFailureMessage } from '../../auth/saml/sso-failure.ts';
+import { SsoFailure } from '../../auth/saml/sso-failure.ts';
 import { hashToken } from '../../auth/token-format.ts';
 import type { Config } from '../../config.ts';
-import { html, type SafeHtml } from '../../dashboard/html.ts';
-import { layout } from '../../dashboard/layout.ts';
-import { type AuthnRequestDelivery, completeSsoSignIn, startSsoSignIn } from '../../sign-in/sso-sign-in.ts';
+import {
+  autoPostPage,
+  ssoErrorPage,
+  ssoRefusalPage,
+  ssoUnavailablePage,
+} from '../../dashboard/pages/saml-result.ts';
+import { completeSsoSignIn, startSsoSignIn } from '../../sign-in/sso-sign-in.ts';
 import type { Store } from '../../store/store.ts';
 import { toHttpError } from '../../web/error-response.ts';
-import { locationOf } from '../../web/location.ts';
+import { redirect } from '../../web/location.ts';
+import { pageHeaders } from '../../web/page-headers.ts';
 import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
 import { samlLoginValue, setSamlLoginCookie } from '../saml-login-cookie.ts';
 
-const CSP =
-  "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
-
 interface SlugParams {
   slug: string;
-}
-
-export function page(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
-  return reply.code(status).type('text/html; charset=utf-8').send(layout({ title, body }));
-}
-
-function notFound(reply: FastifyReply) {
-  return page(
-    reply,
-    404,
-    'Page not found',
-    html`<h1>Single sign-on is not available here</h1>
-      <p>This organization does not exist or has not set up single sign-on.</p>
-      <p><a href="/signin">Back to sign-in</a></p>`,
-  );
-}
-
-export function refusal(
-  reply: FastifyReply,
-  request: FastifyRequest,
-  failure: SsoFailure,
-  organizationName?: string,
-) {
-  if (failure.reason === 'not_configured') return notFound(reply);
-  return page(
-    reply,
-    failure.status,
-    'Sign-in refused',
-    html`<h1>You could not be signed in</h1>
-      <div class="error-box" role="alert">${ssoFailureMessage(failure.reason, organizationName)}</div>
-      <p>If this keeps happening, give your administrator this reference:
-        <span class="mono">${failure.reason}</span> · <span class="mono">${request.id}</span></p>
-      <p><a href="/signin">Back to sign-in</a></p>`,
-  );
-}
-
-/** The HTTP-POST binding: a form the browser posts to the IdP by itself (and a button without JavaScript). */
-function autoPost(reply: FastifyReply, delivery: Extract<AuthnRequestDelivery, { binding: 'post' }>) {
-  const nonce = randomBytes(16).toString('base64');
-  reply.header(
-    'content-security-policy',
-    `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action ${new URL(delivery.url).origin}`,
-  );
-  return page(
-    reply,
-    200,
-    'Continuing to your identity provider',
-    html`<h1>Continuing to your identity provider…</h1>
-      <form method="post" action="${delivery.url}" id="saml-post">
-        ${Object.entries(delivery.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-        <button type="submit">Continue</button>
-      </form>
-      <script nonce="${nonce}">document.getElementById('saml-post').submit();</script>`,
-  );
 }
 
 export function samlRoutes(
@@ -100,7 +47,7 @@ export function samlRoutes(
       const refused = limiter.check(request);
       if (!refused) return;
       retryAfter(reply, refused.retryAfterSeconds);
-      await refusal(reply, request, refused.failure);
+      await ssoRefusalPage(reply, request.id, refused.failure);
       return reply;
     },
   };
@@ -108,33 +55,26 @@ export function samlRoutes(
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
     await scope.register(formbody, { bodyLimit: config.samlBodyLimit });
-    scope.addHook('onSend', async (_request, reply) => {
-      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CSP);
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('referrer-policy', 'same-origin');
-      reply.header('x-frame-options', 'DENY');
-      reply.header('cache-control', 'no-store');
-    });
+    scope.addHook('onSend', pageHeaders);
 
     scope.setErrorHandler((error, request, reply) => {
       if (isBodyTooLarge(error)) {
         request.log.info({ limit: config.samlBodyLimit }, 'SSO sign-in refused: body too large');
-        return refusal(reply, request, new SsoFailure('too_large', 'the form body is over SAML_BODY_LIMIT'));
+        return ssoRefusalPage(
+          reply,
+          request.id,
+          new SsoFailure('too_large', 'the form body is over SAML_BODY_LIMIT'),
+        );
       }
       const { status, message: detail, unexpected } = toHttpError(error);
       if (unexpected) request.log.error({ err: error }, 'unexpected error');
       const message = unexpected ? 'Roster could not complete this sign-in. Try again in a moment.' : detail;
-      return page(
-        reply,
-        status,
-        'Sign-in failed',
-        html`<h1>You could not be signed in</h1><p>${message}</p><p><a href="/signin">Back to sign-in</a></p>`,
-      );
+      return ssoErrorPage(reply, status, message);
     });
 
     scope.get<{ Params: SlugParams }>('/saml/:slug/metadata', async (request, reply) => {
       const organization = await store.organizations.getBySlug(request.params.slug);
-      if (!organization) return notFound(reply);
+      if (!organization) return ssoUnavailablePage(reply);
       const settings = await store.sso.getSettings(organization.id);
       const metadata = serviceProviderMetadata(
         serviceProviderUrls(config.publicUrl, organization.slug),
@@ -149,7 +89,7 @@ export function samlRoutes(
       async (request, reply) => {
         const organization = await store.organizations.getBySlug(request.params.slug);
         const next = typeof request.query.next === 'string' ? safeReturnPath(request.query.next) : '';
-        if (!organization) return notFound(reply);
+        if (!organization) return ssoUnavailablePage(reply);
         // Only the hash is kept with the AuthnRequest; the browser keeps the value.
         const browser = samlLoginValue(request);
         const delivery = await startSsoSignIn(
@@ -159,10 +99,10 @@ export function samlRoutes(
           next,
           hashToken(browser),
         );
-        if (!delivery) return notFound(reply);
+        if (!delivery) return ssoUnavailablePage(reply);
         setSamlLoginCookie(reply, browser, secure);
-        if (delivery.binding === 'post') return autoPost(reply, delivery);
-        return reply.code(302).header('location', locationOf(delivery.url)).send();
+        if (delivery.binding === 'post') return autoPostPage(reply, delivery);
+        return redirect(reply, delivery.url, 302);
       },
     );
 
@@ -181,10 +121,10 @@ export function samlRoutes(
           { reason: result.failure.reason, detail: result.failure.detail },
           'SSO sign-in refused',
         );
-        return refusal(reply, request, result.failure, result.organization?.name);
+        return ssoRefusalPage(reply, request.id, result.failure, result.organization?.name);
       }
       // Completed by the browser's next request, which carries its cookies.
-      return reply.code(303).header('location', result.continuePath).send();
+      return redirect(reply, result.continuePath);
     });
   });
 }

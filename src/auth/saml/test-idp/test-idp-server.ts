@@ -49,23 +49,23 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-function autoPostPage(action: string, fields: Record<string, string>): string {
-  const inputs = Object.entries(fields)
+function hiddenInputs(fields: Record<string, string>): string {
+  return Object.entries(fields)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('');
+}
+
+function autoPostPage(action: string, fields: Record<string, string>): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test IdP</title></head><body>
 <p>Test IdP: signing you in…</p>
-<form method="post" action="${escapeHtml(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>
+<form method="post" action="${escapeHtml(action)}">${hiddenInputs(fields)}<noscript><button type="submit">Continue</button></noscript></form>
 <script>document.forms[0].submit();</script></body></html>`;
 }
 
 function askPage(fields: Record<string, string>): string {
-  const inputs = Object.entries(fields)
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test IdP</title></head><body>
 <h1>Roster test IdP</h1><p>Not for production: it signs in whoever you type.</p>
-<form method="post" action="/sso/continue">${inputs}
+<form method="post" action="/sso/continue">${hiddenInputs(fields)}
 <label for="email">Sign in as (email)</label> <input id="email" name="email" type="email" required autofocus>
 <button type="submit">Sign in</button></form></body></html>`;
 }
