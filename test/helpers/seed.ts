@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
 import { type CreatedToken, createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
-import { newMemberRow } from '../../src/membership/member-row.ts';
+import { newMemberRow, parseProfile } from '../../src/membership/member-row.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import type { MemberEmailRow, MemberRow } from '../../src/store/repos/members.ts';
 import type { OrganizationRecord } from '../../src/store/repos/organizations.ts';
@@ -117,6 +117,31 @@ export async function addMember(
     });
     await tx.members.insert(member, emailRows);
     return { user, member };
+  });
+}
+
+/**
+ * The person of `member` as a member of another organization too: same user, same profile, the
+ * next position there. Without an email index, as these tests always had it.
+ */
+export async function joinAnotherOrganization(
+  store: Store,
+  member: MemberRow,
+  organizationId: string,
+  options: { id: string; role?: Role },
+): Promise<MemberRow> {
+  return store.transaction(async (tx) => {
+    const { row } = newMemberRow({
+      id: options.id,
+      organizationId,
+      userId: member.user_id,
+      seq: await tx.organizations.nextMemberSeq(organizationId),
+      document: parseProfile(member.profile),
+      source: member.source,
+      role: options.role ?? member.role ?? 'member',
+    });
+    await tx.members.insert(row, []);
+    return row;
   });
 }
 
