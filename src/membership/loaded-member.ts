@@ -1,5 +1,5 @@
-// A member as a request works with it: the stored row and its profile, parsed once when the row is
-// read (or kept from the document that was just stored). Everything that needs the member's SCIM
+// A member as a request works with it: the stored row and its profile, parsed at most once, when
+// first needed (a 304 never needs it), or kept from the document that was just stored. Everything that needs the member's SCIM
 // view — the PUT/PATCH base, the identity checks, the audit snapshots, the response — reads it
 // from here instead of parsing `row.profile` again.
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
@@ -13,7 +13,14 @@ export interface LoadedMember {
 }
 
 export function loadMember(row: MemberRow): LoadedMember {
-  return { row, profile: parseProfile(row.profile) };
+  let profile: MemberProfile | undefined;
+  return {
+    row,
+    get profile() {
+      profile ??= parseProfile(row.profile);
+      return profile;
+    },
+  };
 }
 
 /** The member's stored IdP view plus the server-owned `userName` and `active`: a new object. */

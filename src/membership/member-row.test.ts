@@ -132,6 +132,14 @@ describe('a loaded member', () => {
     assert.deepEqual(member.profile, created.profile);
   });
 
+  it('parses the profile when first read, and only once', () => {
+    const unreadable = loadMember({ ...row, profile: '{not json' });
+    assert.equal(unreadable.row.profile, '{not json');
+    assert.throws(() => unreadable.profile, SyntaxError);
+    const member = loadMember(row);
+    assert.equal(member.profile, member.profile);
+  });
+
   it('shows its IdP view with userName and active from the row, as a new object each time', () => {
     const member = loadMember({ ...row, user_name: 'jane.doe@acme.test', status: 'deactivated', role: null });
     const document = memberDocument(member);
