@@ -6,10 +6,10 @@
 //     --database postgres://postgres@127.0.0.1:5432/test
 //
 // The organization, its first Admin (member 1) and a service access token are made by the real use
-// cases (`initOrganization`, `createToken`). Members 2..N are then inserted directly: a user, a
-// membership with the next dense `seq`, its `member_emails` rows and the `profile` JSON produced by
-// provisioning's own `profileColumns`/`profileEmails` (checked against the full POST normalisation
-// for the first person), and finally `organizations.member_seq = N`. No audit event is written per
+// cases (`initOrganization`, `createToken`). Members 2..N are then inserted directly: a user, and a
+// membership with the next dense `seq` and its `member_emails` rows built by the one row factory,
+// `newMemberRow` (its document checked against the full POST normalisation for the first person),
+// and finally `organizations.member_seq = N`. No audit event is written per
 // seeded member (a real organization would have one `member.created` each); nothing on the SCIM read
 // path reads the audit log. Prints one JSON object on stdout: the organization, the token, timings
 // and, with `--sample K`, K random membership ids (members 2..N) for the PATCH scenario.
@@ -20,7 +20,7 @@ import { sql } from 'kysely';
 import { initOrganization } from '../src/accounts/organizations.ts';
 import { createToken } from '../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../src/audit/actor.ts';
-import { profileColumns, profileEmails } from '../src/membership/member-row.ts';
+import { newMemberRow, profileColumns, profileEmails } from '../src/membership/member-row.ts';
 import { normalizeUserInput, toUserDocument } from '../src/scim/resource/normalize-user.ts';
 import { newId } from '../src/store/ids.ts';
 import { openStore } from '../src/store/open-store.ts';
@@ -71,37 +71,29 @@ async function insertMembers(store: Store, organizationId: string, members: numb
         const memberships: MembershipsTable[] = [];
         const emails: MemberEmailsTable[] = [];
         for (let s = seq; s <= end; s += 1) {
-          const document = personDocument(s);
-          const columns = profileColumns(document);
           // Ids as Roster makes them (time-ordered: new rows cluster in the id indexes).
           const userId = newId();
-          const membershipId = newId();
+          const member = newMemberRow({
+            organizationId,
+            userId,
+            seq: s,
+            document: personDocument(s),
+            source: 'scim',
+            role: 'member',
+            at,
+          });
           users.push({
             id: userId,
-            email: columns.user_name,
-            display_name: columns.display_name,
+            email: member.row.user_name,
+            display_name: member.row.display_name,
             password_hash: null,
             created_at: at,
             updated_at: at,
           });
-          memberships.push({
-            id: membershipId,
-            organization_id: organizationId,
-            user_id: userId,
-            seq: s,
-            role: 'member',
-            previous_role: null,
-            status: 'active',
-            source: 'scim',
-            ...columns,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-            deactivated_at: null,
-          });
-          profileEmails(document).forEach((email, position) => {
+          memberships.push(member.row);
+          member.emails.forEach((email, position) => {
             emails.push({
-              membership_id: membershipId,
+              membership_id: member.row.id,
               organization_id: organizationId,
               position,
               value: email.value,

@@ -1,10 +1,11 @@
 // Admin changes to a membership that are not the identity provider's to make: the organization role.
-// (The IdP's view and the active status change only through provisioning's `saveMember`.)
+// (The IdP's view and the active status change only through provisioning's `applyIdpView`.)
 
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
 import { RosterError } from '../errors.ts';
+import { enforceLastAdminRule } from '../membership/last-admin-rule.ts';
 import { now } from '../store/ids.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
@@ -30,8 +31,8 @@ export async function changeRole(store: Store, input: ChangeRoleInput): Promise<
   const role = input.role;
   if (!isRole(role)) throw new RosterError('invalid_value', 'the role must be "admin" or "member"');
   return store.transaction(async (tx) => {
-    // The organization lock first, so that two demotions cannot both see "another Admin remains".
-    await tx.organizations.lock(input.organizationId);
+    // The member's row lock, then (for an Admin's demotion) the organization's, taken by the
+    // last-Admin rule: the order SCIM's deactivation takes them in.
     const before = await tx.members.getById(input.organizationId, input.membershipId, { forUpdate: true });
     if (!before) throw memberNotFoundError(input.membershipId);
     if (before.status !== 'active' || before.role === null) {
@@ -41,12 +42,7 @@ export async function changeRole(store: Store, input: ChangeRoleInput): Promise<
       );
     }
     if (before.role === role) return before;
-    if (before.role === 'admin' && (await tx.members.countActiveAdmins(input.organizationId)) <= 1) {
-      throw new RosterError(
-        'conflict',
-        `${before.user_name} is the last active Admin of this organization; make another member Admin first`,
-      );
-    }
+    await enforceLastAdminRule(tx, before, 'demotion');
     const row: MemberRow = { ...before, role: role as Role, version: before.version + 1, updated_at: now() };
     await tx.members.update(row, before);
     await recordAudit(tx, {

@@ -4,7 +4,7 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { RosterError } from '../errors.ts';
-import { profileColumns, profileEmails } from '../membership/member-row.ts';
+import { newMemberRow } from '../membership/member-row.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { MemberRow } from '../store/repos/members.ts';
@@ -139,23 +139,16 @@ export async function initOrganization(
         await tx.users.insert(user);
       }
 
-      const document = { userName: email, emails: [{ value: email, type: 'work', primary: true }] };
-      const membership: MemberRow = {
-        id: newId(),
-        organization_id: organization.id,
-        user_id: user.id,
+      const { row: membership, emails } = newMemberRow({
+        organizationId: organization.id,
+        userId: user.id,
         seq: await tx.organizations.nextMemberSeq(organization.id),
-        role: 'admin',
-        previous_role: null,
-        status: 'active',
+        document: { userName: email, emails: [{ value: email, type: 'work', primary: true }] },
         source: 'cli',
-        ...profileColumns(document),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        deactivated_at: null,
-      };
-      await tx.members.insert(membership, profileEmails(document));
+        role: 'admin',
+        at,
+      });
+      await tx.members.insert(membership, emails);
 
       await recordAudit(tx, {
         organizationId: organization.id,

@@ -1,6 +1,10 @@
-// The SCIM view of a person (its `profile` document) ↔ the columns a membership row keeps beside it
-// for indexed lookups, filters and sorting. The document is the truth; columns are derived from it.
-import type { MemberEmailRow } from '../store/repos/members.ts';
+// A membership row: the SCIM view of a person (its `profile` document) and the columns the row keeps
+// beside it for indexed lookups, filters and sorting. The document is the truth; columns are derived
+// from it. `newMemberRow` is the one way a new row is built, for every writer (provisioning, the
+// first Admin, the benchmark seed, the tests' seeds and fixtures).
+import { newId, now } from '../store/ids.ts';
+import type { MemberEmailRow, MemberRow } from '../store/repos/members.ts';
+import type { MemberSource, Role } from '../store/schema.ts';
 
 export type MemberProfile = Record<string, unknown>;
 
@@ -28,8 +32,8 @@ export function storedProfile(document: MemberProfile): MemberProfile {
   return profile;
 }
 
-export function profileColumns(document: MemberProfile): ProfileColumns {
-  const profile = storedProfile(document);
+/** The columns of a profile that `storedProfile` already cleaned. */
+export function columnsOfStoredProfile(profile: MemberProfile): ProfileColumns {
   const name = (profile.name ?? {}) as Record<string, unknown>;
   return {
     user_name: String(profile.userName ?? ''),
@@ -39,6 +43,10 @@ export function profileColumns(document: MemberProfile): ProfileColumns {
     family_name: text(name.familyName),
     profile: JSON.stringify(profile),
   };
+}
+
+export function profileColumns(document: MemberProfile): ProfileColumns {
+  return columnsOfStoredProfile(storedProfile(document));
 }
 
 export function profileEmails(document: MemberProfile): MemberEmailRow[] {
@@ -58,4 +66,53 @@ export function parseProfile(json: string): MemberProfile {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
     ? (parsed as MemberProfile)
     : {};
+}
+
+export interface NewMemberRowInput {
+  organizationId: string;
+  userId: string;
+  /** The member's dense position in the organization (`organizations.nextMemberSeq`). */
+  seq: number;
+  /** The person as the identity provider (or whoever adds them) describes them. */
+  document: MemberProfile;
+  source: MemberSource;
+  /** The member's role; a member created deactivated keeps it as their previous role. */
+  role: Role;
+  /** False: created deactivated (an IdP may POST `active: false`). Default true. */
+  active?: boolean;
+  /** Default: a new time-ordered id. */
+  id?: string;
+  /** Creation time. Default: now. */
+  at?: string;
+}
+
+export interface NewMemberRow {
+  row: MemberRow;
+  /** The `member_emails` rows to insert with it (`tx.members.insert(row, emails)`). */
+  emails: MemberEmailRow[];
+  /** The stored profile, parsed: what `row.profile` holds. */
+  profile: MemberProfile;
+}
+
+/** A new membership row (version 1) with its email index, built from the person's document. */
+export function newMemberRow(input: NewMemberRowInput): NewMemberRow {
+  const at = input.at ?? now();
+  const active = input.active ?? true;
+  const profile = storedProfile(input.document);
+  const row: MemberRow = {
+    id: input.id ?? newId(),
+    organization_id: input.organizationId,
+    user_id: input.userId,
+    seq: input.seq,
+    role: active ? input.role : null,
+    previous_role: active ? null : input.role,
+    status: active ? 'active' : 'deactivated',
+    source: input.source,
+    ...columnsOfStoredProfile(profile),
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    deactivated_at: active ? null : at,
+  };
+  return { row, emails: profileEmails(input.document), profile };
 }

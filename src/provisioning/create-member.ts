@@ -2,15 +2,14 @@
 // Okta and Entra look a person up first; a POST for someone the organization already has is a 409
 // `uniqueness` (RFC 7644 §3.3), which makes the IdP link to the existing id instead.
 import { isEmail } from '../accounts/organizations.ts';
+import type { LoadedMember } from '../membership/loaded-member.ts';
 import { primaryEmail } from '../scim/resource/primary-email.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
 import { badRequest, ScimError } from '../scim/scim-error.ts';
-import { UniqueViolationError } from '../store/errors.ts';
-import type { MemberRow } from '../store/repos/members.ts';
 import type { Store } from '../store/store.ts';
-import { addMember } from './add-member.ts';
 import type { ProvisioningContext } from './context.ts';
-import { uniquenessError } from './errors.ts';
+import { withUniquenessErrors } from './errors.ts';
+import { linkOrCreateMember } from './link-or-create-member.ts';
 
 /** The email that identifies the person across organizations: the primary email, else an email-shaped userName. */
 export function accountEmail(document: ScimUserDocument): string {
@@ -24,7 +23,7 @@ export function accountEmail(document: ScimUserDocument): string {
 }
 
 export interface CreatedMember {
-  row: MemberRow;
+  member: LoadedMember;
   linked: boolean;
 }
 
@@ -40,8 +39,9 @@ export async function createMember(
   const email = accountEmail(document);
   const active = document.active ?? true;
 
-  try {
-    return await store.transaction(async (tx) => {
+  // Two identical POSTs racing: the loser's insert hits the unique index.
+  return withUniquenessErrors(() =>
+    store.transaction(async (tx) => {
       const organization = await tx.organizations.getById(ctx.organizationId);
       if (!organization) throw new ScimError(404, 'the organization no longer exists');
       if (await tx.members.findByUserName(ctx.organizationId, userName)) {
@@ -52,7 +52,7 @@ export async function createMember(
         );
       }
 
-      const { row, linked } = await addMember(tx, {
+      const { member, linked } = await linkOrCreateMember(tx, {
         organizationId: ctx.organizationId,
         document,
         email,
@@ -62,11 +62,7 @@ export async function createMember(
         actor: ctx.actor,
         requestId: ctx.requestId,
       });
-      return { row, linked };
-    });
-  } catch (error) {
-    // Two identical POSTs racing: the loser's insert hits the unique index.
-    if (error instanceof UniqueViolationError) throw uniquenessError(error);
-    throw error;
-  }
+      return { member, linked };
+    }),
+  );
 }

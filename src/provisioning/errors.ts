@@ -1,6 +1,6 @@
 // Provisioning's refusals, phrased for the IT admin who reads them in Okta's or Entra's task log.
 import { ScimError } from '../scim/scim-error.ts';
-import type { UniqueViolationError } from '../store/errors.ts';
+import { UniqueViolationError } from '../store/errors.ts';
 
 export function memberNotFound(id: string): ScimError {
   return new ScimError(404, `no User with id "${id}" in this organization`);
@@ -32,13 +32,16 @@ export function uniquenessError(error: UniqueViolationError): ScimError {
   return new ScimError(409, 'a User with these unique attributes already exists', 'uniqueness');
 }
 
-export function lastAdminError(userName: string): ScimError {
-  return new ScimError(
-    409,
-    `${userName} is the last active Admin of this organization and cannot be deactivated; make another member Admin first`,
-  );
-}
-
 export function preconditionFailed(): ScimError {
   return new ScimError(412, 'the resource has changed: its version does not match If-Match');
+}
+
+/** Runs a member write; a unique-index refusal (two racing creates, another member's userName…) becomes its SCIM 409. */
+export async function withUniquenessErrors<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof UniqueViolationError) throw uniquenessError(error);
+    throw error;
+  }
 }

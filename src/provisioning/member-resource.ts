@@ -1,9 +1,8 @@
-// A membership row → the SCIM User resource the organization's IdP sees (RFC 7643 §4.1).
+// A member → the SCIM User resource the organization's IdP sees (RFC 7643 §4.1).
 
-import { parseProfile } from '../membership/member-row.ts';
+import type { LoadedMember } from '../membership/loaded-member.ts';
 import type { ScimMultiValue, ScimUserDocument } from '../scim/resource/scim-user.ts';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../scim/schemas/urns.ts';
-import type { MemberRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
 
 export function etagOf(version: number): string {
@@ -17,13 +16,9 @@ export function rolesOf(role: Role | null): ScimMultiValue[] {
 }
 
 /** The member's stored IdP view plus the server-owned attributes: id, active, roles, meta. */
-export function memberDocument(row: MemberRow): ScimUserDocument {
-  const profile = parseProfile(row.profile) as ScimUserDocument;
-  return { ...profile, userName: row.user_name, active: row.status === 'active' };
-}
-
-export function toScimUser(row: MemberRow, scimBaseUrl: string): ScimUserDocument {
-  const profile = parseProfile(row.profile) as ScimUserDocument;
+export function toScimUser(member: LoadedMember, scimBaseUrl: string): ScimUserDocument {
+  const { row } = member;
+  const profile = member.profile as ScimUserDocument;
   const schemas = [USER_SCHEMA];
   if (profile[ENTERPRISE_USER_SCHEMA] !== undefined) schemas.push(ENTERPRISE_USER_SCHEMA);
   return {

@@ -16,7 +16,7 @@ import { safeReturnPath } from '../auth/saml/return-path.ts';
 import { samlClient, serviceProviderUrls } from '../auth/saml/service-provider.ts';
 import { SsoFailure } from '../auth/saml/sso-failure.ts';
 import { type ValidatedAssertion, validateSamlResponse } from '../auth/saml/validate-response.ts';
-import { createSsoMember, type SsoIdentity } from '../provisioning/create-sso-member.ts';
+import { createJustInTimeMember } from '../provisioning/create-just-in-time-member.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import type { MemberRow } from '../store/repos/members.ts';
@@ -121,6 +121,15 @@ function attribute(assertion: ValidatedAssertion, names: readonly string[]): str
   return undefined;
 }
 
+interface SsoIdentity {
+  nameId: string;
+  email: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  /** What to match existing members by: the NameID, then the email attribute. */
+  identifiers: string[];
+}
+
 function identityOf(assertion: ValidatedAssertion): SsoIdentity {
   const emailAttribute = attribute(assertion, EMAIL_ATTRIBUTES);
   const email = isEmail(assertion.nameId)
@@ -198,9 +207,9 @@ async function admit(
           assertion.nameId,
         );
       }
-      member = await createSsoMember(tx, {
+      member = await createJustInTimeMember(tx, {
         organization,
-        identity: { ...identity, email: identity.email },
+        person: { ...identity, email: identity.email },
         role: settings.jit_role,
         actor: actorFor(assertion.nameId),
         requestId,

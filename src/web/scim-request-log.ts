@@ -14,7 +14,7 @@
 // writes its own rows first). A failed write is logged and its rows dropped: a slow or failing log
 // never delays or fails provisioning, and never grows without bound.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RefusedChange } from '../provisioning/save-member.ts';
+import type { RefusedChange } from '../provisioning/settle-identity-changes.ts';
 import { now } from '../store/ids.ts';
 import {
   type NewScimRequest,

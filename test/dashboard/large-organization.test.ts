@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { encodeCursor } from '../../src/accounts/member-directory.ts';
+import { newMemberRow } from '../../src/membership/member-row.ts';
+import type { MemberEmailsTable } from '../../src/store/schema.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { ADMIN_PASSWORD, type BrowserSession, get, signIn } from '../helpers/dashboard.ts';
 
@@ -35,7 +37,7 @@ async function seed(t: TestApp): Promise<void> {
     for (let start = 0; start < MEMBERS; start += batch) {
       const users = [];
       const members = [];
-      const emails = [];
+      const emails: MemberEmailsTable[] = [];
       for (let i = start; i < Math.min(MEMBERS, start + batch); i++) {
         const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
         const given = GIVEN[i % GIVEN.length] ?? 'Ada';
@@ -43,37 +45,33 @@ async function seed(t: TestApp): Promise<void> {
         const email = userName(i);
         const deactivated = i % 10 === 9;
         users.push({ id, email, display_name: null, password_hash: null, created_at: at, updated_at: at });
-        members.push({
+        const member = newMemberRow({
           id,
-          organization_id: organizationId,
-          user_id: id,
+          organizationId,
+          userId: id,
           seq: firstSeq + i,
-          role: deactivated ? null : i % 1000 === 0 ? ('admin' as const) : ('member' as const),
-          previous_role: deactivated ? ('member' as const) : null,
-          status: deactivated ? ('deactivated' as const) : ('active' as const),
-          source: 'scim' as const,
-          user_name: email,
-          external_id: `ext-${i}`,
-          display_name: `${given} ${family}`,
-          given_name: given,
-          family_name: family,
-          profile: JSON.stringify({
+          document: {
             userName: email,
+            externalId: `ext-${i}`,
+            displayName: `${given} ${family}`,
             name: { givenName: given, familyName: family },
-            emails: [{ value: email, primary: true }],
-          }),
-          version: 1,
-          created_at: at,
-          updated_at: at,
-          deactivated_at: deactivated ? at : null,
+            emails: [{ value: email, type: 'work', primary: true }],
+          },
+          source: 'scim',
+          role: i % 1000 === 0 ? 'admin' : 'member',
+          active: !deactivated,
+          at,
         });
-        emails.push({
-          membership_id: id,
-          organization_id: organizationId,
-          position: 0,
-          value: email,
-          type: 'work',
-          primary: 1,
+        members.push(member.row);
+        member.emails.forEach((address, position) => {
+          emails.push({
+            membership_id: id,
+            organization_id: organizationId,
+            position,
+            value: address.value,
+            type: address.type,
+            primary: address.primary ? 1 : 0,
+          });
         });
       }
       await db.insertInto('users').values(users).execute();

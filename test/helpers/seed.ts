@@ -1,10 +1,11 @@
 // Rows and small scenarios for the foundation tests: records written straight through the store
-// (there is no use case yet for adding or deactivating a member), and an organization built by
-// the real `initOrganization`.
+// (members built by the real row factory, `newMemberRow`), and an organization built by the real
+// `initOrganization`.
 import { randomBytes } from 'node:crypto';
 import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
 import { type CreatedToken, createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
+import { newMemberRow, parseProfile } from '../../src/membership/member-row.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import type { MemberEmailRow, MemberRow } from '../../src/store/repos/members.ts';
 import type { OrganizationRecord } from '../../src/store/repos/organizations.ts';
@@ -47,35 +48,26 @@ export function userRecord(overrides: Partial<UserRecord> = {}): UserRecord {
   };
 }
 
+/**
+ * A new membership row (the real factory, `newMemberRow`) whose profile is just its userName, then
+ * `overrides` column by column: for store tests that need rows the use cases would not write.
+ */
 export function memberRow(
   organizationId: string,
   userId: string,
   seq: number,
   overrides: Partial<MemberRow> = {},
 ): MemberRow {
-  const at = now();
   const userName = overrides.user_name ?? `user-${seq}-${randomBytes(3).toString('hex')}@example.com`;
-  return {
-    id: newId(),
-    organization_id: organizationId,
-    user_id: userId,
+  const { row } = newMemberRow({
+    organizationId,
+    userId,
     seq,
-    role: 'member',
-    previous_role: null,
-    status: 'active',
+    document: { userName },
     source: 'scim',
-    user_name: userName,
-    external_id: null,
-    display_name: null,
-    given_name: null,
-    family_name: null,
-    profile: JSON.stringify({ userName }),
-    version: 1,
-    created_at: at,
-    updated_at: at,
-    deactivated_at: null,
-    ...overrides,
-  };
+    role: 'member',
+  });
+  return { ...row, ...overrides };
 }
 
 export async function insertOrganization(
@@ -105,13 +97,51 @@ export async function addMember(
     const user = userRecord(options.email ? { email: options.email } : {});
     await tx.users.insert(user);
     const seq = await tx.organizations.nextMemberSeq(organizationId);
-    const member = memberRow(organizationId, user.id, seq, {
+    const userName = options.userName ?? user.email;
+    const emails = options.emails ?? [{ value: user.email, type: 'work', primary: true }];
+    const { row: member, emails: emailRows } = newMemberRow({
+      organizationId,
+      userId: user.id,
+      seq,
+      document: {
+        userName,
+        ...(options.externalId ? { externalId: options.externalId } : {}),
+        emails: emails.map(({ value, type, primary }) => ({
+          value,
+          ...(type === null ? {} : { type }),
+          primary,
+        })),
+      },
+      source: 'scim',
       role: options.role ?? 'member',
-      user_name: options.userName ?? user.email,
-      external_id: options.externalId ?? null,
     });
-    await tx.members.insert(member, options.emails ?? [{ value: user.email, type: 'work', primary: true }]);
+    await tx.members.insert(member, emailRows);
     return { user, member };
+  });
+}
+
+/**
+ * The person of `member` as a member of another organization too: same user, same profile, the
+ * next position there. Without an email index, as these tests always had it.
+ */
+export async function joinAnotherOrganization(
+  store: Store,
+  member: MemberRow,
+  organizationId: string,
+  options: { id: string; role?: Role },
+): Promise<MemberRow> {
+  return store.transaction(async (tx) => {
+    const { row } = newMemberRow({
+      id: options.id,
+      organizationId,
+      userId: member.user_id,
+      seq: await tx.organizations.nextMemberSeq(organizationId),
+      document: parseProfile(member.profile),
+      source: member.source,
+      role: options.role ?? member.role ?? 'member',
+    });
+    await tx.members.insert(row, []);
+    return row;
   });
 }
 

@@ -20,6 +20,7 @@ import {
   setCookie,
   signIn,
 } from '../helpers/dashboard.ts';
+import { joinAnotherOrganization } from '../helpers/seed.ts';
 import { auditEvents, configureSso, idpResponse, postAcs, putSso } from '../helpers/sso.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
@@ -42,21 +43,7 @@ for (const kind of STORE_KINDS) {
       const pat = await scimMember(t, 'pat@acme.test');
       const patRow = await t.store.members.getById(t.org.organization.id, pat.id);
       assert.ok(patRow);
-      await t.store.transaction(async (tx) => {
-        const seq = await tx.organizations.nextMemberSeq(betaId);
-        const at = new Date().toISOString();
-        await tx.members.insert(
-          {
-            ...patRow,
-            id: `m-${kind}-pat-beta`,
-            organization_id: betaId,
-            seq,
-            created_at: at,
-            updated_at: at,
-          },
-          [],
-        );
-      });
+      await joinAnotherOrganization(t.store, patRow, betaId, { id: `m-${kind}-pat-beta` });
       await scimMember(t, 'ana@acme.test', { password: false });
     });
     after(() => t?.cleanup());

@@ -22,6 +22,7 @@ import {
   setCookie,
   submitSignInForm,
 } from '../helpers/dashboard.ts';
+import { joinAnotherOrganization } from '../helpers/seed.ts';
 import {
   auditEvents,
   configureSso,
@@ -497,21 +498,9 @@ for (const kind of STORE_KINDS) {
         actor: CLI_ACTOR,
       });
       // The first Admin of Acme is also a member of Other Org.
-      await t.store.transaction(async (tx) => {
-        const seq = await tx.organizations.nextMemberSeq(other.organization.id);
-        const at = new Date().toISOString();
-        await tx.members.insert(
-          {
-            ...t.org.membership,
-            id: `m-${kind}-other`,
-            organization_id: other.organization.id,
-            seq,
-            role: 'admin',
-            created_at: at,
-            updated_at: at,
-          },
-          [],
-        );
+      await joinAnotherOrganization(t.store, t.org.membership, other.organization.id, {
+        id: `m-${kind}-other`,
+        role: 'admin',
       });
       const res = await postAcs(t.app, slug, await idpResponse(t, { nameId: t.org.user.email }));
       assert.equal(res.statusCode, 303, res.body);

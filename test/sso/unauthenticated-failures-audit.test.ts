@@ -18,6 +18,7 @@ import {
   signIn,
   submitSignInForm,
 } from '../helpers/dashboard.ts';
+import { joinAnotherOrganization } from '../helpers/seed.ts';
 import { auditEvents, configureSso, idpResponse, postAcs, testIdps } from '../helpers/sso.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
@@ -136,21 +137,7 @@ for (const kind of STORE_KINDS) {
       const robin = await scimMember(t, 'robin@acme.test');
       const robinRow = await t.store.members.getById(t.org.organization.id, robin.id);
       assert.ok(robinRow);
-      await t.store.transaction(async (tx) => {
-        const seq = await tx.organizations.nextMemberSeq(beta.organization.id);
-        const at = new Date().toISOString();
-        await tx.members.insert(
-          {
-            ...robinRow,
-            id: `m-${kind}-robin-beta`,
-            organization_id: beta.organization.id,
-            seq,
-            created_at: at,
-            updated_at: at,
-          },
-          [],
-        );
-      });
+      await joinAnotherOrganization(t.store, robinRow, beta.organization.id, { id: `m-${kind}-robin-beta` });
       const gammaBefore = (await auditRows(t, gamma.organization.id)).length;
       for (let i = 0; i < 3; i++) {
         const res = await submitSignInForm(t.app, 'robin@acme.test', `${attackerText(200)} ${i}`);

@@ -13,7 +13,7 @@ import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken, revokeToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { recordAudit } from '../../src/audit/record-audit.ts';
-import { profileColumns, profileEmails } from '../../src/membership/member-row.ts';
+import { newMemberRow } from '../../src/membership/member-row.ts';
 import { COPY_ORDER, type CopyProgress, copyStore, TargetNotEmptyError } from '../../src/store/copy-store.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import type { MemberRow } from '../../src/store/repos/members.ts';
@@ -125,22 +125,18 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           ],
           'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' },
         };
-        const member: MemberRow = {
-          id: newId(),
-          organization_id: organizationId,
-          user_id: user.id,
+        const created = newMemberRow({
+          organizationId,
+          userId: user.id,
           seq: await tx.organizations.nextMemberSeq(organizationId),
-          role: deactivated ? null : role,
-          previous_role: deactivated ? role : null,
-          status: deactivated ? 'deactivated' : 'active',
+          document,
           source: n % 2 === 0 ? 'scim' : 'invite',
-          ...profileColumns(document),
-          version: deactivated ? 2 : 1,
-          created_at: at,
-          updated_at: at,
-          deactivated_at: deactivated ? at : null,
-        };
-        await tx.members.insert(member, profileEmails(document));
+          role,
+          active: !deactivated,
+          at,
+        });
+        const member: MemberRow = { ...created.row, version: deactivated ? 2 : 1 };
+        await tx.members.insert(member, created.emails);
         if (n % 2 === 0) await tx.workspaceGrants.grant(member.id, workspace.id, at);
         members.push(member);
         await recordAudit(tx, {

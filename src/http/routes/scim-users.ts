@@ -1,12 +1,14 @@
 // /scim/v2/Users — parse → use case → project → respond.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
-import { RosterError } from '../../errors.ts';
+import { loadMember } from '../../membership/loaded-member.ts';
 import { createMember } from '../../provisioning/create-member.ts';
-import { memberNotFound } from '../../provisioning/errors.ts';
+import { deleteMember } from '../../provisioning/delete-member.ts';
+import { getMember } from '../../provisioning/get-member.ts';
 import { listMembers } from '../../provisioning/list-members.ts';
 import { etagOf, toScimUser } from '../../provisioning/member-resource.ts';
-import { patchMember, replaceMember } from '../../provisioning/update-member.ts';
+import { patchMember } from '../../provisioning/patch-member.ts';
+import { replaceMember } from '../../provisioning/replace-member.ts';
 import { normalizeUserInput, toUserDocument } from '../../scim/resource/normalize-user.ts';
 import { type ProjectionOptions, projectResource } from '../../scim/resource/project-resource.ts';
 import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
@@ -51,39 +53,38 @@ export function scimUserRoutes(
         totalResults: page.totalResults,
         itemsPerPage: page.rows.length,
         startIndex: page.startIndex,
-        Resources: page.rows.map((row) => projectResource(toScimUser(row, scimBaseUrl), fields)),
+        Resources: page.rows.map((row) => projectResource(toScimUser(loadMember(row), scimBaseUrl), fields)),
       });
     });
 
     scope.post('/scim/v2/Users', async (request, reply) => {
       const input = toUserDocument(normalizeUserInput(request.body));
-      const { row } = await createMember(store, provisioningContext(request, scimBaseUrl), input);
-      const resource = toScimUser(row, scimBaseUrl);
-      reply.header('location', resource.meta?.location).header('etag', etagOf(row.version));
+      const { member } = await createMember(store, provisioningContext(request, scimBaseUrl), input);
+      const resource = toScimUser(member, scimBaseUrl);
+      reply.header('location', resource.meta?.location).header('etag', etagOf(member.row.version));
       return scimBody(reply, 201, projectResource(resource, projection(request)));
     });
 
     scope.get('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
-      const row = await store.members.getById(principalOf(request).organizationId, request.params.id);
-      if (!row) throw memberNotFound(request.params.id);
-      const etag = etagOf(row.version);
+      const member = await getMember(store, principalOf(request).organizationId, request.params.id);
+      const etag = etagOf(member.row.version);
       if (request.headers['if-none-match'] === etag) return reply.code(304).header('etag', etag).send();
       reply.header('etag', etag);
-      return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
+      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl), projection(request)));
     });
 
     scope.put('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
       const input = normalizeUserInput(request.body);
       const ctx = provisioningContext(request, scimBaseUrl);
-      const { row, refused } = await replaceMember(store, ctx, request.params.id, input, ifMatch(request));
+      const { member, refused } = await replaceMember(store, ctx, request.params.id, input, ifMatch(request));
       request.scimNotice = refusedChangesNotice(refused);
-      reply.header('etag', etagOf(row.version));
-      return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
+      reply.header('etag', etagOf(member.row.version));
+      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl), projection(request)));
     });
 
     scope.patch('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
       const ctx = provisioningContext(request, scimBaseUrl);
-      const { row, refused } = await patchMember(
+      const { member, refused } = await patchMember(
         store,
         ctx,
         request.params.id,
@@ -91,20 +92,13 @@ export function scimUserRoutes(
         ifMatch(request),
       );
       request.scimNotice = refusedChangesNotice(refused);
-      reply.header('etag', etagOf(row.version));
-      return scimBody(reply, 200, projectResource(toScimUser(row, scimBaseUrl), projection(request)));
+      reply.header('etag', etagOf(member.row.version));
+      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl), projection(request)));
     });
 
-    // Roster never deletes people: with SSO, removing the person in the IdP already stops sign-in,
-    // and deactivation (active: false) revokes their access while keeping their history.
-    scope.delete('/scim/v2/Users/:id', async (request: IdRequest) => {
-      const row = await store.members.getById(principalOf(request).organizationId, request.params.id);
-      if (!row) throw memberNotFound(request.params.id);
-      throw new RosterError(
-        'method_not_allowed',
-        'Roster does not delete users. Deactivate instead: PATCH {"op":"replace","path":"active","value":false}. In Entra ID, untick "Delete" under the target object actions.',
-        { allow: ['GET', 'PUT', 'PATCH'] },
-      );
-    });
+    // Refused (405) for an existing member: Roster never deletes people (provisioning/delete-member.ts).
+    scope.delete('/scim/v2/Users/:id', (request: IdRequest) =>
+      deleteMember(store, principalOf(request).organizationId, request.params.id),
+    );
   });
 }

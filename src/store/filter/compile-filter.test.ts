@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { newMemberRow } from '../../membership/member-row.ts';
 import { matchFilter } from '../../scim/filter/match-filter.ts';
 import { parseFilter } from '../../scim/filter/parse-filter.ts';
 import { resolveFilter, resolveSortBy } from '../../scim/filter/resolve-filter.ts';
@@ -272,42 +273,34 @@ describe('compileFilter query plans on SQLite', () => {
           updated_at: at,
         })
         .execute();
-      await db
-        .insertInto('memberships')
-        .values({
-          id: `mem-filler-${i}`,
-          organization_id: ACME,
-          user_id: `user-filler-${i}`,
-          seq: 1000 + i,
-          role: 'member',
-          previous_role: null,
-          status: 'active',
-          source: 'scim',
-          user_name: email,
-          external_id: null,
-          display_name: `Filler ${i}`,
-          given_name: 'Filler',
-          family_name: String(i),
-          profile: JSON.stringify({
-            userName: email,
-            emails: [{ value: email, type: 'work', primary: true }],
-          }),
-          version: 1,
-          created_at: at,
-          updated_at: at,
-          deactivated_at: null,
-        })
-        .execute();
+      const { row, emails } = newMemberRow({
+        id: `mem-filler-${i}`,
+        organizationId: ACME,
+        userId: `user-filler-${i}`,
+        seq: 1000 + i,
+        document: {
+          userName: email,
+          displayName: `Filler ${i}`,
+          name: { givenName: 'Filler', familyName: String(i) },
+          emails: [{ value: email, type: 'work', primary: true }],
+        },
+        source: 'scim',
+        role: 'member',
+        at,
+      });
+      await db.insertInto('memberships').values(row).execute();
       await db
         .insertInto('member_emails')
-        .values({
-          membership_id: `mem-filler-${i}`,
-          organization_id: ACME,
-          position: 0,
-          value: email,
-          type: 'work',
-          primary: 1,
-        })
+        .values(
+          emails.map((address, position) => ({
+            membership_id: row.id,
+            organization_id: ACME,
+            position,
+            value: address.value,
+            type: address.type,
+            primary: address.primary ? 1 : 0,
+          })),
+        )
         .execute();
     }
     optimizeAtOpen(database);

@@ -1,8 +1,9 @@
 // Test data for compile-filter.test.ts: ~30 members of one organization (and two of another, to show
-// that the caller's organization condition is what scopes results), written to the tables the way
-// provisioning/member-row.ts writes them, and the SCIM resource of each, shaped as
-// provisioning/member-resource.ts shapes it, for the in-memory matcher.
+// that the caller's organization condition is what scopes results), written to the tables as built by
+// the one row factory (membership/member-row.ts#newMemberRow), and the SCIM resource of each, shaped
+// as provisioning/member-resource.ts shapes it, for the in-memory matcher.
 import type { Kysely } from 'kysely';
+import { newMemberRow } from '../../membership/member-row.ts';
 import type { Database, Role } from '../schema.ts';
 
 export const ACME = 'org-acme';
@@ -329,8 +330,6 @@ export function resourceOf(member: FixtureMember): Record<string, unknown> {
   };
 }
 
-const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
-
 export async function insertMembers(db: Kysely<Database>): Promise<void> {
   const at = '2024-01-01T00:00:00.000Z';
   for (const id of [ACME, GLOBEX]) {
@@ -352,13 +351,11 @@ export async function insertMembers(db: Kysely<Database>): Promise<void> {
     const organization = member.organization ?? ACME;
     const seq = (seqs.get(organization) ?? 0) + 1;
     seqs.set(organization, seq);
-    const id = memberId(member.key);
-    const profile = profileOf(member);
-    const role = roleOf(member);
+    const userId = `user-${member.key}`;
     await db
       .insertInto('users')
       .values({
-        id: `user-${member.key}`,
+        id: userId,
         email: `${member.key}@users.test`,
         display_name: null,
         password_hash: null,
@@ -366,42 +363,34 @@ export async function insertMembers(db: Kysely<Database>): Promise<void> {
         updated_at: at,
       })
       .execute();
+    // A deactivated fixture member was a Member before.
+    const { row, emails } = newMemberRow({
+      id: memberId(member.key),
+      organizationId: organization,
+      userId,
+      seq,
+      document: profileOf(member),
+      source: 'scim',
+      role: member.deactivated ? 'member' : (member.role ?? 'member'),
+      active: !member.deactivated,
+      at: member.created,
+    });
+    const updated = member.updated ?? member.created;
     await db
       .insertInto('memberships')
-      .values({
-        id,
-        organization_id: organization,
-        user_id: `user-${member.key}`,
-        seq,
-        role,
-        previous_role: member.deactivated ? 'member' : null,
-        status: member.deactivated ? 'deactivated' : 'active',
-        source: 'scim',
-        user_name: member.userName,
-        external_id: text(member.externalId),
-        display_name: text(member.displayName),
-        given_name: text(member.name?.givenName),
-        family_name: text(member.name?.familyName),
-        profile: JSON.stringify(profile),
-        version: 1,
-        created_at: member.created,
-        updated_at: member.updated ?? member.created,
-        deactivated_at: member.deactivated ? (member.updated ?? member.created) : null,
-      })
+      .values({ ...row, updated_at: updated, deactivated_at: member.deactivated ? updated : null })
       .execute();
-    // Like provisioning/member-row.ts#profileEmails: only emails with a value are indexed.
-    const emails = (member.emails ?? []).filter((email) => text(email.value) !== null);
     if (emails.length > 0) {
       await db
         .insertInto('member_emails')
         .values(
           emails.map((email, position) => ({
-            membership_id: id,
+            membership_id: row.id,
             organization_id: organization,
             position,
-            value: email.value ?? '',
-            type: typeof email.type === 'string' ? email.type : null,
-            primary: email.primary === true ? 1 : 0,
+            value: email.value,
+            type: email.type,
+            primary: email.primary ? 1 : 0,
           })),
         )
         .execute();

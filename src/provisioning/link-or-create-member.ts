@@ -5,15 +5,14 @@
 // same `member.created` event either way (`linked` is for the caller's own logic, never shown).
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { profileColumns, profileEmails } from '../membership/member-row.ts';
+import { auditSnapshot, type LoadedMember } from '../membership/loaded-member.ts';
+import { newMemberRow } from '../membership/member-row.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
 import { ScimError } from '../scim/scim-error.ts';
 import { newId, now } from '../store/ids.ts';
-import type { MemberRow } from '../store/repos/members.ts';
 import type { UserRecord } from '../store/repos/users.ts';
 import type { MemberSource, Role } from '../store/schema.ts';
 import type { Repositories } from '../store/store.ts';
-import { auditSnapshot } from './save-member.ts';
 
 export interface NewMember {
   organizationId: string;
@@ -31,14 +30,14 @@ export interface NewMember {
   auditDetails?: Record<string, unknown>;
 }
 
-export interface AddedMember {
-  row: MemberRow;
+export interface LinkedOrCreatedMember {
+  member: LoadedMember;
   user: UserRecord;
   /** True when the person already had a Roster account. Never to be shown to the organization. */
   linked: boolean;
 }
 
-export async function addMember(tx: Repositories, input: NewMember): Promise<AddedMember> {
+export async function linkOrCreateMember(tx: Repositories, input: NewMember): Promise<LinkedOrCreatedMember> {
   const at = now();
   let user = await tx.users.findByEmail(input.email);
   const linked = user !== undefined;
@@ -62,22 +61,18 @@ export async function addMember(tx: Repositories, input: NewMember): Promise<Add
     await tx.users.insert(user);
   }
 
-  const row: MemberRow = {
-    id: newId(),
-    organization_id: input.organizationId,
-    user_id: user.id,
+  const { row, emails, profile } = newMemberRow({
+    organizationId: input.organizationId,
+    userId: user.id,
     seq: await tx.organizations.nextMemberSeq(input.organizationId),
-    role: input.active ? input.role : null,
-    previous_role: input.active ? null : input.role,
-    status: input.active ? 'active' : 'deactivated',
+    document: input.document,
     source: input.source,
-    ...profileColumns(input.document),
-    version: 1,
-    created_at: at,
-    updated_at: at,
-    deactivated_at: input.active ? null : at,
-  };
-  await tx.members.insert(row, profileEmails(input.document));
+    role: input.role,
+    active: input.active,
+    at,
+  });
+  await tx.members.insert(row, emails);
+  const member: LoadedMember = { row, profile };
   // The same event whether the person already had an account: the organization's log must not tell
   // which emails have a Roster account elsewhere (nor the account's id, which dates it).
   await recordAudit(tx, {
@@ -85,8 +80,8 @@ export async function addMember(tx: Repositories, input: NewMember): Promise<Add
     actor: input.actor,
     action: 'member.created',
     target: { type: 'member', id: row.id, label: row.user_name },
-    after: { ...auditSnapshot(row), ...input.auditDetails },
+    after: { ...auditSnapshot(member), ...input.auditDetails },
     requestId: input.requestId,
   });
-  return { row, user, linked };
+  return { member, user, linked };
 }

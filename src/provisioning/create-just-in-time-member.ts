@@ -7,43 +7,44 @@ import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { Role } from '../store/schema.ts';
 import type { Repositories } from '../store/store.ts';
-import { addMember } from './add-member.ts';
+import { linkOrCreateMember } from './link-or-create-member.ts';
 
-export interface SsoIdentity {
-  nameId: string;
-  email: string | null;
+/** Who the SAML assertion says the person is. */
+export interface JustInTimePerson {
+  email: string;
   givenName: string | null;
   familyName: string | null;
-  /** What to match existing members by: the NameID, then the email attribute. */
-  identifiers: string[];
 }
 
-export interface CreateSsoMemberInput {
+export interface JustInTimeMemberInput {
   organization: OrganizationRecord;
-  identity: SsoIdentity & { email: string };
+  person: JustInTimePerson;
   role: Role;
   actor: Actor;
   requestId: string | null;
 }
 
-export async function createSsoMember(tx: Repositories, input: CreateSsoMemberInput): Promise<MemberRow> {
-  const { organization, identity } = input;
+export async function createJustInTimeMember(
+  tx: Repositories,
+  input: JustInTimeMemberInput,
+): Promise<MemberRow> {
+  const { organization, person } = input;
   const name = {
-    ...(identity.givenName ? { givenName: identity.givenName } : {}),
-    ...(identity.familyName ? { familyName: identity.familyName } : {}),
+    ...(person.givenName ? { givenName: person.givenName } : {}),
+    ...(person.familyName ? { familyName: person.familyName } : {}),
   };
-  const displayName = [identity.givenName, identity.familyName].filter(Boolean).join(' ') || null;
+  const displayName = [person.givenName, person.familyName].filter(Boolean).join(' ') || null;
   const document = {
-    userName: identity.email,
+    userName: person.email,
     ...(Object.keys(name).length > 0 ? { name } : {}),
     ...(displayName ? { displayName } : {}),
-    emails: [{ value: identity.email, type: 'work', primary: true }],
+    emails: [{ value: person.email, type: 'work', primary: true }],
   };
 
-  const { row } = await addMember(tx, {
+  const { member } = await linkOrCreateMember(tx, {
     organizationId: organization.id,
     document,
-    email: identity.email,
+    email: person.email,
     source: 'sso',
     role: input.role,
     active: true,
@@ -51,5 +52,5 @@ export async function createSsoMember(tx: Repositories, input: CreateSsoMemberIn
     requestId: input.requestId,
     auditDetails: { justInTime: true },
   });
-  return row;
+  return member.row;
 }
