@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { changeRole } from '../../src/accounts/members.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
-import { hashPassword } from '../../src/auth/password.ts';
 import { now } from '../../src/store/ids.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { TestApp } from './app.ts';
+import { passwordHashOf } from './seed.ts';
 
 export const MEMBER_PASSWORD = 'a member password that is long';
 
@@ -100,7 +100,7 @@ export function post(
 }
 
 export async function setPassword(store: Store, userId: string, password = MEMBER_PASSWORD): Promise<void> {
-  await store.users.setPassword(userId, await hashPassword(password), now());
+  await store.users.setPassword(userId, await passwordHashOf(password), now());
 }
 
 export interface ScimPerson {
