@@ -1,7 +1,10 @@
-// Running the real `roster` command (bin/roster.js) as a child process, as an operator would.
+// Running the `roster` command: in this process through `runCli` (what bin/roster.js calls), or as
+// a child process (bin/roster.js), as an operator would. A child costs about a second of CPU to
+// start, so most CLI tests run in process; test/cli/serve*.test.ts and the kill -9 test spawn it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { runCli as runRosterCli } from '../../src/cli/main.ts';
 import type { TestDatabase } from './stores.ts';
 
 export const ROSTER_BIN = fileURLToPath(new URL('../../bin/roster.js', import.meta.url));
@@ -33,7 +36,34 @@ export function rosterEnv(database: TestDatabase, extra: Record<string, string> 
   return { ...env, DATABASE_URL: database.url, ...database.env, ...extra };
 }
 
-/** Runs `roster …args` to completion. */
+/**
+ * Runs `roster …args` in this process with `env` as its settings, its output captured. The drivers'
+ * own variables (PGOPTIONS) are not taken from `env`: use it with SQLite, or spawn `runRoster`.
+ */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runRosterCli(args, {
+    env,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** `runCli` with --json: expects exit code 0 and returns the parsed output. */
+export async function runCliJson<T = Record<string, unknown>>(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<T> {
+  const result = await runCli([...args, '--json'], env);
+  if (result.code !== 0) {
+    throw new Error(`roster ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Runs `roster …args` in a child process to completion. */
 export function runRoster(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ROSTER_BIN, ...args], {
