@@ -8,7 +8,15 @@ import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, formBody, get, hiddenCsrf, post, setCookie, signIn } from '../helpers/dashboard.ts';
+import {
+  ADMIN_PASSWORD,
+  formBody,
+  get,
+  hiddenCsrf,
+  openSession,
+  post,
+  setCookie,
+} from '../helpers/dashboard.ts';
 import { startTestDnsServer, type TestDnsServer } from '../helpers/dns-server.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import {
@@ -83,7 +91,7 @@ for (const kind of STORE_KINDS) {
         `roster-verification=${(await claimOf('acme.test'))?.verification_token}`,
       );
 
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const page = await get(t.app, '/settings/organization/sso', session);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /Not verified yet: acme\.test/);
@@ -167,7 +175,7 @@ for (const kind of STORE_KINDS) {
         ['google-site-verification=xyz'],
         [record.record.value.slice(0, 10), record.record.value.slice(10)],
       ]);
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const res = await post(t.app, '/settings/organization/sso/verify', session, { domain: 'acme.test' });
       assert.equal(res.statusCode, 303, res.body.slice(0, 300));
       assert.equal(res.headers.location, '/settings/organization/sso?verified=acme.test');
