@@ -2,9 +2,9 @@
 // a child process (bin/roster.js), as an operator would. A child costs about a second of CPU to
 // start, so most CLI tests run in process; test/cli/serve*.test.ts and the kill -9 test spawn it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runCli as runRosterCli } from '../../src/cli/main.ts';
+import { freePort } from './net.ts';
 import type { TestDatabase } from './stores.ts';
 
 export const ROSTER_BIN = fileURLToPath(new URL('../../bin/roster.js', import.meta.url));
@@ -101,21 +101,6 @@ export async function runRosterJson<T = Record<string, unknown>>(
     throw new Error(`roster ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
   }
   return JSON.parse(result.stdout) as T;
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 }
 
 export interface RunningRoster {

@@ -21,32 +21,23 @@ import { migrationProvider } from '../../src/store/migrations/index.ts';
 import { createPostgresDialect } from '../../src/store/postgres/postgres-dialect.ts';
 import { createSqliteDialect } from '../../src/store/sqlite/sqlite-dialect.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
+import { postgresProblem } from './postgres-probe.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-async function probePostgres(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL not reachable at ${TEST_DATABASE_URL}: ${(error as Error).message}`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const postgresProblem = await probePostgres();
-if (postgresProblem && process.env.REQUIRE_POSTGRES === '1') {
-  throw new Error(`${postgresProblem} (REQUIRE_POSTGRES=1: the PostgreSQL half of the suite must run)`);
+const postgresUnreachable = await postgresProblem(TEST_DATABASE_URL);
+const postgresSkip = postgresUnreachable
+  ? `PostgreSQL not reachable at ${TEST_DATABASE_URL}: ${postgresUnreachable}`
+  : undefined;
+if (postgresSkip && process.env.REQUIRE_POSTGRES === '1') {
+  throw new Error(`${postgresSkip} (REQUIRE_POSTGRES=1: the PostgreSQL half of the suite must run)`);
 }
 
 /** Why the PostgreSQL half is skipped, or false when it runs. */
 export function skipReason(kind: StoreKind): string | false {
-  return kind === 'postgres' && postgresProblem ? postgresProblem : false;
+  return kind === 'postgres' && postgresSkip ? postgresSkip : false;
 }
 
 export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
