@@ -20,8 +20,8 @@ import { parseFilter } from '../../src/scim/filter/parse-filter.ts';
 import { validateFilter } from '../../src/scim/filter/validate-filter.ts';
 import type { DialectName } from '../../src/store/dialect.ts';
 import { compileFilter } from '../../src/store/filter/compile-filter.ts';
-import { ACME_RESOURCES } from '../../src/store/filter/members.fixture.ts';
 import type { Database } from '../../src/store/schema.ts';
+import { ACME_RESOURCES } from '../fixtures/filter/members.fixture.ts';
 import { deepFilter, grammarFilter, tokenSoup } from './filter-arbitraries.ts';
 import { check, expectClientError, FUZZ_SEED, HOSTILE_STRINGS } from './fuzz.ts';
 
