@@ -112,8 +112,25 @@ export interface RunningRoster {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `roster serve` on a free port and resolves once /healthz answers 200. */
+/**
+ * Starts `roster serve` on a free port and resolves once it said it is running (so the port is
+ * its own: a /healthz answer alone may come from another test's server that took the port between
+ * `freePort` and this server's listen) and /healthz answers 200. A port taken meanwhile
+ * (EADDRINUSE) is tried again on another.
+ */
 export async function startRoster(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningRoster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRosterOnce(env, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startRosterOnce(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunningRoster> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [ROSTER_BIN, 'serve'], {
@@ -138,12 +155,18 @@ export async function startRoster(env: NodeJS.ProcessEnv, timeoutMs = 60_000): P
 
   const deadline = Date.now() + timeoutMs;
   while (true) {
-    if (gone) throw new Error(`roster serve exited before it was healthy:\n${output}`);
-    try {
-      const response = await fetch(`${baseUrl}/healthz`);
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
+    if (gone) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (output.includes('EADDRINUSE')) throw new PortTakenError(output);
+      throw new Error(`roster serve exited before it was healthy:\n${output}`);
+    }
+    if (output.includes(`Roster is running at ${baseUrl} `)) {
+      try {
+        const response = await fetch(`${baseUrl}/healthz`);
+        if (response.status === 200) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
