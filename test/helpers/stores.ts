@@ -146,30 +146,49 @@ export function postgresMigrationScript(): Promise<string> {
   return postgresTemplate;
 }
 
-async function inSchema(schema: string, script: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    // One round trip, one transaction: all or nothing.
-    await client.query(`begin;\nset local search_path to ${schema};\n${script}\ncommit;`);
-  } finally {
-    await client.end();
-  }
+/** Connections for this file's schema work (replays, emptying), closed after its last test. */
+let adminPool: pg.Pool | undefined;
+
+function admin(): pg.Pool {
+  adminPool ??= new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2, allowExitOnIdle: true });
+  return adminPool;
 }
 
-/** Empties every table of the current schema but the migrator's, and restarts its sequences. */
-const EMPTY_SCHEMA = `do $$
-declare r record;
-begin
-  perform set_config('session_replication_role', 'replica', true);
-  for r in select tablename from pg_tables
-            where schemaname = current_schema() and tablename not like 'kysely_migration%' loop
-    execute format('delete from %I', r.tablename);
-  end loop;
-  for r in select sequencename from pg_sequences where schemaname = current_schema() loop
-    perform setval(quote_ident(r.sequencename), 1, false);
-  end loop;
-end $$;`;
+/**
+ * Runs `script` in `schema` in one round trip and one transaction: all or nothing. Without waiting
+ * for the commit to reach the disk: a test database need not survive a crash of PostgreSQL.
+ */
+async function inSchema(schema: string, script: string): Promise<void> {
+  await admin().query(
+    `begin;\nset local synchronous_commit = off;\nset local search_path to ${schema};\n${script}\ncommit;`,
+  );
+}
+
+/**
+ * The statements that empty a migrated schema: a delete of every table but the migrator's (foreign
+ * keys not checked) and a restart of every sequence. Read from the catalog once.
+ */
+let emptyingScript: Promise<string> | undefined;
+
+function emptySchemaScript(schema: string): Promise<string> {
+  emptyingScript ??= (async () => {
+    const tables = await admin().query<{ name: string }>(
+      `select tablename as name from pg_tables
+        where schemaname = $1 and tablename not like 'kysely_migration%' order by tablename`,
+      [schema],
+    );
+    const sequences = await admin().query<{ name: string }>(
+      'select sequencename as name from pg_sequences where schemaname = $1 order by sequencename',
+      [schema],
+    );
+    return [
+      'set local session_replication_role = replica;',
+      ...tables.rows.map(({ name }) => `delete from "${name}";`),
+      ...sequences.rows.map(({ name }) => `select setval('"${name}"', 1, false);`),
+    ].join('\n');
+  })();
+  return emptyingScript;
+}
 
 /**
  * PostgreSQL schemas this process migrated and a finished test handed back emptied. Creating the
@@ -179,6 +198,8 @@ end $$;`;
 const spareSchemas: TestDatabase[] = [];
 after(async () => {
   await Promise.all(spareSchemas.splice(0).map((database) => database.drop()));
+  await adminPool?.end();
+  adminPool = undefined;
 });
 
 /** A fresh database of `kind` with every migration applied, made from the template. */
@@ -215,7 +236,8 @@ async function emptyMigratedPostgres(): Promise<{ database: TestDatabase; releas
     database,
     async release() {
       try {
-        await inSchema(schemaName(database), EMPTY_SCHEMA);
+        const schema = schemaName(database);
+        await inSchema(schema, await emptySchemaScript(schema));
         spareSchemas.push(database);
       } catch {
         await database.drop();
