@@ -1,20 +1,32 @@
 // Every store test runs against every store, in the spirit of Kysely's dialect loop: a fresh SQLite
-// file and a fresh PostgreSQL schema per test. PostgreSQL comes from TEST_DATABASE_URL (default: the
+// file and an empty PostgreSQL schema of its own per test. PostgreSQL comes from TEST_DATABASE_URL (default: the
 // local cluster); when it does not answer, its half is skipped with the reason, unless
 // REQUIRE_POSTGRES=1 (as in CI), where an unreachable database fails the run instead.
 //
 // A migrated store is made from a template built once per test file (per process): on SQLite a
 // migrated file that each test copies, on PostgreSQL the statements the migrations ran, replayed
-// into each new schema in one transaction. Migrating a PostgreSQL schema takes about 400 ms and
+// into each new schema in one transaction (recorded by the first process that needs them, in the
+// temporary directory under a hash of src/store and Kysely's version: a change records them again), and a schema a test is done with is emptied
+// and handed to the file's next test. Migrating a PostgreSQL schema takes about 400 ms and
 // holds the migrator's database-wide advisory lock, so 170 of them serialized the whole run; the
 // replay takes a few milliseconds and takes no lock. The migrations themselves are tested on fresh
 // databases (test/store/*migration*), and test/helpers/stores.test.ts checks that a replayed
 // schema has the same tables, columns, indexes and constraints as a migrated one.
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, type KyselyPlugin, Migrator } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from '../../src/store/migrations/index.ts';
@@ -113,37 +125,69 @@ function literal(value: unknown): string {
   return `'${String(value).replaceAll("'", "''")}'`;
 }
 
+/**
+ * The migration script, from a file the first test process of a run wrote (in the temporary
+ * directory, named by a hash of every file under src/store and of Kysely's version), or made now.
+ * test/helpers/stores.test.ts compares a schema made from it with a migrated one in every run.
+ */
 export function postgresMigrationScript(): Promise<string> {
   postgresTemplate ??= (async () => {
-    const database = await createTestDatabase('postgres');
-    const store = database.open();
-    const statements: CompiledQuery[] = [];
-    const executor = store.db.getExecutor();
-    const recorder: KyselyPlugin = {
-      transformQuery(args) {
-        statements.push(executor.compileQuery(args.node, args.queryId));
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    try {
-      const { error } = await new Migrator({
-        db: store.db.withPlugin(recorder),
-        provider: migrationProvider('postgres'),
-      }).migrateToLatest();
-      if (error) throw error;
-    } finally {
-      await store.close();
-      await database.drop();
-    }
-    // The migrator's advisory lock serializes migrations across processes; a replay into a schema
-    // nobody else sees needs none.
-    return statements
-      .filter((q) => !/pg_advisory/i.test(q.sql))
-      .map((q) => `${q.sql.replace(/\$(\d+)/g, (_, n: string) => literal(q.parameters[Number(n) - 1]))};`)
-      .join('\n');
+    const cached = join(tmpdir(), `roster-test-migrations-${storeSourceHash()}.sql`);
+    if (existsSync(cached)) return readFileSync(cached, 'utf8');
+    const script = await recordPostgresMigrations();
+    const temporary = `${cached}.${process.pid}.tmp`;
+    writeFileSync(temporary, script);
+    renameSync(temporary, cached);
+    return script;
   })();
   return postgresTemplate;
+}
+
+function storeSourceHash(): string {
+  const hash = createHash('sha256');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(path.slice(root.length)).update(readFileSync(path));
+    }
+  };
+  walk(join(root, 'src', 'store'));
+  hash.update(readFileSync(join(root, 'node_modules', 'kysely', 'package.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function recordPostgresMigrations(): Promise<string> {
+  const database = await createTestDatabase('postgres');
+  const store = database.open();
+  const statements: CompiledQuery[] = [];
+  const executor = store.db.getExecutor();
+  const recorder: KyselyPlugin = {
+    transformQuery(args) {
+      statements.push(executor.compileQuery(args.node, args.queryId));
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  try {
+    const { error } = await new Migrator({
+      db: store.db.withPlugin(recorder),
+      provider: migrationProvider('postgres'),
+    }).migrateToLatest();
+    if (error) throw error;
+  } finally {
+    await store.close();
+    await database.drop();
+  }
+  // The migrator's advisory lock serializes migrations across processes; a replay into a schema
+  // nobody else sees needs none.
+  return statements
+    .filter((q) => !/pg_advisory/i.test(q.sql))
+    .map((q) => `${q.sql.replace(/\$(\d+)/g, (_, n: string) => literal(q.parameters[Number(n) - 1]))};`)
+    .join('\n');
 }
 
 /** Connections for this file's schema work (replays, emptying), closed after its last test. */
