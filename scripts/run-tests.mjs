@@ -19,7 +19,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const GROUP_SIZE = 4;
 const UNIT_GROUP_SIZE = 20;
 /** Run first: the longest files, so that they do not start last and leave one core idle at the end. */
-const FIRST = ['test/crash/', 'test/browser/', 'test/sso/', 'test/dashboard/'];
+const FIRST = [
+  'test/crash/',
+  'test/store/',
+  'test/security/',
+  'test/browser/',
+  'test/sso/',
+  'test/dashboard/',
+];
 
 function findTests(dir) {
   const found = [];
