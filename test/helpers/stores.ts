@@ -25,7 +25,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, type KyselyPlugin, Migrator } from 'kysely';
 import pg from 'pg';
@@ -240,11 +239,21 @@ function emptySchemaScript(schema: string): Promise<string> {
  * not. Dropped after the file's last test.
  */
 const spareSchemas: TestDatabase[] = [];
-after(async () => {
-  await Promise.all(spareSchemas.splice(0).map((database) => database.drop()));
-  await adminPool?.end();
-  adminPool = undefined;
-});
+let dropsSpareSchemas = false;
+
+/**
+ * Drops the spare schemas once the process has nothing left to do (after the file's last test).
+ * Not a node:test `after` hook: scripts that are no tests (scripts/screenshots.ts) use these helpers.
+ */
+function dropSpareSchemasAtExit(): void {
+  if (dropsSpareSchemas) return;
+  dropsSpareSchemas = true;
+  process.once('beforeExit', async () => {
+    await Promise.all(spareSchemas.splice(0).map((database) => database.drop()));
+    await adminPool?.end();
+    adminPool = undefined;
+  });
+}
 
 /** A fresh database of `kind` with every migration applied, made from the template. */
 export async function createMigratedTestDatabase(kind: StoreKind): Promise<TestDatabase> {
@@ -275,6 +284,7 @@ function schemaName(database: TestDatabase): string {
 
 /** A migrated PostgreSQL schema with no rows: a spare one, or a new one. */
 async function emptyMigratedPostgres(): Promise<{ database: TestDatabase; release(): Promise<void> }> {
+  dropSpareSchemasAtExit();
   const database = spareSchemas.pop() ?? (await createMigratedTestDatabase('postgres'));
   return {
     database,
