@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { postgresProblem } from '../test/helpers/postgres-probe.ts';
 import {
   type Child,
   ROOT,
@@ -272,17 +273,8 @@ async function runSqlite(members: number): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function postgresReachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+function postgresReachable(): Promise<string | undefined> {
+  return postgresProblem(PG_URL);
 }
 
 async function postgresQuery(text: string): Promise<void> {

@@ -19,7 +19,8 @@ import { createApp } from '../src/http/create-app.ts';
 import { startSession } from '../src/sign-in/sessions.ts';
 import { createSqliteDialect } from '../src/store/sqlite/sqlite-dialect.ts';
 import { createStore } from '../src/store/store.ts';
-import { freePort, launchChromium } from '../test/helpers/browser.ts';
+import { launchChromium } from '../test/helpers/browser.ts';
+import { freePort } from '../test/helpers/net.ts';
 
 const OUT = 'docs/screenshots';
 const PUBLIC_URL = 'https://roster.example.com';

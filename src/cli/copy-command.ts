@@ -26,9 +26,9 @@ function databaseUrl(option: 'from' | 'to', value: string | undefined): string {
 function progressReporter(
   out: Output,
 ): ((p: { table: string; rows: number; done: boolean }) => void) | undefined {
-  if (out.json || !process.stderr.isTTY) return undefined;
+  if (out.json || !out.stderr.isTTY) return undefined;
   return ({ table, rows, done }) => {
-    process.stderr.write(`\r  ${table}: ${rows} rows${done ? '\n' : ''}`);
+    out.stderr.write(`\r  ${table}: ${rows} rows${done ? '\n' : ''}`);
   };
 }
 

@@ -6,7 +6,7 @@ import { RosterError } from '../errors.ts';
 import { StoreOpenError } from '../store/errors.ts';
 import { copyCommand } from './copy-command.ts';
 import { initCommand } from './init-command.ts';
-import { output, UsageError } from './output.ts';
+import { type CliStream, output, UsageError } from './output.ts';
 import { migrateCommand, orgsCommand } from './store-commands.ts';
 import { tokensCommand } from './tokens-command.ts';
 
@@ -38,7 +38,22 @@ Commands:
 
 Every command but serve accepts --json. The database is DATABASE_URL (default sqlite:./data/roster.db).`;
 
-export async function runCli(argv: string[]): Promise<number> {
+/**
+ * Where `runCli` reads its settings and writes: the process's own by default (bin/roster.js); a
+ * test passes its buffers and an environment. The database drivers still read their own variables
+ * (PGOPTIONS and the like) from process.env.
+ */
+export interface CliIo {
+  stdout?: CliStream;
+  stderr?: CliStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs `roster …argv` and resolves with its exit code (`serve` once the server has stopped). */
+export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
   let json = argv.includes('--json');
   try {
     const { values, positionals } = parseArgs({
@@ -67,31 +82,31 @@ export async function runCli(argv: string[]): Promise<number> {
     json = values.json === true;
     const [command, ...rest] = positionals;
     if (values.help || !command || command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      stdout.write(`${USAGE}\n`);
       return command || values.help ? 0 : 2;
     }
-    const out = output(json);
+    const out = output(json, stdout, stderr);
     switch (command) {
       case 'serve': {
         const { serve } = await import('../main.ts');
-        await serve(loadConfig());
+        await serve(loadConfig(env));
         return 0;
       }
       case 'migrate':
-        return await migrateCommand(loadConfig(), out);
+        return await migrateCommand(loadConfig(env), out);
       case 'init':
-        return await initCommand(loadConfig(), values, out);
+        return await initCommand(loadConfig(env), values, out);
       case 'orgs':
-        return await orgsCommand(loadConfig(), rest, out);
+        return await orgsCommand(loadConfig(env), rest, out);
       case 'tokens':
-        return await tokensCommand(loadConfig(), rest, values, out);
+        return await tokensCommand(loadConfig(env), rest, values, out);
       case 'copy':
         return await copyCommand(values, out);
       // Loaded on demand: SAML brings XML and X.509 libraries the other commands do not need.
       case 'sso':
-        return await (await import('./sso-command.ts')).ssoCommand(loadConfig(), rest, values, out);
+        return await (await import('./sso-command.ts')).ssoCommand(loadConfig(env), rest, values, out);
       case 'test-idp':
-        return await (await import('./sso-command.ts')).testIdpCommand(loadConfig(), values, out);
+        return await (await import('./sso-command.ts')).testIdpCommand(loadConfig(env), values, out);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -106,8 +121,8 @@ export async function runCli(argv: string[]): Promise<number> {
     const message = known
       ? (error as Error).message
       : `unexpected error: ${(error as Error).stack ?? String(error)}`;
-    process.stderr.write(json ? `${JSON.stringify({ error: message })}\n` : `roster: ${message}\n`);
-    if (usage && !json) process.stderr.write(`\n${USAGE}\n`);
+    stderr.write(json ? `${JSON.stringify({ error: message })}\n` : `roster: ${message}\n`);
+    if (usage && !json) stderr.write(`\n${USAGE}\n`);
     return usage ? 2 : 1;
   }
 }

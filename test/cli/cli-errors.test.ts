@@ -2,7 +2,7 @@
 // exit code 1 and a one-line message for a refused operation; with --json, errors are JSON too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type CliResult, rosterEnv, runRoster } from '../helpers/roster-cli.ts';
+import { type CliResult, rosterEnv, runCli } from '../helpers/roster-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/stores.ts';
 
 describe('roster command failures', () => {
@@ -18,12 +18,11 @@ describe('roster command failures', () => {
   };
 
   before(async () => {
-    // Independent runs on one empty database, side by side: starting a child costs about a second.
+    // Independent runs on one empty database, one after the other (in one process, a second SQLite
+    // connection waiting for the file's lock would block the thread that holds it).
     database = await createTestDatabase('sqlite');
     const env = rosterEnv(database);
-    await Promise.all(
-      Object.entries(runs).map(async ([name, args]) => results.set(name, await runRoster(args, env))),
-    );
+    for (const [name, args] of Object.entries(runs)) results.set(name, await runCli(args, env));
   });
   after(async () => {
     await database?.drop();

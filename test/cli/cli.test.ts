@@ -1,7 +1,6 @@
-// The `roster` command as an operator runs it: `node bin/roster.js …` in a child process, on a SQLite
-// file that an in-process app also opens. Starting a child costs about a second of CPU, so the state
-// is built once and independent runs go side by side; usage errors are in cli-errors.test.ts and
-// `roster serve` in serve.test.ts.
+// The `roster` command through `runCli` (what bin/roster.js runs), in this process, on a SQLite file
+// that an app also opens as a second instance would. Usage errors are in cli-errors.test.ts; the
+// command as a child process (`node bin/roster.js`: serve, init, tokens create) in serve.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -10,8 +9,9 @@ import { AUTH_FAILURE_DETAIL } from '../../src/auth/authenticate-token.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
-import type { Store } from '../../src/store/store.ts';
-import { rosterEnv, runRoster, runRosterJson } from '../helpers/roster-cli.ts';
+import { createSqliteDialect } from '../../src/store/sqlite/sqlite-dialect.ts';
+import { createStore, type Store } from '../../src/store/store.ts';
+import { rosterEnv, runCli, runCliJson } from '../helpers/roster-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/stores.ts';
 
 interface InitOutput {
@@ -33,33 +33,35 @@ describe('the roster command (sqlite)', () => {
   before(async () => {
     database = await createTestDatabase('sqlite');
     env = rosterEnv(database);
-    init = await runRosterJson<InitOutput>(
+    init = await runCliJson<InitOutput>(
       ['init', '--org-name', 'Acme Inc', '--admin-email', 'ada@acme.example'],
       env,
     );
-    [service, personal] = await Promise.all([
-      runRosterJson<CreatedToken>(
-        ['tokens', 'create', '--org', 'acme-inc', '--name', 'okta', '--role', 'admin', '--service'],
-        env,
-      ),
-      runRosterJson<CreatedToken>(
-        [
-          'tokens',
-          'create',
-          '--org',
-          'acme-inc',
-          '--name',
-          'laptop',
-          '--role',
-          'member',
-          '--user',
-          'ADA@acme.example',
-        ],
-        env,
-      ),
-    ]);
-    // The same database file, opened by this process as a second Roster instance would.
-    store = database.open();
+    // One after the other: in one process, a second SQLite connection waiting for the file's lock
+    // would block the thread that holds it.
+    service = await runCliJson<CreatedToken>(
+      ['tokens', 'create', '--org', 'acme-inc', '--name', 'okta', '--role', 'admin', '--service'],
+      env,
+    );
+    personal = await runCliJson<CreatedToken>(
+      [
+        'tokens',
+        'create',
+        '--org',
+        'acme-inc',
+        '--name',
+        'laptop',
+        '--role',
+        'member',
+        '--user',
+        'ADA@acme.example',
+      ],
+      env,
+    );
+    // The same database file, opened as a second Roster instance would, without group commit: that
+    // holds a write transaction open across turns of the event loop, and the command's connection,
+    // waiting for the lock in this same thread, would keep it from ever committing.
+    store = createStore(createSqliteDialect(database.url.slice('sqlite:'.length)));
     app = createApp(loadConfig({ DATABASE_URL: database.url }), store, { logger: false });
   });
 
@@ -100,10 +102,8 @@ describe('the roster command (sqlite)', () => {
   });
 
   it('tokens list shows the tokens but never their values, in human or JSON form', async () => {
-    const [human, json] = await Promise.all([
-      runRoster(['tokens', 'list', '--org', 'acme-inc'], env),
-      runRoster(['tokens', 'list', '--org', 'acme-inc', '--json'], env),
-    ]);
+    const human = await runCli(['tokens', 'list', '--org', 'acme-inc'], env);
+    const json = await runCli(['tokens', 'list', '--org', 'acme-inc', '--json'], env);
     assert.equal(human.code, 0, human.stderr);
     assert.equal(json.code, 0, json.stderr);
     for (const output of [human.stdout, json.stdout]) {
@@ -130,7 +130,7 @@ describe('the roster command (sqlite)', () => {
     assert.equal(before.statusCode, 200);
     assert.equal(before.json().role, 'member');
 
-    const revoked = await runRoster(['tokens', 'revoke', personal.id], env);
+    const revoked = await runCli(['tokens', 'revoke', personal.id], env);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.equal(revoked.stdout, `Revoked token "laptop" (${personal.id}).\n`);
 

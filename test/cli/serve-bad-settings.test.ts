@@ -5,7 +5,8 @@
 // TRUST_PROXY=yes started silently with the setting off.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort, rosterEnv, runRoster } from '../helpers/roster-cli.ts';
+import { freePort } from '../helpers/net.ts';
+import { rosterEnv, runRoster } from '../helpers/roster-cli.ts';
 import { createTestDatabase, skipReason, TEST_DATABASE_URL, type TestDatabase } from '../helpers/stores.ts';
 
 /** TEST_DATABASE_URL with a password added (trust authentication ignores it) and another path or port. */

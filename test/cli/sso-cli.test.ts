@@ -1,13 +1,13 @@
 // `roster sso status|require|verify|release-domain|allow-sha1|idp-initiated`: the operator's
 // break-glass switch when "SSO required" locks everyone out (the identity provider is down), an
 // email domain's DNS TXT record shown, checked through DNS_SERVERS (a DNS server of the test's own)
-// and released, the SHA-1 opt-in, and IdP-initiated sign-in off and on, run as the real command
-// against the same database.
+// and released, the SHA-1 opt-in, and IdP-initiated sign-in off and on, run through `runCli` (the
+// command's entry point) against the same database.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { startTestDnsServer, type TestDnsServer } from '../helpers/dns-server.ts';
-import { rosterEnv, runRoster } from '../helpers/roster-cli.ts';
+import { rosterEnv, runCli } from '../helpers/roster-cli.ts';
 import { auditEvents, configureSso, putSso } from '../helpers/sso.ts';
 import { skipReason } from '../helpers/stores.ts';
 
@@ -26,13 +26,13 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
 
   it('turns "SSO required" off, audited, and shows the status', async () => {
     const env = rosterEnv(t.database);
-    const off = await runRoster(['sso', 'require', '--org', 'acme', 'off'], env);
+    const off = await runCli(['sso', 'require', '--org', 'acme', 'off'], env);
     assert.equal(off.code, 0, off.stderr);
     assert.match(off.stdout, /no longer required for acme/);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.sso_required, 0);
     assert.equal((await auditEvents(t, 'sso.settings_updated'))[0]?.actor_type, 'cli');
 
-    const status = await runRoster(['sso', 'status', '--org', 'acme', '--json'], env);
+    const status = await runCli(['sso', 'status', '--org', 'acme', '--json'], env);
     assert.equal(status.code, 0, status.stderr);
     const shown = JSON.parse(status.stdout);
     assert.equal(shown.ssoRequired, false);
@@ -47,7 +47,7 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
     assert.ok(claim);
     const value = `roster-verification=${claim.verification_token}`;
 
-    const status = await runRoster(['sso', 'status', '--org', 'acme'], env);
+    const status = await runCli(['sso', 'status', '--org', 'acme'], env);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /acme\.test: verified/);
     assert.ok(
@@ -57,7 +57,7 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
       status.stdout,
     );
 
-    const missing = await runRoster(['sso', 'verify', '--org', 'acme', 'cli.test'], env);
+    const missing = await runCli(['sso', 'verify', '--org', 'acme', 'cli.test'], env);
     assert.equal(missing.code, 1);
     assert.match(
       missing.stderr,
@@ -66,26 +66,26 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
     assert.equal((await t.store.sso.getDomainClaim(t.org.organization.id, 'cli.test'))?.verified_at, null);
 
     dns.records.set('_roster-verification.cli.test', [[value]]);
-    const verified = await runRoster(['sso', 'verify', '--org', 'acme', 'CLI.test', '--json'], env);
+    const verified = await runCli(['sso', 'verify', '--org', 'acme', 'CLI.test', '--json'], env);
     assert.equal(verified.code, 0, verified.stderr);
     assert.equal(JSON.parse(verified.stdout).verified, true);
     assert.equal(await t.store.sso.organizationIdForDomain('cli.test'), t.org.organization.id);
     assert.equal((await auditEvents(t, 'sso.domain_verified'))[0]?.actor_type, 'cli');
 
-    const released = await runRoster(['sso', 'release-domain', '--org', 'acme', 'cli.test'], env);
+    const released = await runCli(['sso', 'release-domain', '--org', 'acme', 'cli.test'], env);
     assert.equal(released.code, 0, released.stderr);
     assert.equal(await t.store.sso.getDomainClaim(t.org.organization.id, 'cli.test'), undefined);
     assert.equal(await t.store.sso.organizationIdForDomain('cli.test'), undefined);
     assert.equal((await auditEvents(t, 'sso.domain_released'))[0]?.target_label, 'cli.test');
 
-    const usage = await runRoster(['sso', 'verify', '--org', 'acme'], env);
+    const usage = await runCli(['sso', 'verify', '--org', 'acme'], env);
     assert.equal(usage.code, 2);
   });
 
   it('allows SHA-1 signatures for one organization (on), refuses them again (off), audited, shown by status', async () => {
     const env = rosterEnv(t.database);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.allow_sha1_signatures, 0);
-    const on = await runRoster(['sso', 'allow-sha1', '--org', 'acme', 'on'], env);
+    const on = await runCli(['sso', 'allow-sha1', '--org', 'acme', 'on'], env);
     assert.equal(on.code, 0, on.stderr);
     assert.match(on.stdout, /SHA-1 are now accepted for acme/);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.allow_sha1_signatures, 1);
@@ -93,17 +93,17 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
     assert.equal(event?.actor_type, 'cli');
     assert.deepEqual(event?.after, { allowSha1Signatures: true });
 
-    const status = await runRoster(['sso', 'status', '--org', 'acme'], env);
+    const status = await runCli(['sso', 'status', '--org', 'acme'], env);
     assert.match(status.stdout, /SHA-1 signatures ACCEPTED/);
-    const json = await runRoster(['sso', 'status', '--org', 'acme', '--json'], env);
+    const json = await runCli(['sso', 'status', '--org', 'acme', '--json'], env);
     assert.equal(JSON.parse(json.stdout).allowSha1Signatures, true);
 
-    const off = await runRoster(['sso', 'allow-sha1', '--org', 'acme', 'off'], env);
+    const off = await runCli(['sso', 'allow-sha1', '--org', 'acme', 'off'], env);
     assert.equal(off.code, 0, off.stderr);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.allow_sha1_signatures, 0);
-    assert.doesNotMatch((await runRoster(['sso', 'status', '--org', 'acme'], env)).stdout, /SHA-1/);
+    assert.doesNotMatch((await runCli(['sso', 'status', '--org', 'acme'], env)).stdout, /SHA-1/);
 
-    const bad = await runRoster(['sso', 'allow-sha1', '--org', 'acme', 'maybe'], env);
+    const bad = await runCli(['sso', 'allow-sha1', '--org', 'acme', 'maybe'], env);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /sso allow-sha1 takes on or off/);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.allow_sha1_signatures, 0);
@@ -111,7 +111,7 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
 
   it('turns IdP-initiated sign-in off and on again, audited, and shows it in the status', async () => {
     const env = rosterEnv(t.database);
-    const off = await runRoster(['sso', 'idp-initiated', '--org', 'acme', 'off'], env);
+    const off = await runCli(['sso', 'idp-initiated', '--org', 'acme', 'off'], env);
     assert.equal(off.code, 0, off.stderr);
     assert.match(off.stdout, /IdP-initiated sign-in is now refused for acme/);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 0);
@@ -119,15 +119,15 @@ describe('roster sso', { skip: skipReason('sqlite') }, () => {
     assert.equal(event?.actor_type, 'cli');
     assert.deepEqual(event?.after, { idpInitiated: false });
 
-    const status = await runRoster(['sso', 'status', '--org', 'acme', '--json'], env);
+    const status = await runCli(['sso', 'status', '--org', 'acme', '--json'], env);
     assert.equal(JSON.parse(status.stdout).idpInitiated, false);
 
-    const bad = await runRoster(['sso', 'idp-initiated', '--org', 'acme', 'maybe'], env);
+    const bad = await runCli(['sso', 'idp-initiated', '--org', 'acme', 'maybe'], env);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /on or off/);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 0);
 
-    const on = await runRoster(['sso', 'idp-initiated', '--org', 'acme', 'on'], env);
+    const on = await runCli(['sso', 'idp-initiated', '--org', 'acme', 'on'], env);
     assert.equal(on.code, 0, on.stderr);
     assert.equal((await t.store.sso.getSettings(t.org.organization.id))?.idp_initiated, 1);
   });

@@ -4,14 +4,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { csvLine } from '../../src/audit/audit-log.ts';
 import { diffJson } from '../../src/dashboard/json-diff.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import {
-  ADMIN_PASSWORD,
-  type BrowserSession,
-  get,
-  MEMBER_PASSWORD,
-  scimMember,
-  signIn,
-} from '../helpers/dashboard.ts';
+import { type BrowserSession, get, openSession, scimMember } from '../helpers/dashboard.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 const PATCH = (value: Record<string, unknown>) => ({
@@ -26,7 +19,7 @@ for (const kind of STORE_KINDS) {
     let danaId: string;
     beforeEach(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      admin = await openSession(t, t.org.user.email);
       danaId = (
         await scimMember(t, 'dana@acme.test', { givenName: 'Dana', familyName: 'Lee', password: false })
       ).id;
@@ -148,7 +141,7 @@ for (const kind of STORE_KINDS) {
 
     it('is for Admins only', async () => {
       const ann = await scimMember(t, 'ann@acme.test');
-      const member = await signIn(t.app, ann.email, MEMBER_PASSWORD);
+      const member = await openSession(t, ann.email);
       assert.equal((await get(t.app, '/audit', member)).statusCode, 403);
       assert.equal((await get(t.app, '/audit/export.csv', member)).statusCode, 403);
     });

@@ -4,16 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import {
-  ADMIN_PASSWORD,
-  type BrowserSession,
-  get,
-  hiddenCsrf,
-  MEMBER_PASSWORD,
-  post,
-  scimMember,
-  signIn,
-} from '../helpers/dashboard.ts';
+import { type BrowserSession, get, hiddenCsrf, openSession, post, scimMember } from '../helpers/dashboard.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 const PAGE = '/settings/organization/scim';
@@ -25,7 +16,7 @@ for (const kind of STORE_KINDS) {
     let admin: BrowserSession;
     beforeEach(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      admin = await openSession(t, t.org.user.email);
     });
     afterEach(() => t.cleanup());
 
@@ -98,7 +89,7 @@ for (const kind of STORE_KINDS) {
 
     it('refuses a Member, changing nothing', async () => {
       const dana = await scimMember(t, 'dana@acme.test');
-      const member = await signIn(t.app, dana.email, MEMBER_PASSWORD);
+      const member = await openSession(t, dana.email);
       const res = await post(t.app, PAGE, member, { emailChanges: 'follow' });
       assert.equal(res.statusCode, 403);
       assert.equal(await policy(), 'refuse');

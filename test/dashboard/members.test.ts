@@ -4,15 +4,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createWorkspace } from '../../src/accounts/manage-workspaces.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import {
-  ADMIN_PASSWORD,
-  type BrowserSession,
-  get,
-  MEMBER_PASSWORD,
-  post,
-  scimMember,
-  signIn,
-} from '../helpers/dashboard.ts';
+import { type BrowserSession, get, openSession, post, scimMember } from '../helpers/dashboard.ts';
 import { addMember, initTestOrganization } from '../helpers/seed.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
@@ -27,7 +19,7 @@ for (const kind of STORE_KINDS) {
     let admin: BrowserSession;
     beforeEach(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      admin = await openSession(t, t.org.user.email);
     });
     afterEach(() => t.cleanup());
 
@@ -213,7 +205,7 @@ for (const kind of STORE_KINDS) {
 
     it('keeps the directory and member changes for Admins (403 for a Member, nothing changed)', async () => {
       const dana = await scimMember(t, 'dana@acme.test');
-      const member = await signIn(t.app, dana.email, MEMBER_PASSWORD);
+      const member = await openSession(t, dana.email);
       assert.equal((await get(t.app, '/members', member)).statusCode, 403);
       assert.equal((await get(t.app, `/members/${dana.id}`, member)).statusCode, 403);
       const res = await post(t.app, `/members/${dana.id}/role`, member, { role: 'admin' });

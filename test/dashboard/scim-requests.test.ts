@@ -5,7 +5,7 @@ import { now } from '../../src/store/ids.ts';
 import { ScimRequestRepo } from '../../src/store/repos/scim-requests.ts';
 import { SCIM_REQUESTS_KEPT } from '../../src/web/scim-request-log.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, type BrowserSession, get, scimMember, signIn } from '../helpers/dashboard.ts';
+import { type BrowserSession, get, openSession, scimMember } from '../helpers/dashboard.ts';
 import { personalToken } from '../helpers/seed.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
@@ -15,7 +15,7 @@ for (const kind of STORE_KINDS) {
     let admin: BrowserSession;
     beforeEach(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      admin = await openSession(t, t.org.user.email);
     });
     afterEach(() => t.cleanup());
 

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, type BrowserSession, get, signIn } from '../helpers/dashboard.ts';
+import { type BrowserSession, get, openSession } from '../helpers/dashboard.ts';
 
 const PAGES = [
   '/members',
@@ -22,7 +22,7 @@ describe('dashboard security', () => {
   let evilId: string;
   before(async () => {
     t = await setupApp('sqlite');
-    admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+    admin = await openSession(t, t.org.user.email);
     const res = await t.scim('POST', 'Users', {
       userName: 'mallory@acme.test',
       displayName: '<script>alert(1)</script>',

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, type BrowserSession, get, hiddenCsrf, post, signIn } from '../helpers/dashboard.ts';
+import { type BrowserSession, get, hiddenCsrf, openSession, post } from '../helpers/dashboard.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 const TOKEN_VALUE = /id="new-token" readonly value="(rst_(?:pat|sat)_[A-Za-z0-9_-]{43})"/;
@@ -22,7 +22,7 @@ for (const kind of STORE_KINDS) {
     let admin: BrowserSession;
     before(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, 'admin@acme.test', ADMIN_PASSWORD);
+      admin = await openSession(t, 'admin@acme.test');
     });
     after(() => t?.cleanup());
 
@@ -71,7 +71,7 @@ for (const kind of STORE_KINDS) {
     }
 
     it('shows the value to no other session, and keeps it only sealed in the database', async () => {
-      const other = await signIn(t.app, 'admin@acme.test', ADMIN_PASSWORD);
+      const other = await openSession(t, 'admin@acme.test');
       const posted = await post(t.app, '/settings/account/tokens', admin, { name: 'laptop', role: 'member' });
       assert.equal(posted.statusCode, 303);
       const location = String(posted.headers.location);

@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
-  ADMIN_PASSWORD,
   type BrowserSession,
   generateToken,
   get,
-  MEMBER_PASSWORD,
+  openSession,
   post,
   scimMember,
-  signIn,
 } from '../helpers/dashboard.ts';
 import { initTestOrganization, serviceToken } from '../helpers/seed.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
@@ -23,7 +21,7 @@ for (const kind of STORE_KINDS) {
     let admin: BrowserSession;
     beforeEach(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      admin = await openSession(t, t.org.user.email);
     });
     afterEach(() => t.cleanup());
 
@@ -137,7 +135,7 @@ for (const kind of STORE_KINDS) {
 
     it('gives a Member no Admin option and refuses a crafted Admin request', async () => {
       const dana = await scimMember(t, 'dana@acme.test');
-      const member = await signIn(t.app, dana.email, MEMBER_PASSWORD);
+      const member = await openSession(t, dana.email);
       const page = await get(t.app, '/settings/account/tokens', member);
       assert.equal(page.statusCode, 200);
       assert.doesNotMatch(page.body, /<option value="admin"/);
@@ -165,7 +163,7 @@ for (const kind of STORE_KINDS) {
       const [adminToken] = await personalTokens();
       assert.ok(adminToken);
       const dana = await scimMember(t, 'dana@acme.test');
-      const member = await signIn(t.app, dana.email, MEMBER_PASSWORD);
+      const member = await openSession(t, dana.email);
       assert.doesNotMatch((await get(t.app, '/settings/account/tokens', member)).body, /admin laptop/);
       assert.equal(
         (await get(t.app, `/settings/account/tokens/${adminToken.id}/revoke`, member)).statusCode,
@@ -180,7 +178,7 @@ for (const kind of STORE_KINDS) {
 
     it('keeps organization tokens for Admins: a Member gets 403 and nothing is created', async () => {
       const dana = await scimMember(t, 'dana@acme.test');
-      const member = await signIn(t.app, dana.email, MEMBER_PASSWORD);
+      const member = await openSession(t, dana.email);
       assert.equal((await get(t.app, '/settings/organization/tokens', member)).statusCode, 403);
       const before = await t.store.tokens.listService(t.org.organization.id);
       const res = await post(t.app, '/settings/organization/tokens', member, { name: 'x', role: 'admin' });
@@ -204,7 +202,7 @@ for (const kind of STORE_KINDS) {
       assert.equal((await t.scim('GET', 'Users', undefined, { token: value })).statusCode, 200);
 
       const dana = await scimMember(t, 'dana@acme.test');
-      const member = await signIn(t.app, dana.email, MEMBER_PASSWORD);
+      const member = await openSession(t, dana.email);
       await post(t.app, '/settings/account/tokens', member, { name: 'dana laptop', role: 'member' });
       const [danaToken] = await personalTokens();
       assert.ok(danaToken);

@@ -2,15 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import {
-  ADMIN_PASSWORD,
-  type BrowserSession,
-  get,
-  MEMBER_PASSWORD,
-  post,
-  scimMember,
-  signIn,
-} from '../helpers/dashboard.ts';
+import { type BrowserSession, get, openSession, post, scimMember } from '../helpers/dashboard.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 for (const kind of STORE_KINDS) {
@@ -19,7 +11,7 @@ for (const kind of STORE_KINDS) {
     let admin: BrowserSession;
     beforeEach(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      admin = await openSession(t, t.org.user.email);
     });
     afterEach(() => t.cleanup());
 
@@ -74,7 +66,7 @@ for (const kind of STORE_KINDS) {
     it('shows a Member only the workspaces they reach, without create or rename', async () => {
       const dana = await scimMember(t, 'dana@acme.test');
       await post(t.app, '/workspaces', admin, { name: 'Research' });
-      const member = await signIn(t.app, dana.email, MEMBER_PASSWORD);
+      const member = await openSession(t, dana.email);
       const before = await get(t.app, '/workspaces', member);
       assert.equal(before.statusCode, 200);
       assert.match(before.body, /no access to any workspace/);

@@ -10,13 +10,13 @@ import { parseFilter } from '../../src/scim/filter/parse-filter.ts';
 import { resolveFilter } from '../../src/scim/filter/resolve-filter.ts';
 import type { DialectName } from '../../src/store/dialect.ts';
 import { compileFilter } from '../../src/store/filter/compile-filter.ts';
+import { toHttpError } from '../../src/web/error-response.ts';
 import {
   type FixtureDatabase,
   openFixtureDatabase,
   SQL_DIALECTS,
-} from '../../src/store/filter/fixture-database.ts';
-import { ACME, ACME_RESOURCES } from '../../src/store/filter/members.fixture.ts';
-import { toHttpError } from '../../src/web/error-response.ts';
+} from '../fixtures/filter/fixture-database.ts';
+import { ACME, ACME_RESOURCES } from '../fixtures/filter/members.fixture.ts';
 import { skipReason } from '../helpers/stores.ts';
 import { grammarFilter } from './filter-arbitraries.ts';
 import { checkAsync, FUZZ_SEED } from './fuzz.ts';

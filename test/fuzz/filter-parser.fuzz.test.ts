@@ -22,10 +22,10 @@ import { validateFilter } from '../../src/scim/filter/validate-filter.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 import type { DialectName } from '../../src/store/dialect.ts';
 import { compileFilter } from '../../src/store/filter/compile-filter.ts';
-import { SQL_DIALECTS } from '../../src/store/filter/fixture-database.ts';
-import { ACME_RESOURCES } from '../../src/store/filter/members.fixture.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { toHttpError } from '../../src/web/error-response.ts';
+import { SQL_DIALECTS } from '../fixtures/filter/fixture-database.ts';
+import { ACME_RESOURCES } from '../fixtures/filter/members.fixture.ts';
 import { deepFilter, grammarFilter, tokenSoup } from './filter-arbitraries.ts';
 import { check, expectClientError, FUZZ_SEED, HOSTILE_STRINGS } from './fuzz.ts';
 

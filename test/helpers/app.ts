@@ -1,11 +1,12 @@
 // An app over a fresh store with one organization, its first Admin and tokens, for HTTP tests.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { type InitializedOrganization, initOrganization } from '../../src/accounts/organizations.ts';
+import type { InitializedOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
+import { initTestOrganization } from './seed.ts';
 import { openTestStore, type StoreKind, type TestDatabase } from './stores.ts';
 
 export const PUBLIC_URL = 'https://roster.test';
@@ -37,12 +38,10 @@ export async function setupApp(
   const { store, database, cleanup } = await openTestStore(kind);
   const config = loadConfig({ PUBLIC_URL: PUBLIC_URL, DATABASE_URL: database.url, ...env });
   const app = createApp(config, store, { logger: false });
-  const org = await initOrganization(store, {
+  const org = await initTestOrganization(store, {
     name: 'Acme Inc',
     slug: orgSlug,
     adminEmail: `admin@${orgSlug}.test`,
-    adminPassword: 'correct horse battery staple',
-    actor: CLI_ACTOR,
   });
   const { token } = await createToken(store, {
     kind: 'service',

@@ -2,12 +2,12 @@
 // tests and the screenshot script. Debian's Chromium at /usr/bin/chromium is used; a browser is
 // never downloaded.
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
+import { freePort } from './net.ts';
 import { openTestStore } from './stores.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -33,18 +33,6 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
     ],
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -4,10 +4,13 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { changeRole } from '../../src/accounts/members.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
-import { hashPassword } from '../../src/auth/password.ts';
+import { recordAudit } from '../../src/audit/record-audit.ts';
+import { passwordSignInAudit } from '../../src/sign-in/password-sign-in.ts';
+import { startSession } from '../../src/sign-in/sessions.ts';
 import { now } from '../../src/store/ids.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { TestApp } from './app.ts';
+import { passwordHashOf } from './seed.ts';
 
 export const MEMBER_PASSWORD = 'a member password that is long';
 
@@ -70,6 +73,29 @@ export async function signIn(app: FastifyInstance, email: string, password: stri
   return { cookie, csrf: metaCsrf(page.body) };
 }
 
+/**
+ * A dashboard session for the member with this email in `t`'s organization (or `organizationId`),
+ * started as a password sign-in starts it (the session row and its `password.login` event, in one
+ * transaction) without going through the form and its scrypt check. For tests of what a signed-in
+ * person can do; the tests of sign-in itself use `signIn`.
+ */
+export async function openSession(
+  t: Pick<TestApp, 'store' | 'org'>,
+  email: string,
+  organizationId = t.org.organization.id,
+): Promise<BrowserSession> {
+  const user = await t.store.users.findByEmail(email);
+  assert.ok(user, `an account for ${email}`);
+  const member = await t.store.members.findByUserId(organizationId, user.id);
+  assert.ok(member?.status === 'active' && member.role, `${email} is an active member`);
+  const { cookie, record } = await t.store.transaction(async (tx) => {
+    const session = await startSession(tx, member);
+    await recordAudit(tx, passwordSignInAudit(user, member, null));
+    return session;
+  });
+  return { cookie, csrf: record.csrf_token };
+}
+
 export function get(app: FastifyInstance, url: string, session?: BrowserSession) {
   return app.inject({
     method: 'GET',
@@ -100,7 +126,7 @@ export function post(
 }
 
 export async function setPassword(store: Store, userId: string, password = MEMBER_PASSWORD): Promise<void> {
-  await store.users.setPassword(userId, await hashPassword(password), now());
+  await store.users.setPassword(userId, await passwordHashOf(password), now());
 }
 
 export interface ScimPerson {

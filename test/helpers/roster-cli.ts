@@ -1,7 +1,10 @@
-// Running the real `roster` command (bin/roster.js) as a child process, as an operator would.
+// Running the `roster` command: in this process through `runCli` (what bin/roster.js calls), or as
+// a child process (bin/roster.js), as an operator would. A child costs about a second of CPU to
+// start, so most CLI tests run in process; test/cli/serve*.test.ts and the kill -9 test spawn it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { runCli as runRosterCli } from '../../src/cli/main.ts';
+import { freePort } from './net.ts';
 import type { TestDatabase } from './stores.ts';
 
 export const ROSTER_BIN = fileURLToPath(new URL('../../bin/roster.js', import.meta.url));
@@ -33,7 +36,34 @@ export function rosterEnv(database: TestDatabase, extra: Record<string, string> 
   return { ...env, DATABASE_URL: database.url, ...database.env, ...extra };
 }
 
-/** Runs `roster …args` to completion. */
+/**
+ * Runs `roster …args` in this process with `env` as its settings, its output captured. The drivers'
+ * own variables (PGOPTIONS) are not taken from `env`: use it with SQLite, or spawn `runRoster`.
+ */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runRosterCli(args, {
+    env,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** `runCli` with --json: expects exit code 0 and returns the parsed output. */
+export async function runCliJson<T = Record<string, unknown>>(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<T> {
+  const result = await runCli([...args, '--json'], env);
+  if (result.code !== 0) {
+    throw new Error(`roster ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Runs `roster …args` in a child process to completion. */
 export function runRoster(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ROSTER_BIN, ...args], {
@@ -73,21 +103,6 @@ export async function runRosterJson<T = Record<string, unknown>>(
   return JSON.parse(result.stdout) as T;
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
-
 export interface RunningRoster {
   child: ChildProcess;
   baseUrl: string;
@@ -97,8 +112,25 @@ export interface RunningRoster {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `roster serve` on a free port and resolves once /healthz answers 200. */
+/**
+ * Starts `roster serve` on a free port and resolves once it said it is running (so the port is
+ * its own: a /healthz answer alone may come from another test's server that took the port between
+ * `freePort` and this server's listen) and /healthz answers 200. A port taken meanwhile
+ * (EADDRINUSE) is tried again on another.
+ */
 export async function startRoster(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningRoster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRosterOnce(env, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startRosterOnce(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunningRoster> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [ROSTER_BIN, 'serve'], {
@@ -123,12 +155,18 @@ export async function startRoster(env: NodeJS.ProcessEnv, timeoutMs = 60_000): P
 
   const deadline = Date.now() + timeoutMs;
   while (true) {
-    if (gone) throw new Error(`roster serve exited before it was healthy:\n${output}`);
-    try {
-      const response = await fetch(`${baseUrl}/healthz`);
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
+    if (gone) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (output.includes('EADDRINUSE')) throw new PortTakenError(output);
+      throw new Error(`roster serve exited before it was healthy:\n${output}`);
+    }
+    if (output.includes(`Roster is running at ${baseUrl} `)) {
+      try {
+        const response = await fetch(`${baseUrl}/healthz`);
+        if (response.status === 200) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

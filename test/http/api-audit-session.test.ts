@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, signIn } from '../helpers/dashboard.ts';
+import { openSession } from '../helpers/dashboard.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 for (const kind of STORE_KINDS) {
@@ -45,7 +45,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('accepts a session cookie for reads, and for writes only with the X-CSRF-Token header', async () => {
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const cookie = `roster_session=${session.cookie}`;
       const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
       assert.equal(me.statusCode, 200);
@@ -88,7 +88,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('never lets a session cookie authenticate SCIM', async () => {
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const res = await t.app.inject({
         method: 'GET',
         url: '/scim/v2/Users',

@@ -3,15 +3,15 @@
 // (`roster tokens list` output is checked in test/cli/cli.test.ts.)
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { revokeToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createApp, loggerOptions } from '../../src/http/create-app.ts';
+import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 import { initTestOrganization, personalToken, serviceToken } from '../helpers/seed.ts';
 import { openTestStore, STORE_KINDS, skipReason, type TestDatabase } from '../helpers/stores.ts';
 
@@ -97,17 +97,9 @@ for (const kind of STORE_KINDS) {
 
     it('keeps the raw token out of the server logs, even at trace level', async () => {
       const { store, cleanup } = await openTestStore(kind);
-      const lines: string[] = [];
-      const stream = new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      });
       // The production logger options (with their redactions), writing to memory.
-      const options = loggerOptions('trace');
-      assert.ok(typeof options === 'object' && options !== null);
-      const app = createApp(loadConfig({}), store, { logger: { ...options, stream } });
+      const { logger, lines } = captureLogs('trace');
+      const app = createApp(loadConfig({}), store, { logger });
       try {
         const init = await initTestOrganization(store);
         const pat = await personalToken(store, init.organization.id, init.membership.id, 'admin');

@@ -12,7 +12,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, type BrowserSession, hiddenCsrf, setCookie, signIn } from '../helpers/dashboard.ts';
+import { type BrowserSession, hiddenCsrf, openSession, setCookie } from '../helpers/dashboard.ts';
 import { personalToken } from '../helpers/seed.ts';
 import { changedTables, type Snapshot, snapshot } from '../helpers/snapshot.ts';
 import { configureSso } from '../helpers/sso.ts';
@@ -77,7 +77,7 @@ for (const kind of STORE_KINDS) {
           assert.equal(target.statusCode, 201, target.body);
           const workspaceId = (await t.store.workspaces.list(t.org.organization.id))[0]!.id;
           const token = await personalToken(t.store, t.org.organization.id, t.org.membership.id, 'admin');
-          session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+          session = await openSession(t, t.org.user.email);
           const form = await t.app.inject({ method: 'GET', url: '/signin' });
           formCookie = setCookie(form, 'roster_form')!;
           cases = buildCorpus({

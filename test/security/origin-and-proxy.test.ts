@@ -13,9 +13,9 @@ import {
   type BrowserSession,
   formBody,
   hiddenCsrf,
+  openSession,
   post,
   setCookie,
-  signIn,
 } from '../helpers/dashboard.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
@@ -26,7 +26,7 @@ for (const kind of STORE_KINDS) {
     let admin: BrowserSession;
     beforeEach(async () => {
       t = await setupApp(kind);
-      admin = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      admin = await openSession(t, t.org.user.email);
     });
     afterEach(() => t.cleanup());
 

@@ -12,7 +12,7 @@ import { saveSsoSettings } from '../../src/accounts/sso-settings.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { PUBLIC_URL, setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, type BrowserSession, formBody, signIn } from '../helpers/dashboard.ts';
+import { ADMIN_PASSWORD, type BrowserSession, formBody, openSession } from '../helpers/dashboard.ts';
 import { personalToken } from '../helpers/seed.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { IDP_SSO_URL, testIdps } from '../helpers/sso.ts';
@@ -465,7 +465,7 @@ for (const kind of STORE_KINDS) {
       aMemberId = created.json().id;
       aWorkspaceId = (await t.store.workspaces.list(t.org.organization.id))[0]!.id;
       pat = (await personalToken(t.store, t.org.organization.id, t.org.membership.id, 'admin')).token;
-      session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      session = await openSession(t, t.org.user.email);
     });
     after(() => t.cleanup());
 

@@ -12,14 +12,13 @@
 //   no-store, a CSP that frames nothing.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { hashToken } from '../../src/auth/token-format.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createApp, loggerOptions } from '../../src/http/create-app.ts';
+import { createApp } from '../../src/http/create-app.ts';
 import { SESSION_COOKIE } from '../../src/sign-in/sessions.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
@@ -34,6 +33,7 @@ import {
   setCookie,
   signIn,
 } from '../helpers/dashboard.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 import { personalToken } from '../helpers/seed.ts';
 import { changedTables, snapshot } from '../helpers/snapshot.ts';
 import { openTestStore, skipReason } from '../helpers/stores.ts';
@@ -49,18 +49,8 @@ function sqliteBytes(url: string): string {
 describe('secrets at rest: session cookies and minted tokens', () => {
   it('keeps session cookie values and token values out of the SQLite file, its WAL and the trace logs', async () => {
     const { store, database, cleanup } = await openTestStore('sqlite');
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const options = loggerOptions('trace');
-    assert.ok(typeof options === 'object' && options !== null);
-    const app = createApp(loadConfig({ PUBLIC_URL: 'https://roster.test' }), store, {
-      logger: { ...options, stream },
-    });
+    const { logger, lines } = captureLogs('trace');
+    const app = createApp(loadConfig({ PUBLIC_URL: 'https://roster.test' }), store, { logger });
     try {
       await initOrganization(store, {
         name: 'Secret Inc',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ResponseOptions } from '../../src/auth/saml/test-idp/test-idp.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, get, post, scimMember, setCookie, signIn } from '../helpers/dashboard.ts';
+import { get, openSession, post, scimMember, setCookie } from '../helpers/dashboard.ts';
 import {
   auditEvents,
   configureSso,
@@ -109,7 +109,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('shows no warning on the SSO page while SHA-1 is refused', async () => {
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const page = await get(t.app, SSO_PAGE, session);
       assert.equal(page.statusCode, 200);
       assert.doesNotMatch(page.body, /SHA-1 signatures are accepted/);
@@ -135,7 +135,7 @@ for (const kind of STORE_KINDS) {
         assert.equal((await auditEvents(t, 'sso.login'))[0]?.target_id, person.id);
       }
 
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const page = await get(t.app, SSO_PAGE, session);
       assert.match(
         page.body,
@@ -145,7 +145,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('refuses SHA-1 again when the dashboard form is saved with the box unticked', async () => {
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const { idp } = await testIdps();
       const saved = await post(t.app, SSO_PAGE, session, {
         idpEntityId: IDP_ENTITY_ID,

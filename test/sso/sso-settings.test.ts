@@ -6,7 +6,7 @@ import { initOrganization } from '../../src/accounts/organizations.ts';
 import { createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { ADMIN_PASSWORD, get, MEMBER_PASSWORD, post, scimMember, signIn } from '../helpers/dashboard.ts';
+import { ADMIN_PASSWORD, get, openSession, post, scimMember } from '../helpers/dashboard.ts';
 import {
   auditEvents,
   IDP_ENTITY_ID,
@@ -234,7 +234,7 @@ for (const kind of STORE_KINDS) {
       });
       assert.equal((await getSso(token)).statusCode, 403);
       assert.equal((await putSso(t, { ssoRequired: true }, token)).statusCode, 403);
-      const session = await signIn(t.app, member.email, MEMBER_PASSWORD);
+      const session = await openSession(t, member.email);
       assert.equal((await get(t.app, '/settings/organization/sso', session)).statusCode, 403);
     });
 
@@ -265,7 +265,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('saves from the dashboard page, which shows the values to give the IdP and is in the navigation', async () => {
-      const session = await signIn(t.app, t.org.user.email, ADMIN_PASSWORD);
+      const session = await openSession(t, t.org.user.email);
       const page = await get(t.app, '/settings/organization/sso', session);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /href="\/settings\/organization\/sso" aria-current="page"/);

@@ -5,6 +5,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { AGREEMENT_CASES } from '../../../test/fixtures/filter/agreement-cases.fixture.ts';
+import {
+  type FixtureDatabase,
+  openFixtureDatabase,
+  POSTGRES_URL,
+  SQL_DIALECTS,
+} from '../../../test/fixtures/filter/fixture-database.ts';
+import {
+  ACME,
+  ACME_RESOURCES,
+  insertMembers,
+  memberId,
+} from '../../../test/fixtures/filter/members.fixture.ts';
 import { newMemberRow } from '../../membership/member-row.ts';
 import { matchFilter } from '../../scim/filter/match-filter.ts';
 import { parseFilter } from '../../scim/filter/parse-filter.ts';
@@ -16,10 +29,7 @@ import { up } from '../migrations/001-initial.ts';
 import { MemberRepo } from '../repos/members.ts';
 import type { Database as Tables } from '../schema.ts';
 import { optimizeAtOpen } from '../sqlite/optimizing-dialect.ts';
-import { AGREEMENT_CASES } from './agreement-cases.fixture.ts';
 import { type CompileOptions, compileFilter, compileSort, MEMBERSHIP_ALIAS } from './compile-filter.ts';
-import { type FixtureDatabase, openFixtureDatabase, POSTGRES_URL, SQL_DIALECTS } from './fixture-database.ts';
-import { ACME, ACME_RESOURCES, insertMembers, memberId } from './members.fixture.ts';
 
 interface Harness extends FixtureDatabase {
   /** The member repository over `db`: one per harness, so its query templates live as long. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { safeReturnPath } from '../../../src/auth/saml/return-path.ts';
+import { safeReturnPath } from './return-path.ts';
 
 describe('safeReturnPath', () => {
   for (const path of ['/', '/members', '/workspaces?x=1#top', '/audit?actor=a%2Fb']) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generatePassword, hashPassword, verifyPassword } from '../../src/auth/password.ts';
+import { generatePassword, hashPassword, verifyPassword } from './password.ts';
 
 describe('password hashing', () => {
   it('stores scrypt with its parameters, salt and key, and never the password', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bearerToken } from '../../src/auth/authenticate-token.ts';
-import { atLeast, isRole, lowerRole } from '../../src/auth/roles.ts';
+import { bearerToken } from './authenticate-token.ts';
+import { atLeast, isRole, lowerRole } from './roles.ts';
 
 describe('roles', () => {
   it('takes the lower of two roles, and no role when either is missing', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { generateToken, hashToken, sameHash, tokenKind } from '../../src/auth/token-format.ts';
+import { generateToken, hashToken, sameHash, tokenKind } from './token-format.ts';
 
 describe('generateToken', () => {
   it('makes personal tokens that start with rst_pat_ and service tokens that start with rst_sat_', () => {
