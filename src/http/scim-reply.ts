@@ -1,7 +1,8 @@
 // Small helpers shared by the SCIM routes: the media type, query parameters, the request context.
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RosterError } from '../errors.ts';
 import type { ProvisioningContext } from '../provisioning/context.ts';
-import { badRequest } from '../scim/scim-error.ts';
 import { principalOf } from './authenticate.ts';
 
 export const SCIM_MEDIA_TYPE = 'application/scim+json; charset=utf-8';
@@ -27,7 +28,7 @@ export function queryParameters(request: FastifyRequest): (name: string) => stri
   return (name) => {
     const value = byName.get(name.toLowerCase());
     if (Array.isArray(value))
-      throw badRequest(`the query parameter ${name} is given more than once`, 'invalidValue');
+      throw new RosterError('invalid_value', `the query parameter ${name} is given more than once`);
     return value;
   };
 }

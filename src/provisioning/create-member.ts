@@ -2,10 +2,10 @@
 // Okta and Entra look a person up first; a POST for someone the organization already has is a 409
 // `uniqueness` (RFC 7644 §3.3), which makes the IdP link to the existing id instead.
 import { isEmail } from '../accounts/organizations.ts';
+import { RosterError } from '../errors.ts';
 import type { LoadedMember } from '../membership/loaded-member.ts';
 import { primaryEmail } from '../scim/resource/primary-email.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
-import { badRequest, ScimError } from '../scim/scim-error.ts';
 import type { Store } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
 import { withUniquenessErrors } from './errors.ts';
@@ -15,7 +15,8 @@ import { linkOrCreateMember } from './link-or-create-member.ts';
 export function accountEmail(document: ScimUserDocument): string {
   const email = primaryEmail(document.emails ?? []) ?? document.userName;
   if (email === undefined || !isEmail(email)) {
-    throw badRequest(
+    throw new RosterError(
+      'invalid_value',
       'a User needs an email address: send emails[].value, or a userName that is an email address',
     );
   }
@@ -34,7 +35,7 @@ export async function createMember(
 ): Promise<CreatedMember> {
   const userName = document.userName;
   if (typeof userName !== 'string' || userName.trim() === '') {
-    throw badRequest('userName is required', 'invalidValue');
+    throw new RosterError('invalid_value', 'userName is required');
   }
   const email = accountEmail(document);
   const active = document.active ?? true;
@@ -43,12 +44,11 @@ export async function createMember(
   return withUniquenessErrors(() =>
     store.transaction(async (tx) => {
       const organization = await tx.organizations.getById(ctx.organizationId);
-      if (!organization) throw new ScimError(404, 'the organization no longer exists');
+      if (!organization) throw new RosterError('not_found', 'the organization no longer exists');
       if (await tx.members.findByUserName(ctx.organizationId, userName)) {
-        throw new ScimError(
-          409,
-          `a User with userName "${userName}" already exists in this organization`,
+        throw new RosterError(
           'uniqueness',
+          `a User with userName "${userName}" already exists in this organization`,
         );
       }
 

@@ -1,39 +1,37 @@
 // Provisioning's refusals, phrased for the IT admin who reads them in Okta's or Entra's task log.
-import { ScimError } from '../scim/scim-error.ts';
+import { RosterError } from '../errors.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 
-export function memberNotFound(id: string): ScimError {
-  return new ScimError(404, `no User with id "${id}" in this organization`);
+export function memberNotFound(id: string): RosterError {
+  return new RosterError('not_found', `no User with id "${id}" in this organization`);
 }
 
 /** Turns a unique-index refusal into the SCIM 409 naming what was duplicated. */
-export function uniquenessError(error: UniqueViolationError): ScimError {
+export function uniquenessError(error: UniqueViolationError): RosterError {
   const constraint = error.constraint.toLowerCase();
   if (constraint.includes('user_name')) {
-    return new ScimError(409, 'a User with this userName already exists in this organization', 'uniqueness');
+    return new RosterError('uniqueness', 'a User with this userName already exists in this organization');
   }
   if (constraint.includes('external_id')) {
-    return new ScimError(
-      409,
-      'a User with this externalId already exists in this organization',
-      'uniqueness',
-    );
+    return new RosterError('uniqueness', 'a User with this externalId already exists in this organization');
   }
   if (
     constraint.includes('org_user') ||
     constraint.includes('memberships.organization_id, memberships.user_id')
   ) {
-    return new ScimError(
-      409,
-      'a member with this email address already exists in this organization',
+    return new RosterError(
       'uniqueness',
+      'a member with this email address already exists in this organization',
     );
   }
-  return new ScimError(409, 'a User with these unique attributes already exists', 'uniqueness');
+  return new RosterError('uniqueness', 'a User with these unique attributes already exists');
 }
 
-export function preconditionFailed(): ScimError {
-  return new ScimError(412, 'the resource has changed: its version does not match If-Match');
+export function preconditionFailed(): RosterError {
+  return new RosterError(
+    'precondition_failed',
+    'the resource has changed: its version does not match If-Match',
+  );
 }
 
 /** Runs a member write; a unique-index refusal (two racing creates, another member's userName…) becomes its SCIM 409. */

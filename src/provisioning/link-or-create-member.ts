@@ -3,12 +3,13 @@
 // position; store the member with its email index; audit it — all in the caller's transaction.
 // Whether the account existed stays inside Roster: the organization sees the same response and the
 // same `member.created` event either way (`linked` is for the caller's own logic, never shown).
+
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { RosterError } from '../errors.ts';
 import { auditSnapshot, type LoadedMember } from '../membership/loaded-member.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
-import { ScimError } from '../scim/scim-error.ts';
 import { newId, now } from '../store/ids.ts';
 import type { UserRecord } from '../store/repos/users.ts';
 import type { MemberSource, Role } from '../store/schema.ts';
@@ -43,10 +44,9 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
   const linked = user !== undefined;
   if (user) {
     if (await tx.members.findByUserId(input.organizationId, user.id)) {
-      throw new ScimError(
-        409,
-        `a member with the email ${input.email} already exists in this organization`,
+      throw new RosterError(
         'uniqueness',
+        `a member with the email ${input.email} already exists in this organization`,
       );
     }
   } else {

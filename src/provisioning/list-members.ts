@@ -1,8 +1,8 @@
 // GET /Users: filter, sort and page (RFC 7644 §3.4.2). Pages are 1-based; `count=0` gives the total.
+import { RosterError } from '../errors.ts';
 import { parseFilter } from '../scim/filter/parse-filter.ts';
 import { resolveFilter, resolveSortBy } from '../scim/filter/resolve-filter.ts';
 import { DEFAULT_MAX_RESULTS } from '../scim/schemas/service-provider-config.ts';
-import { badRequest } from '../scim/scim-error.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Store } from '../store/store.ts';
 
@@ -27,7 +27,7 @@ export interface MemberPage {
 function integerParameter(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d{1,15}$/.test(raw.trim()))
-    throw badRequest(`${name} must be an integer (got "${raw}")`, 'invalidValue');
+    throw new RosterError('invalid_value', `${name} must be an integer (got "${raw}")`);
   return Number(raw);
 }
 
@@ -45,7 +45,7 @@ export async function listMembers(
   );
   const sortOrder = (query.sortOrder ?? 'ascending').toLowerCase();
   if (sortOrder !== 'ascending' && sortOrder !== 'descending') {
-    throw badRequest('sortOrder must be "ascending" or "descending"', 'invalidValue');
+    throw new RosterError('invalid_value', 'sortOrder must be "ascending" or "descending"');
   }
   const filter =
     query.filter !== undefined && query.filter.trim() !== ''

@@ -1,5 +1,6 @@
 // A request's email/userName changes, decided by the organization's setting (docs/scim.md, "Email
 // and userName changes"), before `applyIdpView` stores anything.
+import { RosterError } from '../errors.ts';
 import {
   type IdentityChange,
   identityChanges,
@@ -7,7 +8,6 @@ import {
   keepStoredIdentity,
 } from '../scim/resource/assert-immutable-unchanged.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
-import { ScimError } from '../scim/scim-error.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Repositories } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
@@ -20,19 +20,17 @@ export interface RefusedChange extends IdentityChange {
   reason: 'refused_by_setting' | 'taken' | 'removed';
 }
 
-function identityTakenError(change: IdentityChange): ScimError {
-  return new ScimError(
-    409,
-    `"${change.after}" is already the userName or an email of another member of this organization`,
+function identityTakenError(change: IdentityChange): RosterError {
+  return new RosterError(
     'uniqueness',
+    `"${change.after}" is already the userName or an email of another member of this organization`,
   );
 }
 
-function identityRemovedError(change: IdentityChange): ScimError {
-  return new ScimError(
-    400,
-    `${change.attribute === 'email' ? 'The email address' : 'userName'} cannot be removed (it is "${change.before}")`,
+function identityRemovedError(change: IdentityChange): RosterError {
+  return new RosterError(
     'mutability',
+    `${change.attribute === 'email' ? 'The email address' : 'userName'} cannot be removed (it is "${change.before}")`,
   );
 }
 

@@ -1,12 +1,13 @@
 // Discovery (RFC 7644 §4): public documents, no tenant data, so no token is needed to read them.
 // /Groups answers 501 until group push is built, and discovery does not list it.
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import { RosterError } from '../../errors.ts';
 import { resourceTypeById, resourceTypes } from '../../scim/schemas/resource-types.ts';
 import { schemaById, schemas } from '../../scim/schemas/schema-documents.ts';
 import { serviceProviderConfig } from '../../scim/schemas/service-provider-config.ts';
 import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
-import { ScimError } from '../../scim/scim-error.ts';
 import { requireToken } from '../authenticate.ts';
 import { scimBody } from '../scim-reply.ts';
 
@@ -36,7 +37,7 @@ export function scimDiscoveryRoutes(
     '/scim/v2/ResourceTypes/:id',
     async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
       const document = resourceTypeById(scimBaseUrl, request.params.id);
-      if (!document) throw new ScimError(404, `no resource type "${request.params.id}"`);
+      if (!document) throw new RosterError('not_found', `no resource type "${request.params.id}"`);
       return scimBody(reply, 200, document);
     },
   );
@@ -45,15 +46,15 @@ export function scimDiscoveryRoutes(
   );
   app.get('/scim/v2/Schemas/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const document = schemaById(scimBaseUrl, request.params.id);
-    if (!document) throw new ScimError(404, `no schema "${request.params.id}"`);
+    if (!document) throw new RosterError('not_found', `no schema "${request.params.id}"`);
     return scimBody(reply, 200, document);
   });
 
   app.register(async (scope) => {
     scope.addHook('onRequest', requireToken(authenticator, 'admin'));
     const notImplemented = async () => {
-      throw new ScimError(
-        501,
+      throw new RosterError(
+        'not_implemented',
         'Groups are not supported yet: Roster does not accept group push. Provision Users only.',
       );
     };
