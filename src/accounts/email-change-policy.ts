@@ -1,5 +1,5 @@
 // "Email changes from the identity provider": what Roster does when an organization's IdP changes a
-// member's email or userName (see src/provisioning/save-member.ts and docs/scim.md). An Admin sets
+// member's email or userName (see src/provisioning/settle-identity-changes.ts and docs/scim.md). An Admin sets
 // it on the SCIM page; the change is audited in the same transaction.
 
 import type { Actor } from '../audit/actor.ts';

@@ -1,7 +1,7 @@
 // A member as a request works with it: the stored row and its profile, parsed at most once, when
-// first needed (a 304 never needs it), or kept from the document that was just stored. Everything that needs the member's SCIM
-// view — the PUT/PATCH base, the identity checks, the audit snapshots, the response — reads it
-// from here instead of parsing `row.profile` again.
+// first needed (a 304 never needs it), or kept from the document that was just stored. Everything
+// that needs the member's SCIM view (the PUT/PATCH base, the identity checks, the audit snapshots,
+// the response) reads it from here instead of parsing `row.profile` again.
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import { type MemberProfile, parseProfile } from './member-row.ts';

@@ -1,6 +1,6 @@
 // Settings → Organization → SCIM provisioning: what to paste into Okta, what Roster supports, the
 // steps, the "Email changes from the identity provider" setting, and the latest SCIM requests of
-// the organization (see http/scim-request-log.ts).
+// the organization (see web/scim-request-log.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setEmailChangePolicy } from '../../accounts/email-change-policy.ts';
 import { isRosterError } from '../../errors.ts';

@@ -2,7 +2,7 @@
 // once set (PRODUCT.md: "changing the email or userName → 400 mutability, nothing stored"). The
 // PATCH engine cannot know this on its own; the caller compares the stored document with the
 // result of applyPatch or mergeReplace (`identityChanges`) before storing anything, and decides by
-// the organization's setting (src/provisioning/save-member.ts).
+// the organization's setting (src/provisioning/settle-identity-changes.ts).
 
 import { foldCase } from '../fold-case.ts';
 import { ScimError } from '../scim-error.ts';

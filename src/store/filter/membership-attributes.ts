@@ -1,5 +1,5 @@
 // Where each SCIM User attribute lives in the database (see migrations/001-initial.ts and
-// provisioning/member-row.ts): a few have columns of their own on `memberships` (with the expression
+// membership/member-row.ts): a few have columns of their own on `memberships` (with the expression
 // indexes that make IdP lookups fast), emails are also indexed row by row in `member_emails`,
 // `active`/`roles`/`meta` are derived from server-owned columns, and everything else is read from the
 // `profile` JSON document, which holds the identity provider's view in SCIM wire shape.
