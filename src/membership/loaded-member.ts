@@ -12,15 +12,20 @@ export interface LoadedMember {
   readonly profile: MemberProfile;
 }
 
+/** Parses the profile on first read; a class, so every loaded member shares one shape (a page makes 100). */
+class Member implements LoadedMember {
+  private parsed: MemberProfile | undefined;
+
+  constructor(readonly row: MemberRow) {}
+
+  get profile(): MemberProfile {
+    this.parsed ??= parseProfile(this.row.profile);
+    return this.parsed;
+  }
+}
+
 export function loadMember(row: MemberRow): LoadedMember {
-  let profile: MemberProfile | undefined;
-  return {
-    row,
-    get profile() {
-      profile ??= parseProfile(row.profile);
-      return profile;
-    },
-  };
+  return new Member(row);
 }
 
 /** The member's stored IdP view plus the server-owned `userName` and `active`: a new object. */
