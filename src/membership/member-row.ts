@@ -4,21 +4,18 @@
 // first Admin, the benchmark seed, the tests' seeds and fixtures).
 import { newId, now } from '../store/ids.ts';
 import type { MemberEmailRow, MemberRow } from '../store/repos/members.ts';
-import type { MemberSource, Role } from '../store/schema.ts';
+import type { MemberSource, MembershipsTable, Role } from '../store/schema.ts';
 
 export type MemberProfile = Record<string, unknown>;
 
 /** Server-owned attributes: never part of the stored profile. */
 const SERVER_OWNED = new Set(['id', 'meta', 'active', 'roles', 'groups', 'schemas', 'password']);
 
-export interface ProfileColumns {
-  user_name: string;
-  external_id: string | null;
-  display_name: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  profile: string;
-}
+/** The columns of a membership row derived from its profile document. */
+export type ProfileColumns = Pick<
+  MembershipsTable,
+  'user_name' | 'external_id' | 'display_name' | 'given_name' | 'family_name' | 'profile'
+>;
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;

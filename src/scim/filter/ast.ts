@@ -95,17 +95,20 @@ export function formatAttributePath(path: AttributePath): string {
  * What a compiler reads of a catalogue attribute: src/scim/schemas' AttributeDefinitions are
  * FilterAttributes, handed over as they are.
  */
+/** The data types of RFC 7643 §2.3. */
+export type AttributeType =
+  | 'string'
+  | 'boolean'
+  | 'complex'
+  | 'dateTime'
+  | 'reference'
+  | 'integer'
+  | 'decimal'
+  | 'binary';
+
 export interface FilterAttribute {
   readonly name: string;
-  readonly type:
-    | 'string'
-    | 'boolean'
-    | 'complex'
-    | 'dateTime'
-    | 'reference'
-    | 'integer'
-    | 'decimal'
-    | 'binary';
+  readonly type: AttributeType;
   readonly multiValued: boolean;
   readonly caseExact: boolean;
   readonly subAttributes?: readonly FilterAttribute[];

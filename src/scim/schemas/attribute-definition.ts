@@ -1,15 +1,9 @@
 // Attribute characteristics as data (RFC 7643 §2.2, §7). Everything that validates, patches or
 // projects a resource reads these definitions instead of hard-coding attribute names.
 
-export type AttributeType =
-  | 'string'
-  | 'boolean'
-  | 'complex'
-  | 'dateTime'
-  | 'reference'
-  | 'integer'
-  | 'decimal'
-  | 'binary';
+import type { AttributeType } from '../filter/ast.ts';
+
+export type { AttributeType };
 
 export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
 export type Returned = 'always' | 'default' | 'never' | 'request';
