@@ -2,10 +2,10 @@
 // the headers (Retry-After, Allow) set here rather than by whoever threw.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ERROR_CATALOGUE, type ErrorCode, RosterError } from '../../src/errors.ts';
-import { ScimError, type ScimType } from '../../src/scim/scim-error.ts';
-import { StoreUnavailableError, UniqueViolationError, VersionConflictError } from '../../src/store/errors.ts';
-import { codeOf, errorResponse } from '../../src/web/error-response.ts';
+import { ERROR_CATALOGUE, type ErrorCode, RosterError } from '../errors.ts';
+import { ScimError, type ScimType } from '../scim/scim-error.ts';
+import { StoreUnavailableError, UniqueViolationError, VersionConflictError } from '../store/errors.ts';
+import { codeOf, errorResponse } from './error-response.ts';
 
 /** Every scimType of RFC 7644 §3.12: a missing one fails the type check. */
 const SCIM_TYPES: Record<ScimType, true> = {
