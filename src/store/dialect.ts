@@ -69,6 +69,8 @@ export interface StoreDialect {
   readonly rowLocks: boolean;
   /** Run first in a transaction that must read one snapshot (PostgreSQL); SQLite's write lock is one. */
   readonly readSnapshot?: string;
+  /** Run once the schema is up to date (SQLite writes its fixed planner statistics for it). */
+  afterMigrate?(): void;
   /** Moves `table`'s id sequence past the ids copied into it (PostgreSQL; SQLite's AUTOINCREMENT follows). */
   syncSequence?(db: Kysely<Database>, table: string, column: string): Promise<void>;
   /** The violated constraint or index name when `error` is a unique violation, else undefined. */

@@ -130,6 +130,7 @@ export function createStore(dialect: StoreDialect): Store {
       }
       const { error, results } = outcome;
       if (error) throw translateError(dialect, error);
+      dialect.afterMigrate?.();
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
     async ping() {

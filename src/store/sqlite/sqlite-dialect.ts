@@ -1,7 +1,7 @@
 // SQLite through better-sqlite3 (12.x): WAL for concurrent readers, a busy timeout so that the CLI
 // and the server can share one file, foreign keys on (SQLite leaves them off by default), prepared
-// statements reused across queries (statement-cache.ts) and planner statistics kept current
-// (optimizing-dialect.ts). The server also commits writes in groups (group-commit.ts), reading on a
+// statements reused across queries (statement-cache.ts) and fixed planner statistics
+// (fixed-statistics.ts). The server also commits writes in groups (group-commit.ts), reading on a
 // second connection meanwhile (read-write-dialect.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -10,8 +10,9 @@ import { Kysely } from 'kysely';
 import type { StoreDialect } from '../dialect.ts';
 import type { Database as Schema } from '../schema.ts';
 import { startCheckpointer } from './checkpointer.ts';
+import { CompanionSqliteDialect } from './companion-dialect.ts';
+import { fixStatistics } from './fixed-statistics.ts';
 import { GroupCommit } from './group-commit.ts';
-import { OPTIMIZE_EVERY_MS, OptimizingSqliteDialect, optimizeAtOpen } from './optimizing-dialect.ts';
 import { readWriteDialect } from './read-write-dialect.ts';
 import { SQLITE_SQL } from './sqlite-sql.ts';
 import { cachingDatabase } from './statement-cache.ts';
@@ -34,11 +35,10 @@ export function createSqliteDialect(path: string, options: SqliteOptions = {}): 
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  optimizeAtOpen(database);
+  fixStatistics(database);
   const cached = cachingDatabase(database);
-  const single = new OptimizingSqliteDialect(
+  const single = new CompanionSqliteDialect(
     { database: cached },
-    OPTIMIZE_EVERY_MS,
     options.backgroundCheckpoints && path !== ':memory:'
       ? () => startCheckpointer(database, path)
       : undefined,
@@ -59,6 +59,7 @@ export function createSqliteDialect(path: string, options: SqliteOptions = {}): 
         : single,
     sql: SQLITE_SQL,
     writeTransaction: commits ? (work) => commits.run(work) : undefined,
+    afterMigrate: () => fixStatistics(database),
     beginWrite: 'begin immediate',
     rowLocks: false,
     uniqueViolation(error) {
