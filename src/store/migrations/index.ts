@@ -13,6 +13,7 @@ import * as verifiedDomains from './006-verified-domains.ts';
 import * as caseFolding from './007-case-folding.ts';
 import * as emailChangePolicy from './008-email-change-policy.ts';
 import * as signInBinding from './009-sign-in-binding.ts';
+import * as organizationStatistics from './010-organization-statistics.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -26,6 +27,7 @@ const steps: Record<string, Step> = {
   '007-case-folding': caseFolding,
   '008-email-change-policy': emailChangePolicy,
   '009-sign-in-binding': signInBinding,
+  '010-organization-statistics': organizationStatistics,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
