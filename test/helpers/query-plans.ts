@@ -39,23 +39,26 @@ function recording(inner: Dialect, seen: CompiledQuery[]): Dialect {
     createQueryCompiler: () => inner.createQueryCompiler(),
     createDriver(): Driver {
       const driver = inner.createDriver();
-      const wrapped = new Map<DatabaseConnection, DatabaseConnection>();
+      // Each connection of the driver and its recording wrapper, both ways.
+      const wrappers = new Map<DatabaseConnection, DatabaseConnection>();
+      const inners = new Map<DatabaseConnection, DatabaseConnection>();
       const wrap = (c: DatabaseConnection) => {
-        let w = wrapped.get(c);
+        let w = wrappers.get(c);
         if (!w) {
           w = connection(c);
-          wrapped.set(c, w);
+          wrappers.set(c, w);
+          inners.set(w, c);
         }
         return w;
       };
-      const inner$ = (w: DatabaseConnection) => [...wrapped].find(([, v]) => v === w)?.[0] ?? w;
+      const unwrap = (w: DatabaseConnection) => inners.get(w) ?? w;
       return {
         init: () => driver.init(),
         acquireConnection: async () => wrap(await driver.acquireConnection()),
-        beginTransaction: (c, settings) => driver.beginTransaction(inner$(c), settings),
-        commitTransaction: (c) => driver.commitTransaction(inner$(c)),
-        rollbackTransaction: (c) => driver.rollbackTransaction(inner$(c)),
-        releaseConnection: (c) => driver.releaseConnection(inner$(c)),
+        beginTransaction: (c, settings) => driver.beginTransaction(unwrap(c), settings),
+        commitTransaction: (c) => driver.commitTransaction(unwrap(c)),
+        rollbackTransaction: (c) => driver.rollbackTransaction(unwrap(c)),
+        releaseConnection: (c) => driver.releaseConnection(unwrap(c)),
         destroy: () => driver.destroy(),
       };
     },

@@ -6,7 +6,7 @@
 //   - analyzed when the organization had one member (as a server that started then, or autovacuum
 //     lagging behind a fast-growing table, leaves it), the store reopened, then grown.
 // No plan may read a growing table whole, and each hot query must use its index. Before the fixed
-// statistics (src/store/sqlite/fixed-statistics.ts), the second condition verified every personal
+// statistics (src/store/sqlite/fix-statistics.ts), the second condition verified every personal
 // access token by scanning memberships on SQLite.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -28,7 +28,7 @@ import type { DialectName, StoreDialect } from '../dialect.ts';
 import { up } from '../migrations/001-initial.ts';
 import { MemberRepo } from '../repos/members.ts';
 import type { Database as Tables } from '../schema.ts';
-import { fixStatistics } from '../sqlite/fixed-statistics.ts';
+import { fixStatistics } from '../sqlite/fix-statistics.ts';
 import { type CompileOptions, compileFilter, compileSort, MEMBERSHIP_ALIAS } from './compile-filter.ts';
 
 interface Harness extends FixtureDatabase {
@@ -211,7 +211,7 @@ suite('postgres', openPostgres);
 /**
  * The lookups IdPs make before every create — and prefix searches — must be index searches, not
  * walks of the organization (SQLite `EXPLAIN QUERY PLAN`), at a realistic size and with the planner
- * statistics the store fixes (sqlite/fixed-statistics.ts). The caller's `m.organization_id = ?`
+ * statistics the store fixes (sqlite/fix-statistics.ts). The caller's `m.organization_id = ?`
  * is part of each query and the organization is passed to the compiler, as in listMembers.
  * Regression: `emails.value co|sw` once probed every email of the organization for every member
  * (100 s at 10k members), and `emails.value eq` visited every member.

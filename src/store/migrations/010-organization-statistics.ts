@@ -4,7 +4,7 @@
 // lookup by userName then walked the organization in `seq` order, and a personal token's owner was
 // found by walking the organization's (organization_id, role, user_name) index rather than by its
 // primary key: both estimated at one row. With n_distinct fixed at 10 (ten organizations, as SQLite's
-// fixed statistics assume: sqlite/fixed-statistics.ts), `organization_id = ?` selects a tenth of the
+// fixed statistics assume: sqlite/fix-statistics.ts), `organization_id = ?` selects a tenth of the
 // table in every analysis, and each lookup's own index wins. A table already analyzed is analyzed
 // again, so that the setting counts from now on; SQLite's statistics are written by the store.
 import type { Kysely } from 'kysely';

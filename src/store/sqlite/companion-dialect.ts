@@ -1,5 +1,5 @@
 // Kysely's SQLite dialect, plus something that runs beside the connection while it is open (the WAL
-// checkpointer) and stops with it. Planner statistics are fixed (fixed-statistics.ts): nothing
+// checkpointer) and stops with it. Planner statistics are fixed (fix-statistics.ts): nothing
 // analyzes the database any more, so no periodic `PRAGMA optimize` runs here.
 import { type Driver, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
 

@@ -1,7 +1,7 @@
 // SQLite through better-sqlite3 (12.x): WAL for concurrent readers, a busy timeout so that the CLI
 // and the server can share one file, foreign keys on (SQLite leaves them off by default), prepared
 // statements reused across queries (statement-cache.ts) and fixed planner statistics
-// (fixed-statistics.ts). The server also commits writes in groups (group-commit.ts), reading on a
+// (fix-statistics.ts). The server also commits writes in groups (group-commit.ts), reading on a
 // second connection meanwhile (read-write-dialect.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,7 +11,7 @@ import type { StoreDialect } from '../dialect.ts';
 import type { Database as Schema } from '../schema.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import { CompanionSqliteDialect } from './companion-dialect.ts';
-import { fixStatistics } from './fixed-statistics.ts';
+import { fixStatistics } from './fix-statistics.ts';
 import { GroupCommit } from './group-commit.ts';
 import { readWriteDialect } from './read-write-dialect.ts';
 import { SQLITE_SQL } from './sqlite-sql.ts';
