@@ -15,7 +15,7 @@ import {
 } from './from-empty.ts';
 import { credentialVerdicts } from './from-empty-verdicts.ts';
 import { ROOT, type RosterServer } from './processes.ts';
-import { type ProfileSummary, summarizeProfileFile } from './profile-summary.ts';
+import { monotonicMicroseconds, type ProfileSummary, summarizeProfileFile } from './profile-summary.ts';
 import type { Row } from './report.ts';
 import {
   type DatabaseKind,
@@ -53,6 +53,8 @@ export interface FromEmptyContext {
 const LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
 /** People pushed (after the measured ones) to a profiled server, when a push missed a target. */
 const PROFILED_PEOPLE = 1000;
+/** People pushed to the profiled server before its profiled push (outside the profile's window). */
+const WARM_PEOPLE = 200;
 
 interface FreshDatabase {
   url: string;
@@ -117,29 +119,47 @@ function targetOf(
   };
 }
 
+interface ProfiledLoad {
+  title: string;
+  token: string;
+  /** Members already there: the Admin and the people pushed. */
+  members: number;
+  /** Unprofiled load first, so that the profile shows the server's hot paths, not their compilation. */
+  warm(target: ScenarioTarget): Promise<unknown>;
+  load(target: ScenarioTarget): Promise<unknown>;
+}
+
 /**
- * Sends `load` to a server started with --cpu-prof on the same database and summarises the
- * profile it writes when it stops.
+ * Sends a load to a server started with --cpu-prof on the same database and summarises the profile
+ * it writes when it stops: the samples taken under the load, not the start-up, warm-up or shutdown.
  */
 async function profiled(
   ctx: FromEmptyContext,
-  title: string,
   db: FreshDatabase,
-  load: (server: RosterServer) => Promise<unknown>,
+  database: DatabaseKind,
+  what: ProfiledLoad,
 ): Promise<void> {
+  const title = what.title;
   const dir = join(ctx.work, `profile-${randomBytes(4).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
   ctx.say(`  profiling: ${title}`);
+  let window: { fromUs: number; toUs: number } | undefined;
   await ctx.withServer(
     { databaseUrl: db.url, env: db.env, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] },
-    load,
+    async (server) => {
+      const target = targetOf(ctx, server, what.token, database, what.members);
+      await what.warm(target);
+      const fromUs = monotonicMicroseconds();
+      await what.load(target);
+      window = { fromUs, toUs: monotonicMicroseconds() };
+    },
   );
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) {
     ctx.say('  (the profiled server wrote no profile)');
     return;
   }
-  ctx.profiles.push(summarizeProfileFile(title, join(dir, file), join(ROOT, 'dist', 'roster.mjs')));
+  ctx.profiles.push(summarizeProfileFile(title, join(dir, file), join(ROOT, 'dist', 'roster.mjs'), window));
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -173,34 +193,27 @@ async function runCredential(
     const verdicts = credentialVerdicts(rows, database, people, credential);
     const missed = (part: 'push' | 'lookup') => verdicts[part].some((v) => v.met === false);
     // One profile of each kind per database: the other credential's would mostly repeat it.
+    const at = `${people.toLocaleString('en-US')} (${LABEL[database]}, ${credential} token)`;
     if (missed('push') && !alreadyProfiled.has(`${database} push`)) {
       alreadyProfiled.add(`${database} push`);
-      await profiled(
-        ctx,
-        `${PROFILED_PEOPLE} more people pushed after the ${people.toLocaleString('en-US')} (${LABEL[database]}, ${credential} token)`,
-        db,
-        (server) =>
-          pushFromEmpty(
-            targetOf(ctx, server, org.token, database, people + 1),
-            PROFILED_PEOPLE,
-            'profiled push',
-            pushLimitSeconds(PROFILED_PEOPLE),
-            people + 2,
-          ),
-      );
+      const limit = pushLimitSeconds(PROFILED_PEOPLE);
+      await profiled(ctx, db, database, {
+        title: `${PROFILED_PEOPLE} more people pushed after the ${at}`,
+        token: org.token,
+        members: people + 1,
+        warm: (t) => pushFromEmpty(t, WARM_PEOPLE, 'warm-up', limit, people + 2),
+        load: (t) => pushFromEmpty(t, PROFILED_PEOPLE, 'profiled push', limit, people + 2 + WARM_PEOPLE),
+      });
     }
     if (missed('lookup') && !alreadyProfiled.has(`${database} lookup`)) {
       alreadyProfiled.add(`${database} lookup`);
-      await profiled(
-        ctx,
-        `lookups after the push of ${people.toLocaleString('en-US')} (${LABEL[database]}, ${credential} token)`,
-        db,
-        (server) =>
-          lookupScenario({
-            ...targetOf(ctx, server, org.token, database, people + 1),
-            seconds: ctx.shortSeconds,
-          }),
-      );
+      await profiled(ctx, db, database, {
+        title: `lookups after the push of ${at}`,
+        token: org.token,
+        members: people + 1,
+        warm: (t) => warmUpServer(t, ctx.warmupSeconds),
+        load: (t) => lookupScenario({ ...t, seconds: ctx.shortSeconds }),
+      });
     }
   } finally {
     await db.dispose();

@@ -15,14 +15,31 @@ export interface CpuProfile {
   startTime: number;
   endTime: number;
   samples?: number[];
+  /** Microseconds before each sample (the first after startTime). */
+  timeDeltas?: number[];
+}
+
+/** A span of the monotonic clock, in microseconds: V8's profile clock and process.hrtime's on Linux. */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now on the clock the profiles' timestamps use (CLOCK_MONOTONIC), in microseconds. */
+export function monotonicMicroseconds(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 export interface ProfileSummary {
   title: string;
-  /** Milliseconds the profile covers (the whole server process, start-up included). */
+  /** Milliseconds summarised: the load's window, or the whole process when no sample fell in it. */
   totalMs: number;
+  /** Whether totalMs is the whole process's life (start-up and shutdown included). */
+  wholeProcess: boolean;
   functions: { name: string; where: string; ms: number; share: number }[];
   areas: { area: string; ms: number; share: number }[];
+  /** Roster's own modules by self time. */
+  modules: { module: string; ms: number; share: number }[];
 }
 
 /**
@@ -68,21 +85,44 @@ function placeOf(
   return { where: url, area: 'other' };
 }
 
-/** Self time by function (top `limit`) and by area, as milliseconds and shares of all samples. */
+/** Samples per node id: those taken within `window` when it has any, else all of them. */
+function sampleCounts(profile: CpuProfile, window: ProfileWindow | undefined) {
+  const count = (within: (at: number) => boolean) => {
+    const hits = new Map<number, number>();
+    let at = profile.startTime;
+    profile.samples?.forEach((id, i) => {
+      at += profile.timeDeltas?.[i] ?? 0;
+      if (within(at)) hits.set(id, (hits.get(id) ?? 0) + 1);
+    });
+    return hits;
+  };
+  if (window && profile.samples?.length && profile.timeDeltas?.length) {
+    const hits = count((at) => at >= window.fromUs && at <= window.toUs);
+    if (hits.size > 0) return { hits, totalMs: (window.toUs - window.fromUs) / 1000, wholeProcess: false };
+  }
+  const hits = profile.samples?.length
+    ? count(() => true)
+    : new Map(profile.nodes.map((node) => [node.id, node.hitCount ?? 0]));
+  return { hits, totalMs: (profile.endTime - profile.startTime) / 1000, wholeProcess: true };
+}
+
+/**
+ * Self time by function (top `limit`), by area and by Roster module, as milliseconds and shares of
+ * the samples taken within `window` (the load), or of all of them.
+ */
 export function summarizeProfile(
   title: string,
   profile: CpuProfile,
   moduleOfBundleLine: (line: number) => string | undefined = () => undefined,
-  limit = 10,
+  window?: ProfileWindow,
+  limit = 12,
 ): ProfileSummary {
-  const hits = new Map<number, number>();
-  if (profile.samples?.length) for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-  else for (const node of profile.nodes) hits.set(node.id, node.hitCount ?? 0);
+  const { hits, totalMs, wholeProcess } = sampleCounts(profile, window);
   const total = [...hits.values()].reduce((sum, n) => sum + n, 0);
-  const totalMs = (profile.endTime - profile.startTime) / 1000;
   const msPerSample = total > 0 ? totalMs / total : 0;
   const byFunction = new Map<string, { name: string; where: string; samples: number }>();
   const byArea = new Map<string, number>();
+  const byModule = new Map<string, number>();
   for (const node of profile.nodes) {
     const samples = hits.get(node.id) ?? 0;
     if (samples === 0) continue;
@@ -93,18 +133,26 @@ export function summarizeProfile(
     entry.samples += samples;
     byFunction.set(key, entry);
     byArea.set(area, (byArea.get(area) ?? 0) + samples);
+    if (area === 'Roster (src/)') {
+      const module = where.replace(/:\d+$/, '');
+      byModule.set(module, (byModule.get(module) ?? 0) + samples);
+    }
   }
   const share = (samples: number) => (total > 0 ? samples / total : 0);
+  const ranked = (map: Map<string, number>) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => ({ key, ms: n * msPerSample, share: share(n) }));
   return {
     title,
     totalMs,
+    wholeProcess,
     functions: [...byFunction.values()]
       .sort((a, b) => b.samples - a.samples)
       .slice(0, limit)
       .map((f) => ({ name: f.name, where: f.where, ms: f.samples * msPerSample, share: share(f.samples) })),
-    areas: [...byArea.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([area, samples]) => ({ area, ms: samples * msPerSample, share: share(samples) })),
+    areas: ranked(byArea).map(({ key, ms, share }) => ({ area: key, ms, share })),
+    modules: ranked(byModule).map(({ key, ms, share }) => ({ module: key, ms, share })),
   };
 }
 
@@ -112,7 +160,8 @@ export function summarizeProfile(
 export function summarizeProfileFile(
   title: string,
   profilePath: string,
-  bundlePath?: string,
+  bundlePath: string | undefined,
+  window: ProfileWindow | undefined,
 ): ProfileSummary {
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
   let modules: (line: number) => string | undefined = () => undefined;
@@ -123,16 +172,20 @@ export function summarizeProfileFile(
       // no bundle: the sources ran through tsx, their urls name them
     }
   }
-  return summarizeProfile(title, profile, modules);
+  return summarizeProfile(title, profile, modules, window);
 }
 
 export function profileLines(summary: ProfileSummary): string[] {
   const pct = (share: number) => `${(share * 100).toFixed(1)}%`.padStart(6);
   return [
-    `where the time went — ${summary.title} (CPU profile of the server, ${(summary.totalMs / 1000).toFixed(1)} s, start-up included):`,
+    `where the time went — ${summary.title} (CPU profile of the server over ${(summary.totalMs / 1000).toFixed(1)} s${summary.wholeProcess ? ', its start-up included' : ' of load'}):`,
     `  by area: ${summary.areas
       .slice(0, 8)
       .map((a) => `${a.area} ${(a.share * 100).toFixed(0)}%`)
+      .join(', ')}`,
+    `  Roster's modules: ${summary.modules
+      .slice(0, 6)
+      .map((m) => `${m.module} ${(m.share * 100).toFixed(1)}%`)
       .join(', ')}`,
     '  top self time:',
     ...summary.functions.map(
