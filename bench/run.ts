@@ -336,6 +336,7 @@ const fromEmpty: FromEmptyContext = {
   seconds: SECONDS,
   shortSeconds: SHORT_SECONDS,
   warmupSeconds: SERVER_WARMUP_SECONDS,
+  quick: mode === 'quick',
   postgresUrl: PG_URL,
   schemas,
   profiles,

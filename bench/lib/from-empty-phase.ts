@@ -33,6 +33,8 @@ export interface FromEmptyContext {
   shortSeconds: number;
   /** Unmeasured lookups (all misses) a freshly started server answers before the push. */
   warmupSeconds: number;
+  /** A quick run profiles a shorter push. */
+  quick: boolean;
   postgresUrl: string;
   /** PostgreSQL schemas in use, dropped by the runner should the run be interrupted. */
   schemas: string[];
@@ -52,9 +54,9 @@ export interface FromEmptyContext {
 
 const LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
 /** People pushed (after the measured ones) to a profiled server, when a push missed a target. */
-const PROFILED_PEOPLE = 1000;
+const PROFILED_PEOPLE = { quick: 500, default: 1000 };
 /** People pushed to the profiled server before its profiled push (outside the profile's window). */
-const WARM_PEOPLE = 200;
+const WARM_PEOPLE = 100;
 
 interface FreshDatabase {
   url: string;
@@ -196,13 +198,14 @@ async function runCredential(
     const at = `${people.toLocaleString('en-US')} (${LABEL[database]}, ${credential} token)`;
     if (missed('push') && !alreadyProfiled.has(`${database} push`)) {
       alreadyProfiled.add(`${database} push`);
-      const limit = pushLimitSeconds(PROFILED_PEOPLE);
+      const profiledPeople = ctx.quick ? PROFILED_PEOPLE.quick : PROFILED_PEOPLE.default;
+      const limit = pushLimitSeconds(profiledPeople);
       await profiled(ctx, db, database, {
-        title: `${PROFILED_PEOPLE} more people pushed after the ${at}`,
+        title: `${profiledPeople} more people pushed after the ${at}`,
         token: org.token,
         members: people + 1,
         warm: (t) => pushFromEmpty(t, WARM_PEOPLE, 'warm-up', limit, people + 2),
-        load: (t) => pushFromEmpty(t, PROFILED_PEOPLE, 'profiled push', limit, people + 2 + WARM_PEOPLE),
+        load: (t) => pushFromEmpty(t, profiledPeople, 'profiled push', limit, people + 2 + WARM_PEOPLE),
       });
     }
     if (missed('lookup') && !alreadyProfiled.has(`${database} lookup`)) {

@@ -118,6 +118,7 @@ export async function pushFromEmpty(
   let next = firstSeq;
   let created = 0;
   let startedAt: number | undefined;
+  let lastAt = 0;
   const marks: number[] = [];
   // Each connection sends `amount / connections` requests: an even number, so whole people.
   const perConnection = Math.ceil(people / target.connections);
@@ -147,6 +148,7 @@ export async function pushFromEmpty(
           return { ...request, body: oktaCreateBody(context.userName as string, context.seq as number) };
         },
         onResponse(status) {
+          lastAt = performance.now();
           if (status !== 201) return;
           created += 1;
           if (created % 1000 === 0) marks.push(performance.now());
@@ -156,12 +158,17 @@ export async function pushFromEmpty(
   });
   const perThousand = thousandsRates(startedAt ?? 0, marks);
   const complete = created >= perConnection * target.connections;
+  // autocannon's own duration is in whole seconds: the push's is from its first request to its last answer.
+  const seconds =
+    startedAt !== undefined && lastAt > startedAt ? (lastAt - startedAt) / 1000 : result.seconds;
   return {
     ...result,
+    seconds,
+    rps: result.responses / seconds,
     scenario: label,
     database: target.database,
     members: people,
-    peoplePerSecond: created / result.seconds,
+    peoplePerSecond: created / seconds,
     perThousand,
     note: [
       complete
