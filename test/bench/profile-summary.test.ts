@@ -90,7 +90,10 @@ describe('the summary of a CPU profile', () => {
       share: 2 / 3,
     });
     const lines = profileLines(summary);
-    assert.match(lines[0] ?? '', /^where the time went — push \(CPU profile of the server over 0\.0 s, its start-up included/);
+    assert.match(
+      lines[0] ?? '',
+      /^where the time went — push \(CPU profile of the server over 0\.0 s, its start-up included/,
+    );
     assert.match(lines[1] ?? '', /by area: kysely 67%, Roster \(src\/\) 33%/);
     assert.ok(lines.length <= 4 + 12);
   });
