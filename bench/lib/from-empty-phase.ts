@@ -18,6 +18,7 @@ import { ROOT, type RosterServer } from './processes.ts';
 import { monotonicMicroseconds, type ProfileSummary, summarizeProfileFile } from './profile-summary.ts';
 import type { Row } from './report.ts';
 import {
+  checkLookups,
   type DatabaseKind,
   lookupScenario,
   type Measurement,
@@ -186,6 +187,7 @@ async function runCredential(
       rows.push(ctx.record(push, undefined, size));
       // The Admin and the people pushed: lookups pick members 2..N+1, or names nobody has.
       const full = targetOf(ctx, server, org.token, database, people + 1);
+      await checkLookups(full);
       const lookup = await lookupScenario(full, FROM_EMPTY.lookup(credential));
       rows.push(ctx.record({ ...lookup, members: people }, undefined, size));
       const floor = await ctx.measureFloor({ ...full, token: org.floorToken }, db.floor, db.env);
