@@ -2,7 +2,7 @@
 // SQLite and PostgreSQL, each figure next to a bare node:http baseline measured in the same run.
 //
 //   npm run bench                 10k and 100k members, SQLite and PostgreSQL; writes docs/benchmarks.md
-//   npm run bench -- --quick      10k members, short runs, PostgreSQL lookups only (under a minute); prints only
+//   npm run bench -- --quick      10k members, short runs, PostgreSQL lookups only (about 2 minutes); prints only
 //   npm run bench -- --full       adds 1M members
 //
 // Each run also pushes people into a NEW organization as Okta does, with each of Okta's credentials
