@@ -158,7 +158,8 @@ export async function pushFromEmpty(
   });
   const perThousand = thousandsRates(startedAt ?? 0, marks);
   const complete = created >= perConnection * target.connections;
-  // autocannon's own duration is in whole seconds: the push's is from its first request to its last answer.
+  // autocannon ends a run of a fixed number of requests on its next whole-second tick, and its
+  // duration counts that wait: the push's time is from its first request to its last answer.
   const seconds =
     startedAt !== undefined && lastAt > startedAt ? (lastAt - startedAt) / 1000 : result.seconds;
   return {
