@@ -2,41 +2,39 @@
 // SQLite and PostgreSQL, each figure next to a bare node:http baseline measured in the same run.
 //
 //   npm run bench                 10k and 100k members, SQLite and PostgreSQL; writes docs/benchmarks.md
-//   npm run bench -- --quick      10k members, short runs, PostgreSQL lookups only (under a minute); prints only
+//   npm run bench -- --quick      10k members, short runs, PostgreSQL lookups only (about 2 minutes); prints only
 //   npm run bench -- --full       adds 1M members
 //
-// Options: --no-postgres, --no-sqlite, --sizes 10000,100000, --only lookup,paging,filters,deactivate,push,
-// --connections N (10), --seconds S, --docs / --no-docs.
+// Each run also pushes people into a NEW organization as Okta does, with each of Okta's credentials
+// (bench/lib/from-empty-phase.ts): 3k people (2k on PostgreSQL) with --quick, 10k by default, 10k
+// and 100k with --full.
+//
+// Options: --no-postgres, --no-sqlite, --sizes 10000,100000, --people 10000 (the push from empty),
+// --only lookup,paging,filters,deactivate,push,logging,empty, --connections N (10), --seconds S, --docs / --no-docs.
 // The server is a child process (started as `npm start` does, LOG_LEVEL=warn) on a fresh database in
 // a temporary directory (PostgreSQL: a fresh schema, dropped afterwards), on a free 127.0.0.1 port;
 // load comes from this process through autocannon's API. Every load run is bounded in time.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { postgresProblem } from '../test/helpers/postgres-probe.ts';
+import { type FromEmptyContext, runFromEmpty } from './lib/from-empty-phase.ts';
+import { fromEmptyVerdicts } from './lib/from-empty-verdicts.ts';
 import {
   type Child,
   ROOT,
   type RosterServer,
   runToCompletion,
   startBaseline,
-  startFlags,
   startFloor,
   startRoster,
 } from './lib/processes.ts';
-import {
-  chartSvg,
-  markdownTable,
-  type Row,
-  textTable,
-  verdictLines,
-  verdicts,
-  verdictTable,
-} from './lib/report.ts';
+import { type ProfileSummary, profileLines } from './lib/profile-summary.ts';
+import { type Row, textTable, verdictLines, verdicts } from './lib/report.ts';
+import { machine, postgresVersion, writeResultsDoc } from './lib/results-doc.ts';
 import {
   baselineScenario,
   checkLookups,
@@ -61,6 +59,7 @@ const { values: args } = parseArgs({
     'no-postgres': { type: 'boolean', default: false },
     'no-sqlite': { type: 'boolean', default: false },
     sizes: { type: 'string' },
+    people: { type: 'string' },
     only: { type: 'string' },
     connections: { type: 'string', default: '10' },
     seconds: { type: 'string' },
@@ -70,17 +69,23 @@ const { values: args } = parseArgs({
 });
 
 const mode = args.quick ? 'quick' : args.full ? 'full' : 'default';
-const CHOSEN_SIZES = args.sizes
-  ?.split(',')
-  .map((size) => Number(size.replace(/k$/i, '000').replace(/m$/i, '000000')));
+const sizesOf = (list: string | undefined) =>
+  list?.split(',').map((size) => Number(size.replace(/k$/i, '000').replace(/m$/i, '000000')));
+const CHOSEN_SIZES = sizesOf(args.sizes);
 const SIZES =
   CHOSEN_SIZES ??
   (mode === 'quick' ? [10_000] : mode === 'full' ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
 const PG_SIZES = CHOSEN_SIZES ?? (mode === 'quick' ? [10_000] : [10_000, 100_000]);
+/** People Okta pushes into a new organization, on SQLite and on PostgreSQL. */
+const EMPTY_PEOPLE =
+  sizesOf(args.people) ?? (mode === 'quick' ? [3_000] : mode === 'full' ? [10_000, 100_000] : [10_000]);
+const PG_EMPTY_PEOPLE = sizesOf(args.people) ?? (mode === 'quick' ? [2_000] : EMPTY_PEOPLE);
 const ONLY = args.only ? new Set(args.only.split(',')) : undefined;
 /** Whether a scenario group runs (`--only`); the baseline always does. */
-const wanted = (group: 'lookup' | 'paging' | 'filters' | 'deactivate' | 'push' | 'logging') =>
+const wanted = (group: 'lookup' | 'paging' | 'filters' | 'deactivate' | 'push' | 'logging' | 'empty') =>
   ONLY === undefined || ONLY.has(group);
+/** Whether the seeded databases are needed: `--only empty` runs the push from empty alone. */
+const SEEDED = ONLY === undefined || [...ONLY].some((group) => group !== 'empty');
 const WITH_SQLITE = !args['no-sqlite'];
 const SECONDS = Number(args.seconds) || (mode === 'quick' ? 2 : 8);
 const SHORT_SECONDS = Math.max(1, Math.round(SECONDS / 2));
@@ -99,6 +104,7 @@ const rows: Row[] = [];
 const seeds: { database: DatabaseKind; members: number; seconds: number }[] = [];
 const running = new Set<Child>();
 const schemas: string[] = [];
+const profiles: ProfileSummary[] = [];
 
 function say(message: string): void {
   const elapsed = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
@@ -319,131 +325,70 @@ async function runPostgres(members: number): Promise<void> {
   }
 }
 
-function versions() {
-  const sqlite = new Database(':memory:');
-  const sqliteVersion = (sqlite.prepare('select sqlite_version() as v').get() as { v: string }).v;
-  sqlite.close();
-  const dependency = (name: string) =>
-    (
-      JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
-        version: string;
-      }
-    ).version;
-  return {
-    node: process.version,
-    sqlite: `${sqliteVersion} (better-sqlite3 ${dependency('better-sqlite3')})`,
-    kysely: dependency('kysely'),
-    fastify: dependency('fastify'),
-    autocannon: dependency('autocannon'),
-  };
+/** The seeded scenarios' targets, then the push from empty's. */
+function allVerdicts() {
+  return [...verdicts(rows, SIZES), ...fromEmptyVerdicts(rows)];
 }
 
-async function postgresVersion(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    const result = await client.query<{ server_version: string }>('show server_version');
-    return result.rows[0]?.server_version;
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-function machine() {
-  const model = cpus()[0]?.model ?? 'unknown CPU';
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  return { cpus: cpus().length, model, memoryGiB: totalmem() / 2 ** 30, load };
-}
-
-const DOC = join(ROOT, 'docs', 'benchmarks.md');
-const CHART = join(ROOT, 'docs', 'benchmarks-chart.svg');
-const BEGIN = '<!-- bench:begin — written by `npm run bench`; edit outside these markers -->';
-const END = '<!-- bench:end -->';
-
-function generatedSection(info: {
-  machine: ReturnType<typeof machine>;
-  loadAfter: string;
-  versions: ReturnType<typeof versions>;
-  postgres: string | undefined;
-  minutes: number;
-}): string {
-  const m = info.machine;
-  const v = info.versions;
-  const seeded = seeds
-    .map((s) => `${s.members.toLocaleString('en-US')} on ${s.database} in ${s.seconds.toFixed(0)} s`)
-    .join(', ');
-  const list = verdicts(rows, SIZES);
-  return [
-    BEGIN,
-    '',
-    `## Latest results (${new Date().toISOString().slice(0, 10)})`,
-    '',
-    `- **Command**: \`${COMMAND}\` (${info.minutes.toFixed(1)} minutes)`,
-    `- **Machine**: ${m.cpus} × ${m.model} (\`nproc\` ${m.cpus}), ${m.memoryGiB.toFixed(1)} GiB memory; load average ${m.load} before the run, ${info.loadAfter} after (shared, noisy cores: compare ratios within this run)`,
-    `- **Software**: Node ${v.node}, SQLite ${v.sqlite}, PostgreSQL ${info.postgres ?? 'not run'}, Kysely ${v.kysely}, Fastify ${v.fastify}, autocannon ${v.autocannon}`,
-    `- **Load**: ${CONNECTIONS} connections, ${SECONDS} s per lookup / push / deactivation run and ${SHORT_SECONDS} s per page and filter run, each after ${Math.min(1, SECONDS / 4)} s of unmeasured warm-up (${Math.min(1, SHORT_SECONDS / 4)} s for pages and filters), and every freshly started server first answers ${SERVER_WARMUP_SECONDS} s of unmeasured lookups; server \`node ${startFlags().join(' ')} bin/roster.js serve\` with LOG_LEVEL=warn on 127.0.0.1`,
-    `- **Seeded** (\`bench/seed.ts\`): ${seeded}`,
-    '',
-    '### Targets',
-    '',
-    verdictTable(list),
-    '',
-    '### All measurements',
-    '',
-    'Latencies are per request as the load generator saw them; `× baseline` is requests/s over the bare',
-    '`node:http` server answering the same bytes as a lookup hit, measured at the same size just before.',
-    "`CPU ms/req` is the server process's CPU time (user + system, /proc/<pid>/stat) over the responses:",
-    'steadier than throughput on a shared machine. RSS is its peak VmRSS during the run; DB is the',
-    'database size after seeding. The initial push counts a lookup and a POST per person.',
-    '',
-    markdownTable(rows),
-    '',
-    '![Throughput and p99 latency versus member count](benchmarks-chart.svg)',
-    '',
-    END,
-  ].join('\n');
-}
-
-function writeDocs(section: string): void {
-  let text: string;
-  try {
-    text = readFileSync(DOC, 'utf8');
-  } catch {
-    text = `# Benchmarks\n\n${BEGIN}\n${END}\n`;
-  }
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  text =
-    begin === -1 || end === -1
-      ? `${text.trimEnd()}\n\n${section}\n`
-      : `${text.slice(0, begin)}${section}${text.slice(end + END.length)}`;
-  writeFileSync(DOC, text);
-  writeFileSync(CHART, chartSvg(rows, `Roster SCIM benchmarks — ${COMMAND}`));
-}
+const fromEmpty: FromEmptyContext = {
+  work,
+  connections: CONNECTIONS,
+  seconds: SECONDS,
+  shortSeconds: SHORT_SECONDS,
+  warmupSeconds: SERVER_WARMUP_SECONDS,
+  quick: mode === 'quick',
+  postgresUrl: PG_URL,
+  schemas,
+  profiles,
+  say,
+  record,
+  withServer,
+  measureFloor,
+  postgresQuery,
+  sqliteSize,
+  postgresSize,
+};
 
 async function main(): Promise<void> {
   const info = machine();
   say(`${mode} run: ${SIZES.join(', ')} members; ${CONNECTIONS} connections; work dir ${work}`);
-  if (WITH_SQLITE) for (const members of SIZES) await runSqlite(members);
+  if (WITH_SQLITE && SEEDED) for (const members of SIZES) await runSqlite(members);
+  if (WITH_SQLITE && wanted('empty')) await runFromEmpty(fromEmpty, 'sqlite', EMPTY_PEOPLE);
   let postgres: string | undefined;
   if (WITH_POSTGRES) {
     const problem = await postgresReachable();
     if (problem) say(`PostgreSQL skipped: not reachable at ${PG_URL}: ${problem}`);
     else {
-      postgres = await postgresVersion();
-      for (const members of PG_SIZES) await runPostgres(members);
+      postgres = await postgresVersion(PG_URL);
+      if (SEEDED) for (const members of PG_SIZES) await runPostgres(members);
+      if (wanted('empty')) await runFromEmpty(fromEmpty, 'postgres', PG_EMPTY_PEOPLE);
     }
   }
   const minutes = (Date.now() - started) / 60_000;
   const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  process.stdout.write(`\n${textTable(rows)}\n\n${verdictLines(verdicts(rows, SIZES)).join('\n')}\n`);
+  process.stdout.write(`\n${textTable(rows)}\n\n${verdictLines(allVerdicts()).join('\n')}\n`);
+  for (const profile of profiles) process.stdout.write(`\n${profileLines(profile).join('\n')}\n`);
   const resultsFile = join(tmpdir(), 'roster-bench-last.json');
   writeFileSync(resultsFile, JSON.stringify({ command: COMMAND, machine: info, rows, seeds }, null, 2));
   process.stdout.write(`\nraw results: ${resultsFile}\n`);
   if (WRITE_DOCS) {
-    writeDocs(generatedSection({ machine: info, loadAfter, versions: versions(), postgres, minutes }));
+    writeResultsDoc({
+      command: COMMAND,
+      machine: info,
+      loadAfter,
+      postgres,
+      minutes,
+      load: {
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        shortSeconds: SHORT_SECONDS,
+        serverWarmupSeconds: SERVER_WARMUP_SECONDS,
+      },
+      seeds,
+      rows,
+      verdicts: allVerdicts(),
+      profiles,
+    });
     process.stdout.write('wrote docs/benchmarks.md and docs/benchmarks-chart.svg\n');
   }
   process.stdout.write(`done in ${minutes.toFixed(1)} minutes\n`);

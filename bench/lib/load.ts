@@ -22,7 +22,10 @@ export interface LoadOptions {
   /** http://127.0.0.1:<port> — only loopback targets. */
   baseUrl: string;
   connections: number;
+  /** How long the run lasts; with `amount`, the longest it may last (it is stopped then). */
   durationSeconds: number;
+  /** A number of requests to send instead of a duration (a multiple of `connections`: each sends as many). */
+  amount?: number;
   headers?: Record<string, string>;
   requests: RequestSpec[];
   /** The server's pid, for RSS sampling during the run. */
@@ -92,11 +95,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const instance = autocannon({
     url: options.baseUrl,
     connections: options.connections,
-    duration: options.durationSeconds,
+    ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
     timeout: 10,
     headers: options.headers ?? {},
     requests: options.requests,
   });
+  const bound = options.amount
+    ? setTimeout(() => instance.stop(), options.durationSeconds * 1000)
+    : undefined;
   // Each connection sends `requests` in order, one at a time, so its n-th response answers request
   // n modulo their number.
   const sequence = Math.max(1, options.requests.length);
@@ -110,6 +116,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     perRequest[n % sequence]!.push(ms);
   });
   const result = await instance;
+  clearTimeout(bound);
   const memory = rss.stop();
   const cpuAfter = cpuSeconds(options.serverPid);
   const sorted = Float64Array.from(latencies).sort();

@@ -133,23 +133,29 @@ export async function startRoster(options: {
   logFile: string;
   logLevel?: string;
   env?: Record<string, string>;
+  /** Node.js flags after `npm start`'s own (e.g. --cpu-prof for a profiled run). */
+  nodeFlags?: string[];
 }): Promise<RosterServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [...startFlags(), join(ROOT, 'bin', 'roster.js'), 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...options.env,
-      DATABASE_URL: options.databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: baseUrl,
-      LOG_LEVEL: options.logLevel ?? 'warn',
+  const child = spawn(
+    process.execPath,
+    [...startFlags(), ...(options.nodeFlags ?? []), join(ROOT, 'bin', 'roster.js'), 'serve'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...options.env,
+        DATABASE_URL: options.databaseUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: baseUrl,
+        LOG_LEVEL: options.logLevel ?? 'warn',
+      },
+      stdio: ['ignore', log, log],
     },
-    stdio: ['ignore', log, log],
-  });
+  );
   closeSync(log);
   const tracked = track(child, 'roster serve', () => tailOf(options.logFile));
   await waitFor(`${baseUrl}/healthz`, tracked, 'roster serve');

@@ -20,6 +20,8 @@ export interface Measurement extends LoadResult {
   members: number;
   /** Scenario-specific figure, e.g. people created per second for the initial push. */
   peoplePerSecond?: number;
+  /** The push from empty: people created per second over each successive thousand. */
+  perThousand?: number[];
   note?: string;
 }
 
@@ -38,10 +40,10 @@ export interface ScenarioTarget {
   shortSeconds: number;
 }
 
-const USERS = '/scim/v2/Users';
+export const USERS = '/scim/v2/Users';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-function headers(target: ScenarioTarget): Record<string, string> {
+export function oktaHeaders(target: ScenarioTarget): Record<string, string> {
   return {
     authorization: `Bearer ${target.token}`,
     accept: 'application/scim+json',
@@ -49,7 +51,7 @@ function headers(target: ScenarioTarget): Record<string, string> {
   };
 }
 
-const WRITE_HEADERS = { 'content-type': 'application/scim+json; charset=utf-8' };
+export const WRITE_HEADERS = { 'content-type': 'application/scim+json; charset=utf-8' };
 
 function randomInt(lowest: number, highest: number): number {
   return lowest + Math.floor(Math.random() * (highest - lowest + 1));
@@ -129,7 +131,7 @@ async function measure(
     baseUrl: target.baseUrl,
     connections: target.connections,
     durationSeconds: seconds,
-    headers: headers(target),
+    headers: oktaHeaders(target),
     requests,
     serverPid: target.pid,
     warmupSeconds: warmupFor(seconds),
@@ -331,7 +333,9 @@ export async function baselineScenario(
 /** Checks the server answers the lookup as Okta expects before it is measured; returns a hit's body. */
 export async function checkLookups(target: ScenarioTarget): Promise<string> {
   const get = async (userName: string) => {
-    const response = await fetch(`${target.baseUrl}${lookupPath(userName)}`, { headers: headers(target) });
+    const response = await fetch(`${target.baseUrl}${lookupPath(userName)}`, {
+      headers: oktaHeaders(target),
+    });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`lookup answered ${response.status}: ${text}`);
     return { text, total: (JSON.parse(text) as { totalResults: number }).totalResults };

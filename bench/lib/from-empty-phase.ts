@@ -1,0 +1,250 @@
+// The from-empty phase of `npm run bench`, on one database: for each of Okta's two credentials, a
+// fresh database, a new organization made by the CLI, a server started on it, Okta's push of N
+// people, the lookups after it and the floor beside them. Where a target is not met, the same load
+// is sent once more to a server started with --cpu-prof, and the profile's summary says where the
+// time went.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CREDENTIALS,
+  FROM_EMPTY,
+  newOrganization,
+  type OktaCredential,
+  pushFromEmpty,
+} from './from-empty.ts';
+import { credentialVerdicts } from './from-empty-verdicts.ts';
+import { ROOT, type RosterServer } from './processes.ts';
+import { monotonicMicroseconds, type ProfileSummary, summarizeProfileFile } from './profile-summary.ts';
+import type { Row } from './report.ts';
+import {
+  checkLookups,
+  type DatabaseKind,
+  lookupScenario,
+  type Measurement,
+  type ScenarioTarget,
+  warmUpServer,
+} from './scenarios.ts';
+
+/** What the runner (bench/run.ts) lends this phase. */
+export interface FromEmptyContext {
+  work: string;
+  connections: number;
+  seconds: number;
+  shortSeconds: number;
+  /** Unmeasured lookups (all misses) a freshly started server answers before the push. */
+  warmupSeconds: number;
+  /** A quick run profiles a shorter push. */
+  quick: boolean;
+  postgresUrl: string;
+  /** PostgreSQL schemas in use, dropped by the runner should the run be interrupted. */
+  schemas: string[];
+  /** Profile summaries of the scenarios that missed a target, printed after the verdicts. */
+  profiles: ProfileSummary[];
+  say(message: string): void;
+  record(measurement: Measurement, baselineRps: number | undefined, databaseMiB: number | undefined): Row;
+  withServer<T>(
+    options: { databaseUrl: string; env?: Record<string, string>; nodeFlags?: string[] },
+    use: (server: RosterServer) => Promise<T>,
+  ): Promise<T>;
+  measureFloor(roster: ScenarioTarget, database: string, env: Record<string, string>): Promise<Measurement>;
+  postgresQuery(text: string): Promise<void>;
+  sqliteSize(path: string): number;
+  postgresSize(schema: string): Promise<number | undefined>;
+}
+
+const LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
+/** People pushed (after the measured ones) to a profiled server, when a push missed a target. */
+const PROFILED_PEOPLE = { quick: 500, default: 1000 };
+/** People pushed to the profiled server before its profiled push (outside the profile's window). */
+const WARM_PEOPLE = 100;
+
+interface FreshDatabase {
+  url: string;
+  env: Record<string, string>;
+  /** What bench/floor-server.ts opens: the SQLite file, or the PostgreSQL URL. */
+  floor: string;
+  sizeMiB(): Promise<number | undefined>;
+  dispose(): Promise<void>;
+}
+
+async function freshDatabase(ctx: FromEmptyContext, database: DatabaseKind): Promise<FreshDatabase> {
+  const name = randomBytes(5).toString('hex');
+  if (database === 'sqlite') {
+    const dir = join(ctx.work, `empty-${name}`);
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'roster.db');
+    return {
+      url: `sqlite:${path}`,
+      env: {},
+      floor: path,
+      sizeMiB: async () => ctx.sqliteSize(path),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const schema = `bench_${name}`;
+  await ctx.postgresQuery(`create schema ${schema}`);
+  ctx.schemas.push(schema);
+  return {
+    url: ctx.postgresUrl,
+    env: { PGOPTIONS: `-c search_path=${schema}` },
+    floor: ctx.postgresUrl,
+    sizeMiB: () => ctx.postgresSize(schema),
+    async dispose() {
+      await ctx.postgresQuery(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+      ctx.schemas.splice(ctx.schemas.indexOf(schema), 1);
+    },
+  };
+}
+
+/** The longest a push may take: a server slower than 50 people/s is stopped (and says so). */
+function pushLimitSeconds(people: number): number {
+  return Math.max(120, people / 50);
+}
+
+function targetOf(
+  ctx: FromEmptyContext,
+  server: RosterServer,
+  token: string,
+  database: DatabaseKind,
+  members: number,
+): ScenarioTarget {
+  return {
+    baseUrl: server.baseUrl,
+    pid: server.pid,
+    token,
+    members,
+    sampleIds: [],
+    database,
+    connections: ctx.connections,
+    seconds: ctx.seconds,
+    shortSeconds: ctx.shortSeconds,
+  };
+}
+
+interface ProfiledLoad {
+  title: string;
+  token: string;
+  /** Members already there: the Admin and the people pushed. */
+  members: number;
+  /** Unprofiled load first, so that the profile shows the server's hot paths, not their compilation. */
+  warm(target: ScenarioTarget): Promise<unknown>;
+  /**
+   * The profiled load; resolves with how long it kept the server busy when that is shorter than it
+   * took to resolve (autocannon ends a run of a fixed number of requests on its next whole second).
+   */
+  load(target: ScenarioTarget): Promise<number | undefined>;
+}
+
+/**
+ * Sends a load to a server started with --cpu-prof on the same database and summarises the profile
+ * it writes when it stops: the samples taken under the load, not the start-up, warm-up or shutdown.
+ */
+async function profiled(
+  ctx: FromEmptyContext,
+  db: FreshDatabase,
+  database: DatabaseKind,
+  what: ProfiledLoad,
+): Promise<void> {
+  const title = what.title;
+  const dir = join(ctx.work, `profile-${randomBytes(4).toString('hex')}`);
+  mkdirSync(dir, { recursive: true });
+  ctx.say(`  profiling: ${title}`);
+  let window: { fromUs: number; toUs: number } | undefined;
+  await ctx.withServer(
+    { databaseUrl: db.url, env: db.env, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] },
+    async (server) => {
+      const target = targetOf(ctx, server, what.token, database, what.members);
+      await what.warm(target);
+      const fromUs = monotonicMicroseconds();
+      const busySeconds = await what.load(target);
+      window = {
+        fromUs,
+        toUs: busySeconds === undefined ? monotonicMicroseconds() : fromUs + busySeconds * 1e6,
+      };
+    },
+  );
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) {
+    ctx.say('  (the profiled server wrote no profile)');
+    return;
+  }
+  ctx.profiles.push(summarizeProfileFile(title, join(dir, file), join(ROOT, 'dist', 'roster.mjs'), window));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function runCredential(
+  ctx: FromEmptyContext,
+  database: DatabaseKind,
+  people: number,
+  credential: OktaCredential,
+  alreadyProfiled: Set<string>,
+): Promise<void> {
+  const db = await freshDatabase(ctx, database);
+  try {
+    ctx.say(`${LABEL[database]}, from empty with a ${credential} token: roster init, roster tokens create`);
+    const org = await newOrganization(db.url, db.env, credential);
+    ctx.say(`  organization ${org.slug} made in ${org.seconds.toFixed(1)} s; Okta pushes ${people} people`);
+    const rows: Row[] = [];
+    await ctx.withServer({ databaseUrl: db.url, env: db.env }, async (server) => {
+      const empty = targetOf(ctx, server, org.token, database, 1);
+      await warmUpServer(empty, ctx.warmupSeconds);
+      const push = await pushFromEmpty(empty, people, FROM_EMPTY.push(credential), pushLimitSeconds(people));
+      const size = await db.sizeMiB();
+      rows.push(ctx.record(push, undefined, size));
+      // The Admin and the people pushed: lookups pick members 2..N+1, or names nobody has.
+      const full = targetOf(ctx, server, org.token, database, people + 1);
+      await checkLookups(full);
+      const lookup = await lookupScenario(full, FROM_EMPTY.lookup(credential));
+      rows.push(ctx.record({ ...lookup, members: people }, undefined, size));
+      const floor = await ctx.measureFloor({ ...full, token: org.floorToken }, db.floor, db.env);
+      const floorRow = { ...floor, scenario: FROM_EMPTY.floor(credential, database), members: people };
+      rows.push(ctx.record(floorRow, undefined, size));
+    });
+    const verdicts = credentialVerdicts(rows, database, people, credential);
+    const missed = (part: 'push' | 'lookup') => verdicts[part].some((v) => v.met === false);
+    // One profile of each kind per database: the other credential's would mostly repeat it.
+    const at = `${people.toLocaleString('en-US')} (${LABEL[database]}, ${credential} token)`;
+    if (missed('push') && !alreadyProfiled.has(`${database} push`)) {
+      alreadyProfiled.add(`${database} push`);
+      const profiledPeople = ctx.quick ? PROFILED_PEOPLE.quick : PROFILED_PEOPLE.default;
+      const limit = pushLimitSeconds(profiledPeople);
+      await profiled(ctx, db, database, {
+        title: `${profiledPeople} more people pushed after the ${at}`,
+        token: org.token,
+        members: people + 1,
+        warm: (t) => pushFromEmpty(t, WARM_PEOPLE, 'warm-up', limit, people + 2),
+        load: async (t) =>
+          (await pushFromEmpty(t, profiledPeople, 'profiled push', limit, people + 2 + WARM_PEOPLE)).seconds,
+      });
+    }
+    if (missed('lookup') && !alreadyProfiled.has(`${database} lookup`)) {
+      alreadyProfiled.add(`${database} lookup`);
+      await profiled(ctx, db, database, {
+        title: `lookups after the push of ${at}`,
+        token: org.token,
+        members: people + 1,
+        warm: (t) => warmUpServer(t, ctx.warmupSeconds),
+        load: async (t) => {
+          await lookupScenario({ ...t, seconds: ctx.shortSeconds });
+          return undefined;
+        },
+      });
+    }
+  } finally {
+    await db.dispose();
+  }
+}
+
+/** Okta's first push into a new organization, with each credential in turn, at each size. */
+export async function runFromEmpty(
+  ctx: FromEmptyContext,
+  database: DatabaseKind,
+  sizes: readonly number[],
+): Promise<void> {
+  const alreadyProfiled = new Set<string>();
+  for (const people of sizes) {
+    for (const credential of CREDENTIALS)
+      await runCredential(ctx, database, people, credential, alreadyProfiled);
+  }
+}
