@@ -24,6 +24,7 @@ import { newMemberRow, profileColumns, profileEmails } from '../src/membership/m
 import { normalizeUserInput, toUserDocument } from '../src/scim/resource/normalize-user.ts';
 import { newId } from '../src/store/ids.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { memberEmailRecords } from '../src/store/repos/members.ts';
 import type { MemberEmailsTable, MembershipsTable, UsersTable } from '../src/store/schema.ts';
 import type { Store } from '../src/store/store.ts';
 import { BENCH_DOMAIN, personDocument } from './lib/people.ts';
@@ -91,16 +92,7 @@ async function insertMembers(store: Store, organizationId: string, members: numb
             updated_at: at,
           });
           memberships.push(member.row);
-          member.emails.forEach((email, position) => {
-            emails.push({
-              membership_id: member.row.id,
-              organization_id: organizationId,
-              position,
-              value: email.value,
-              type: email.type,
-              primary: email.primary ? 1 : 0,
-            });
-          });
+          emails.push(...memberEmailRecords(member.row, member.emails));
         }
         await db.insertInto('users').values(users).execute();
         await db.insertInto('memberships').values(memberships).execute();

@@ -16,6 +16,7 @@ import { createApp } from '../../src/http/create-app.ts';
 import { newMemberRow } from '../../src/membership/member-row.ts';
 import { newId, now } from '../../src/store/ids.ts';
 import { createPostgresDialect } from '../../src/store/postgres/postgres-dialect.ts';
+import { memberEmailRecords } from '../../src/store/repos/members.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { createSqliteDialect } from '../../src/store/sqlite/sqlite-dialect.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
@@ -136,16 +137,7 @@ export async function growMembers(
       });
       users.push(user);
       members.push(row);
-      emails.push(
-        ...rows.map((email, position) => ({
-          membership_id: row.id,
-          organization_id: organizationId,
-          position,
-          value: email.value,
-          type: email.type,
-          primary: email.primary ? 1 : 0,
-        })),
-      );
+      emails.push(...memberEmailRecords(row, rows));
     }
     await db.insertInto('users').values(users).execute();
     await db.insertInto('memberships').values(members).execute();

@@ -26,7 +26,7 @@ import { foldCase } from '../../scim/fold-case.ts';
 import { toHttpError } from '../../web/error-response.ts';
 import type { DialectName, StoreDialect } from '../dialect.ts';
 import { up } from '../migrations/001-initial.ts';
-import { MemberRepo } from '../repos/members.ts';
+import { MemberRepo, memberEmailRecords } from '../repos/members.ts';
 import type { Database as Tables } from '../schema.ts';
 import { fixStatistics } from '../sqlite/fix-statistics.ts';
 import { type CompileOptions, compileFilter, compileSort, MEMBERSHIP_ALIAS } from './compile-filter.ts';
@@ -299,19 +299,7 @@ describe('compileFilter query plans on SQLite', () => {
         at,
       });
       await db.insertInto('memberships').values(row).execute();
-      await db
-        .insertInto('member_emails')
-        .values(
-          emails.map((address, position) => ({
-            membership_id: row.id,
-            organization_id: ACME,
-            position,
-            value: address.value,
-            type: address.type,
-            primary: address.primary ? 1 : 0,
-          })),
-        )
-        .execute();
+      await db.insertInto('member_emails').values(memberEmailRecords(row, emails)).execute();
     }
     fixStatistics(database);
     harness = { db, members: repoOver(db), close: () => db.destroy() };

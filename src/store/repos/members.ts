@@ -9,7 +9,7 @@ import { compileFilter, compileSort } from '../filter/compile-filter.ts';
 import { filterShape } from '../filter/filter-shape.ts';
 import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
-import type { MembershipsTable } from '../schema.ts';
+import type { MemberEmailsTable, MembershipsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
 export type MemberRow = Selectable<MembershipsTable>;
@@ -35,6 +35,21 @@ export interface ListMembersQuery {
 function sortKeyOf(sort: ResolvedSort): string {
   const { schema, attribute } = sort.path;
   return `${schema === undefined ? '' : `${schema}:`}${attribute.name}.${sort.key.name}`;
+}
+
+/** The `member_emails` rows of a member's emails, in their order; batch seeders write these too. */
+export function memberEmailRecords(
+  member: Pick<MemberRow, 'id' | 'organization_id'>,
+  emails: readonly MemberEmailRow[],
+): MemberEmailsTable[] {
+  return emails.map((email, position) => ({
+    membership_id: member.id,
+    organization_id: member.organization_id,
+    position,
+    value: email.value,
+    type: email.type,
+    primary: email.primary ? 1 : 0,
+  }));
 }
 
 export class MemberRepo {
@@ -89,18 +104,7 @@ export class MemberRepo {
   }
 
   private async insertEmails(row: MemberRow, emails: readonly MemberEmailRow[]): Promise<void> {
-    await this.templates.insert(
-      this.ctx.db,
-      'member_emails',
-      emails.map((email, position) => ({
-        membership_id: row.id,
-        organization_id: row.organization_id,
-        position,
-        value: email.value,
-        type: email.type,
-        primary: email.primary ? 1 : 0,
-      })),
-    );
+    await this.templates.insert(this.ctx.db, 'member_emails', memberEmailRecords(row, emails));
   }
 
   /** Reads one member; inside a transaction `forUpdate` holds its row lock (PostgreSQL). */
