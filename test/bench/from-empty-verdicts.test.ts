@@ -8,32 +8,12 @@ import {
 } from '../../bench/lib/from-empty-verdicts.ts';
 import type { Row } from '../../bench/lib/report.ts';
 import type { DatabaseKind } from '../../bench/lib/scenarios.ts';
+import { benchRow } from '../helpers/bench-row.ts';
 
 const PEOPLE = 10_000;
 
 function row(scenario: string, fields: Partial<Row> = {}, database: DatabaseKind = 'sqlite'): Row {
-  return {
-    scenario,
-    database,
-    members: PEOPLE,
-    ratio: undefined,
-    databaseMiB: undefined,
-    responses: 1000,
-    seconds: 2,
-    rps: 5000,
-    p50: 1,
-    p99: 5,
-    max: 9,
-    non2xx: 0,
-    errors: 0,
-    timeouts: 0,
-    statusCodes: { '200': 1000 },
-    rssPeakMiB: 140,
-    rssAfterMiB: 140,
-    cpuMsPerResponse: 0.2,
-    byRequest: [],
-    ...fields,
-  };
+  return benchRow({ scenario, database, members: PEOPLE, ...fields });
 }
 
 function push(credential: OktaCredential, peoplePerSecond: number, perThousand: number[], errors = 0) {

@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Row, verdicts } from '../../bench/lib/report.ts';
+import { benchRow } from '../helpers/bench-row.ts';
 
 function lookup(members: number, ratio: number, cpuMsPerResponse: number): Row {
-  return {
+  return benchRow({
     scenario: 'lookup userName eq',
-    database: 'sqlite',
     members,
     ratio,
     cpuMsPerResponse,
-    databaseMiB: undefined,
-    responses: 1000,
     seconds: 8,
     rps: ratio * 20_000,
-    p50: 1,
-    p99: 5,
-    max: 9,
-    non2xx: 0,
-    errors: 0,
-    timeouts: 0,
-    statusCodes: { '200': 1000 },
-    rssPeakMiB: 140,
-    rssAfterMiB: 140,
-    byRequest: [],
-  };
+  });
 }
 
 function millionVerdict(rows: Row[]) {
