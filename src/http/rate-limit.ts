@@ -2,7 +2,7 @@
 // (aligned on the clock, `windowSeconds` long) counts the requests each token — or dashboard
 // session, on the API — and each organization made; over either limit the request is refused with
 // 429 and an integer `Retry-After` (the seconds until the window ends), before its body is read.
-// Okta honours exactly that (IDP-CLIENTS.md: integer Retry-After, else it waits five minutes).
+// Okta honours exactly that (docs/idp-requests.md: integer Retry-After, else it waits five minutes).
 //
 // Two levels: one runaway integration (a token) cannot use more than its share, and the
 // organization's total stays bounded however many tokens it makes. A refused request counts

@@ -1,7 +1,7 @@
 // Property, through the whole HTTP stack (app.inject): random JSON bodies sent to POST /Users,
 // PUT /Users/{id} and PATCH /Users/{id} are answered 2xx or 4xx — never 5xx — and every 4xx is a
 // SCIM Error (`application/scim+json`, `status` as a string). An IdP that gets a 500 retries forever
-// (IDP-CLIENTS.md, failure mode 10). On SQLite and PostgreSQL.
+// (docs/idp-requests.md, failure mode 10). On SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';

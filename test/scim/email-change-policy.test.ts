@@ -1,7 +1,7 @@
 // A leaver must not stay active (issue 15, weakness 11): a deactivation that carries a changed
 // email or userName was refused whole (400 mutability), so the person kept their access and every
 // later PUT for them failed. Each request shape below is one Okta or Entra really sends
-// (/work/shared/docs/IDP-CLIENTS.md), under both settings of "Email changes from the identity
+// (docs/idp-requests.md), under both settings of "Email changes from the identity
 // provider" (docs/scim.md), on both stores: the deactivation always applies; the email change is
 // refused and shown (refuse, the default) or stored (follow).
 import assert from 'node:assert/strict';

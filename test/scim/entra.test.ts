@@ -1,5 +1,7 @@
-// Microsoft Entra ID's provisioning request shapes (IDP-CLIENTS.md): the enterprise extension,
-// GUID externalIds, capitalised PATCH ops, "False" strings, emails[type eq "work"].value paths.
+// Microsoft Entra ID's provisioning request shapes (docs/idp-requests.md): the enterprise extension,
+// GUID externalIds, capitalised PATCH ops, "False" strings, emails[type eq "work"].value paths, and
+// the manager as a bare string, as Entra's default mapping sends it (Microsoft's "Develop and plan
+// provisioning for a SCIM endpoint" shows `"manager": "123456"`).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
@@ -77,7 +79,7 @@ for (const kind of STORE_KINDS) {
           { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
           { op: 'Add', path: 'nickName', value: 'Babs' },
           { op: 'Replace', path: `${ENTERPRISE}:department`, value: 'Sales' },
-          { op: 'Add', path: `${ENTERPRISE}:manager`, value: { value: managerId } },
+          { op: 'Add', path: `${ENTERPRISE}:manager`, value: managerId },
           { op: 'Replace', path: 'emails[type eq "work"].value', value: 'Test_User_fd0ea19b@testuser.com' },
         ),
       );
@@ -89,6 +91,63 @@ for (const kind of STORE_KINDS) {
       assert.equal(user[ENTERPRISE].department, 'Sales');
       assert.equal(user[ENTERPRISE].employeeNumber, '42');
       assert.equal(user[ENTERPRISE].manager.value, managerId);
+    });
+
+    it('replaces the manager with a bare string, alone and path-less', async () => {
+      const pathed = await t.scim(
+        'PATCH',
+        `Users/${id}`,
+        patch({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: 'manager-2' }),
+      );
+      assert.equal(pathed.statusCode, 200, pathed.body);
+      assert.deepEqual(pathed.json()[ENTERPRISE].manager, { value: 'manager-2' });
+      const pathless = await t.scim(
+        'PATCH',
+        `Users/${id}`,
+        patch({ op: 'Replace', value: { [ENTERPRISE]: { manager: managerId } } }),
+      );
+      assert.equal(pathless.statusCode, 200, pathless.body);
+      const user = (await t.scim('GET', `Users/${id}`)).json();
+      assert.deepEqual(user[ENTERPRISE].manager, { value: managerId });
+      assert.equal(user[ENTERPRISE].department, 'Sales');
+    });
+
+    it("still takes the manager as an object (RFC 7643 §4.3; Okta, Microsoft's reference collection)", async () => {
+      const res = await t.scim(
+        'PATCH',
+        `Users/${id}`,
+        patch({ op: 'replace', path: `${ENTERPRISE}:manager`, value: { value: 'manager-3' } }),
+      );
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json()[ENTERPRISE].manager, { value: 'manager-3' });
+      const back = await t.scim(
+        'PATCH',
+        `Users/${id}`,
+        patch({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: managerId }),
+      );
+      assert.equal(back.statusCode, 200, back.body);
+    });
+
+    it('creates and replaces a user whose manager is a bare string', async () => {
+      const body = {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
+        externalId: 'ManagedPerson',
+        userName: 'managed.person@contoso.com',
+        active: true,
+        emails: [{ primary: true, type: 'work', value: 'managed.person@contoso.com' }],
+        name: { givenName: 'Managed', familyName: 'Person' },
+        [ENTERPRISE]: { department: 'Support', manager: managerId },
+      };
+      const created = await t.scim('POST', 'Users', body);
+      assert.equal(created.statusCode, 201, created.body);
+      assert.deepEqual(created.json()[ENTERPRISE].manager, { value: managerId });
+      const replaced = await t.scim('PUT', `Users/${created.json().id}`, {
+        ...body,
+        [ENTERPRISE]: { department: 'Support', manager: id },
+      });
+      assert.equal(replaced.statusCode, 200, replaced.body);
+      const stored = (await t.scim('GET', `Users/${created.json().id}`)).json();
+      assert.deepEqual(stored[ENTERPRISE], { department: 'Support', manager: { value: id } });
     });
 
     it('accepts an empty Operations array as a no-op', async () => {

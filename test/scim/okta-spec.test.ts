@@ -1,5 +1,5 @@
 // Okta's public "SCIM 2.0 SPEC test" (an OIN submission requirement), re-expressed as our own
-// requests and assertions, in the order Okta runs them. See IDP-CLIENTS.md.
+// requests and assertions, in the order Okta runs them. See docs/idp-requests.md.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';

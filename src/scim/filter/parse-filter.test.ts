@@ -40,7 +40,7 @@ const B = cmp('userName', 'eq', 'b');
 const C = cmp('userName', 'eq', 'c');
 
 const VALID: ReadonlyArray<readonly [string, FilterNode]> = [
-  // What Okta and Entra ID send (docs/IDP-CLIENTS.md).
+  // What Okta and Entra ID send (docs/idp-requests.md).
   ['userName eq "jane.doe@acme.com"', cmp('userName', 'eq', 'jane.doe@acme.com')],
   ['userName eq "JANE.DOE@ACME.COM"', cmp('userName', 'eq', 'JANE.DOE@ACME.COM')],
   ['externalId eq "00ujl29u0le5T6Aj10h7"', cmp('externalId', 'eq', '00ujl29u0le5T6Aj10h7')],

@@ -1,6 +1,11 @@
 // One PATCH operation applied to a working copy of the resource (RFC 7644 §3.5.2). The copy is
 // mutated in place; applyPatch owns copying, atomicity and the checks that span operations.
-import { assertSinglePrimary, coerceComplex, coerceSingleValue } from '../resource/coerce-value.ts';
+import {
+  assertSinglePrimary,
+  coerceComplex,
+  coerceSingleValue,
+  fromBareValue,
+} from '../resource/coerce-value.ts';
 import type { ScimComplex, ScimValue } from '../resource/scim-user.ts';
 import { isComplex } from '../resource/scim-user.ts';
 import type { AttributeDefinition } from '../schemas/attribute-definition.ts';
@@ -65,10 +70,12 @@ function setValue(
     container[definition.name] = coerceSingleValue(definition, value, where, COERCE);
     return;
   }
-  if (!isComplex(value)) throw badRequest(`${where} must be an object`);
+  // Entra's bare-string manager (../resource/coerce-value.ts, fromBareValue).
+  const object = fromBareValue(definition, value);
+  if (!isComplex(object)) throw badRequest(`${where} must be an object`);
   const current = container[definition.name];
   const target: ScimComplex = isComplex(current) ? current : {};
-  for (const [key, sub] of Object.entries(value)) {
+  for (const [key, sub] of Object.entries(object)) {
     if (isForbiddenName(key)) throw new ScimError(400, `${where}.${key} is not an attribute`, 'invalidPath');
     const subDefinition = findAttribute(definition.subAttributes ?? [], key);
     if (subDefinition && sub !== undefined) {

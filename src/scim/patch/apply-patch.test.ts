@@ -66,7 +66,7 @@ const LONG = 'x'.repeat(1025);
 const manyEmails = Array.from({ length: 101 }, (_, i) => ({ value: `u${i}@acme.com` }));
 
 const CASES: Case[] = [
-  // ── Okta (IDP-CLIENTS.md, Okta 4 and 5) ─────────────────────────────────────────────────────
+  // ── Okta (docs/idp-requests.md, O6 and O7) ──────────────────────────────────────────────────
   {
     name: 'Okta: a path-less replace {active:false} deactivates',
     body: patch(replace(undefined, { active: false })),
@@ -298,6 +298,55 @@ const CASES: Case[] = [
     expect: (d) => {
       d[ENT] = { manager: { value: 'm-9' } };
     },
+  },
+  // Entra's default mapping sends the manager as a bare string, its id (docs/idp-requests.md).
+  {
+    name: 'Entra: Add of manager as a bare string sets manager.value',
+    body: patch({ op: 'Add', path: `${ENT}:manager`, value: 'm-9' }),
+    expect: (d) => {
+      d[ENT] = { manager: { value: 'm-9' } };
+    },
+  },
+  {
+    name: 'Entra: Replace of manager as a bare string keeps the department and the displayName',
+    doc: ALEX,
+    body: patch({ op: 'Replace', path: `${ENT}:manager`, value: 'm-10' }),
+    expect: (d) => {
+      d[ENT] = { ...d[ENT], manager: { value: 'm-10', displayName: 'Megan' } };
+    },
+  },
+  {
+    name: 'Entra: a path-less extension object with a bare-string manager sets manager.value',
+    doc: ALEX,
+    body: patch({ op: 'Replace', value: { [ENT]: { manager: 'm-11', department: 'Legal' } } }),
+    expect: (d) => {
+      d[ENT] = { ...d[ENT], department: 'Legal', manager: { value: 'm-11', displayName: 'Megan' } };
+    },
+  },
+  {
+    name: 'Entra: a path-less URN-prefixed manager key with a bare string sets manager.value',
+    body: patch({ op: 'Add', value: { [`${ENT}:manager`]: 'm-12' } }),
+    expect: (d) => {
+      d[ENT] = { manager: { value: 'm-12' } };
+    },
+  },
+  {
+    name: 'Entra: a bare-string manager does not cost the request its other operations',
+    body: patch(
+      { op: 'Replace', path: 'displayName', value: 'Jane Q. Doe' },
+      { op: 'Add', path: `${ENT}:manager`, value: 'm-9' },
+      { op: 'Replace', path: 'name.givenName', value: 'Janet' },
+    ),
+    expect: (d) => {
+      d.displayName = 'Jane Q. Doe';
+      d.name = { ...d.name, givenName: 'Janet' };
+      d[ENT] = { manager: { value: 'm-9' } };
+    },
+  },
+  {
+    name: 'a manager that is neither a string nor an object is refused (invalidValue)',
+    body: patch({ op: 'Add', path: `${ENT}:manager`, value: 42 }),
+    error: 'invalidValue',
   },
   {
     name: 'Entra: Remove of the manager removes it and keeps the department',
@@ -1035,7 +1084,7 @@ const CASES: Case[] = [
     error: 'invalidValue',
   },
 
-  // ── Prototype pollution (IDP-CLIENTS.md failure mode 14) ────────────────────────────────────
+  // ── Prototype pollution (docs/idp-requests.md failure mode 14) ──────────────────────────────
   {
     name: 'a path __proto__.isAdmin is refused',
     body: patch(replace('__proto__.isAdmin', true)),

@@ -1,4 +1,4 @@
-// PATCH /Users/{id} (RFC 7644 §3.5.2) with what Okta and Entra ID really send (IDP-CLIENTS.md).
+// PATCH /Users/{id} (RFC 7644 §3.5.2) with what Okta and Entra ID really send (docs/idp-requests.md).
 // Pure: the input document is never modified. All operations are applied to one deep copy, in
 // order; the first failing operation throws and the copy is dropped, so a request applies
 // completely or not at all (RFC 7644 §3.5.2: "the entire request SHALL be treated as atomic").

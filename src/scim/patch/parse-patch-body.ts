@@ -3,7 +3,7 @@
 // - `schemas` may be absent (lenient clients); when present it must list the PatchOp URN, so a
 //   PUT-style User body sent to PATCH by mistake is refused instead of half-understood;
 // - `Operations`, `op`, `path`, `value` keys in any case; `op` values in any case — Entra ID sends
-//   `Replace`/`Add`/`Remove` (IDP-CLIENTS.md failure mode 1);
+//   `Replace`/`Add`/`Remove` (docs/idp-requests.md failure mode 1);
 // - an empty `Operations` array is a no-op (Entra's validator sends one);
 // - an empty `path` string is the same as no path.
 

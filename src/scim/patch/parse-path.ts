@@ -6,7 +6,7 @@
 // `emails[type eq "work"].value`. Names are case-insensitive and resolved to their definitions
 // here, so nothing downstream ever indexes an object with a name the client typed. Every problem
 // is a 400 `invalidPath`; a path naming `__proto__`, `constructor` or `prototype` anywhere is
-// refused outright (IDP-CLIENTS.md failure mode 14: prototype pollution through PATCH paths).
+// refused outright (docs/idp-requests.md failure mode 14: prototype pollution through PATCH paths).
 import type { FilterNode } from '../filter/ast.ts';
 import type { AttributeDefinition } from '../schemas/attribute-definition.ts';
 import {

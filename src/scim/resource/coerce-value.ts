@@ -24,7 +24,7 @@ export interface CoerceOptions {
 
 /**
  * Booleans: true/false, and the strings "true"/"false" in any case — Entra ID sends
- * `"active": "False"` and `"primary": "True"` (IDP-CLIENTS.md, failure mode 2).
+ * `"active": "False"` and `"primary": "True"` (docs/idp-requests.md, failure mode 2).
  */
 export function coerceBoolean(value: unknown, path: string): boolean {
   if (typeof value === 'boolean') return value;
@@ -40,6 +40,18 @@ function coerceString(value: unknown, path: string, maxLength: number, what = 'a
   if (typeof value !== 'string') throw badRequest(`${path} must be ${what}`);
   if (value.length > maxLength) throw badRequest(`${path} is longer than ${maxLength} characters`);
   return value;
+}
+
+/**
+ * Entra ID sends the enterprise `manager` as a bare string, the manager's id, where RFC 7643 §4.3
+ * has a complex value: `{"op":"Add","path":"…:enterprise:2.0:User:manager","value":"<id>"}`, and
+ * `"manager": "<id>"` in a POST body (docs/idp-requests.md, E4). A single-valued complex
+ * attribute with a `value` sub-attribute reads a bare string as `{"value": "<string>"}`; the only
+ * such attribute of a User is `manager`.
+ */
+export function fromBareValue(definition: AttributeDefinition, value: unknown): unknown {
+  if (definition.type !== 'complex' || definition.multiValued || typeof value !== 'string') return value;
+  return findAttribute(definition.subAttributes ?? [], 'value') ? { value } : value;
 }
 
 /** One value of `definition` (an element, for a multi-valued attribute). */
@@ -70,9 +82,11 @@ export function coerceSingleValue(
     case 'decimal':
       if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${path} must be a number`);
       return value;
-    case 'complex':
-      if (!isComplex(value)) throw badRequest(`${path} must be an object`);
-      return coerceComplex(definition.subAttributes ?? [], value, path, options);
+    case 'complex': {
+      const complex = fromBareValue(definition, value);
+      if (!isComplex(complex)) throw badRequest(`${path} must be an object`);
+      return coerceComplex(definition.subAttributes ?? [], complex, path, options);
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // - attributes present in the body replace the stored ones;
 // - single-valued complex attributes (`name`, the Enterprise extension, its `manager`) are
 //   merged sub-attribute by sub-attribute: omitted sub-attributes are kept, so a PUT with only
-//   `name.givenName` does not wipe `familyName` (IDP-CLIENTS.md, failure mode 13);
+//   `name.givenName` does not wipe `familyName` (docs/idp-requests.md, failure mode 13);
 // - multi-valued attributes present in the body replace the whole array (`[]` clears);
 // - attributes omitted from the body are kept, `active` included (failure mode 13 again: a PUT
 //   without `active` must not deactivate anyone);

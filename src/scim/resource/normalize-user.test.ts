@@ -98,6 +98,21 @@ const CASES: Case[] = [
     expected: { schemas: WITH_ENT, userName: 'a', [ENT]: { department: 'X', costCenter: 'CC' } },
   },
   {
+    name: "Entra's bare-string manager in the extension object is read as manager.value",
+    body: { userName: 'a', [ENT]: { department: 'Sales', manager: 'm-9' } },
+    expected: { schemas: WITH_ENT, userName: 'a', [ENT]: { department: 'Sales', manager: { value: 'm-9' } } },
+  },
+  {
+    name: "Entra's bare-string manager under a URN-prefixed key is read as manager.value",
+    body: { userName: 'a', [`${ENT}:manager`]: 'm-9' },
+    expected: { schemas: WITH_ENT, userName: 'a', [ENT]: { manager: { value: 'm-9' } } },
+  },
+  {
+    name: "Okta's manager object is kept as it is",
+    body: { userName: 'a', [ENT]: { manager: { value: 'm-9' } } },
+    expected: { schemas: WITH_ENT, userName: 'a', [ENT]: { manager: { value: 'm-9' } } },
+  },
+  {
     name: 'a URN-prefixed manager.value key sets the manager',
     body: { userName: 'a', [`${ENT}:manager.value`]: 'm-1' },
     expected: { schemas: WITH_ENT, userName: 'a', [ENT]: { manager: { value: 'm-1' } } },
