@@ -1,7 +1,10 @@
 // PUT /Users/{id}: the body replaces the member's IdP view, merged the way real IdPs need
-// (scim/resource/merge-replace.ts), then stored by applyIdpView.
+// (scim/resource/merge-replace.ts), then stored by applyIdpView. A replacement must carry
+// `userName` (RFC 7643 §4.1.1: required): a body without it is refused before anything is read,
+// as Microsoft's reference collection checks (docs/idp-requests.md).
 import { memberDocument } from '../membership/loaded-member.ts';
 import { mergeReplace } from '../scim/resource/merge-replace.ts';
+import { requireUserName } from '../scim/resource/normalize-user.ts';
 import type { ScimUserInput } from '../scim/resource/scim-user.ts';
 import type { Store } from '../store/store.ts';
 import { type AppliedIdpView, applyIdpView } from './apply-idp-view.ts';
@@ -16,6 +19,7 @@ export function replaceMember(
   input: ScimUserInput,
   ifMatch?: string,
 ): Promise<AppliedIdpView> {
+  requireUserName(input);
   return withUniquenessErrors(() =>
     store.transaction(async (tx) => {
       const before = await loadMemberForUpdate(tx, ctx, id, ifMatch);

@@ -13,6 +13,8 @@ interface Case {
   raw?: string;
   contentType?: string;
   status: number;
+  /** Checked when given. */
+  scimType?: string;
 }
 
 const patch = (...ops: unknown[]) => ({
@@ -268,6 +270,32 @@ const CASES: Case[] = [
     body: { userName: 'renamed@acme.test' },
     status: 400,
   },
+  // RFC 7643 §4.1.1: userName is required; Microsoft's reference collection sends a PUT that
+  // misspells it ("userame") and expects a 400 (docs/idp-requests.md).
+  {
+    name: 'a PUT without userName',
+    method: 'PUT',
+    path: 'Users/:id',
+    body: { userame: 'kim@acme.test', active: false, displayName: 'Not Stored' },
+    status: 400,
+    scimType: 'invalidValue',
+  },
+  {
+    name: 'a PUT with a null userName',
+    method: 'PUT',
+    path: 'Users/:id',
+    body: { userName: null, displayName: 'Not Stored' },
+    status: 400,
+    scimType: 'invalidValue',
+  },
+  {
+    name: 'a PUT with a blank userName',
+    method: 'PUT',
+    path: 'Users/:id',
+    body: { userName: ' ' },
+    status: 400,
+    scimType: 'invalidValue',
+  },
   {
     name: 'an email change by PUT',
     method: 'PUT',
@@ -354,6 +382,7 @@ for (const kind of STORE_KINDS) {
         const body = res.json();
         assert.deepEqual(body.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
         assert.equal(body.status, String(c.status));
+        if (c.scimType !== undefined) assert.equal(body.scimType, c.scimType);
         assert.ok(typeof body.detail === 'string' && body.detail.length > 0);
         assert.deepEqual(await snapshot(), before);
         assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
