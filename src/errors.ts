@@ -84,7 +84,7 @@ export const ERROR_CATALOGUE = {
   uniqueness: {
     status: 409,
     scimType: 'uniqueness',
-    meaning: 'a resource with the same unique attribute (userName, externalId, email) already exists',
+    meaning: 'a resource with the same unique attribute (userName, email) already exists',
   },
   precondition_failed: { status: 412, meaning: 'If-Match does not match the resource’s current version' },
   payload_too_large: { status: 413, meaning: 'the request body is larger than the configured limit' },

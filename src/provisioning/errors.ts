@@ -12,9 +12,6 @@ export function uniquenessError(error: UniqueViolationError): RosterError {
   if (constraint.includes('user_name')) {
     return new RosterError('uniqueness', 'a User with this userName already exists in this organization');
   }
-  if (constraint.includes('external_id')) {
-    return new RosterError('uniqueness', 'a User with this externalId already exists in this organization');
-  }
   if (
     constraint.includes('org_user') ||
     constraint.includes('memberships.organization_id, memberships.user_id')

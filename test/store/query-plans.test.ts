@@ -84,9 +84,7 @@ const REQUESTS: HotRequest[] = [
     method: 'GET',
     url: () => lookup('externalId eq "ext-1234"'),
     plans: {
-      sqlite: [
-        /SEARCH m USING INDEX sqlite_autoindex_memberships_4 \(organization_id=\? AND external_id=\?\)/,
-      ],
+      sqlite: [/SEARCH m USING INDEX memberships_org_external_id \(organization_id=\? AND external_id=\?\)/],
       postgres: [/Index Scan using memberships_org_external_id on memberships m/],
     },
   },

@@ -74,24 +74,30 @@ for (const kind of STORE_KINDS) {
         assert.ok(await store.members.findByUserName(other.id, 'ada.lovelace'));
       });
 
-      storeTest('refuses a second member with the same externalId in one organization', async (store) => {
+      // RFC 7643 §3.1: the client controls externalId's uniqueness, not the server.
+      storeTest('accepts several members with the same externalId in one organization', async (store) => {
         const organization = await insertOrganization(store);
         await insertMembership(store, organization.id, { user_name: 'a', external_id: 'okta-00u1' });
-        await assert.rejects(
-          insertMembership(store, organization.id, { user_name: 'b', external_id: 'okta-00u1' }),
-          isRawUniqueViolation(store),
-        );
-        await assert.rejects(
-          store.transaction(async (tx) => {
-            const user = userRecord();
-            await tx.users.insert(user);
-            const seq = await tx.organizations.nextMemberSeq(organization.id);
-            await tx.members.insert(
-              memberRow(organization.id, user.id, seq, { user_name: 'c', external_id: 'okta-00u1' }),
-              [],
-            );
-          }),
-          isUniqueViolation(/external_id/),
+        await insertMembership(store, organization.id, { user_name: 'b', external_id: 'okta-00u1' });
+        await store.transaction(async (tx) => {
+          const user = userRecord();
+          await tx.users.insert(user);
+          const seq = await tx.organizations.nextMemberSeq(organization.id);
+          await tx.members.insert(
+            memberRow(organization.id, user.id, seq, { user_name: 'c', external_id: 'okta-00u1' }),
+            [],
+          );
+        });
+        const rows = await store.db
+          .selectFrom('memberships')
+          .select('user_name')
+          .where('organization_id', '=', organization.id)
+          .where('external_id', '=', 'okta-00u1')
+          .orderBy('user_name')
+          .execute();
+        assert.deepEqual(
+          rows.map((row) => row.user_name),
+          ['a', 'b', 'c'],
         );
       });
 

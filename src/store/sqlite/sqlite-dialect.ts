@@ -66,7 +66,7 @@ export function createSqliteDialect(path: string, options: SqliteOptions = {}): 
       if (!(error instanceof Error) || (error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') {
         return undefined;
       }
-      // "UNIQUE constraint failed: memberships.organization_id, memberships.external_id" or
+      // "UNIQUE constraint failed: memberships.organization_id, memberships.user_id" or
       // "UNIQUE constraint failed: index 'users_email'"
       return error.message.replace(/^UNIQUE constraint failed: /, '');
     },

@@ -1,0 +1,99 @@
+// Migration 011 on an installation that already has members: externalId stops being unique per
+// organization (RFC 7643 §3.1), every membership row and every row that references one stays as it
+// was, the foreign keys still hold, and lookups by externalId keep their index. On SQLite (where the
+// table is rebuilt) and PostgreSQL.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Migrator, sql } from 'kysely';
+import { migrationProvider } from '../../src/store/migrations/index.ts';
+import { addMember, insertOrganization, personalToken } from '../helpers/seed.ts';
+import { createTestDatabase, STORE_KINDS, skipReason } from '../helpers/stores.ts';
+
+for (const kind of STORE_KINDS) {
+  describe(`migration 011-external-id-not-unique (${kind})`, { skip: skipReason(kind) }, () => {
+    it('keeps every member and what refers to them, and lets two members share an externalId', async () => {
+      const database = await createTestDatabase(kind);
+      const store = database.open();
+      try {
+        const migrator = new Migrator({ db: store.db, provider: migrationProvider(kind) });
+        const upTo010 = await migrator.migrateTo('010-organization-statistics');
+        assert.equal(upTo010.error, undefined);
+
+        const organization = await insertOrganization(store);
+        const other = await insertOrganization(store);
+        const ada = await addMember(store, organization.id, { externalId: 'ada', role: 'admin' });
+        const bob = await addMember(store, organization.id, { externalId: 'bob' });
+        await addMember(store, other.id, { externalId: 'ada' });
+        const token = await personalToken(store, organization.id, ada.member.id, 'admin');
+        await assert.rejects(
+          addMember(store, organization.id, { externalId: 'ada' }),
+          'before 011, externalId is unique per organization',
+        );
+        const membersBefore = await store.db.selectFrom('memberships').selectAll().orderBy('id').execute();
+        const emailsBefore = await store.db
+          .selectFrom('member_emails')
+          .selectAll()
+          .orderBy('value')
+          .execute();
+
+        const applied = await store.migrate();
+        assert.deepEqual(applied, ['011-external-id-not-unique']);
+
+        assert.deepEqual(
+          await store.db.selectFrom('memberships').selectAll().orderBy('id').execute(),
+          membersBefore,
+        );
+        assert.deepEqual(
+          await store.db.selectFrom('member_emails').selectAll().orderBy('value').execute(),
+          emailsBefore,
+        );
+        const tokens = await store.db
+          .selectFrom('personal_access_tokens')
+          .select('membership_id')
+          .where('id', '=', token.id)
+          .execute();
+        assert.deepEqual(tokens, [{ membership_id: ada.member.id }]);
+
+        const twin = await addMember(store, organization.id, { externalId: 'ada' });
+        const sharing = await store.db
+          .selectFrom('memberships')
+          .select('id')
+          .where('organization_id', '=', organization.id)
+          .where('external_id', '=', 'ada')
+          .orderBy('seq')
+          .execute();
+        assert.deepEqual(
+          sharing.map((row) => row.id),
+          [ada.member.id, twin.member.id],
+        );
+        assert.ok(bob.member.id);
+
+        // The rebuilt table still refuses what it refused: a second member for one person, a userName
+        // twice in another case, and a row pointing at no membership.
+        await assert.rejects(
+          store.db
+            .insertInto('memberships')
+            .values({ ...membersBefore[0]!, id: 'another-id', external_id: null })
+            .execute(),
+        );
+        await assert.rejects(
+          store.db
+            .insertInto('member_emails')
+            .values({ ...emailsBefore[0]!, membership_id: 'no-such-membership', position: 7 })
+            .execute(),
+        );
+        const indexes =
+          kind === 'sqlite'
+            ? await sql<{ name: string }>`select name from sqlite_master
+                where type = 'index' and name = 'memberships_org_external_id'`.execute(store.db)
+            : await sql<{ name: string }>`select indexname as name from pg_indexes
+                where schemaname = current_schema() and indexname = 'memberships_org_external_id'
+                  and indexdef not like '%UNIQUE%'`.execute(store.db);
+        assert.equal(indexes.rows.length, 1, 'a plain index serves externalId lookups');
+      } finally {
+        await store.close();
+        await database.drop();
+      }
+    });
+  });
+}
