@@ -12,6 +12,7 @@ import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { UserRecord } from '../store/repos/users.ts';
 import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
 import type { Store } from '../store/store.ts';
+import { nameAttributes, type PersonName } from './person-name.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -38,6 +39,8 @@ export interface InitOrganizationInput {
   name: string;
   slug?: string;
   adminEmail: string;
+  /** The Admin's name (`--admin-name`, `/setup`): Okta's SPEC test reads the first User's name. */
+  adminName?: PersonName;
   /**
    * The Admin's password. Optional when the email already has a Roster account: that account joins
    * as Admin and keeps its password unless one is given here.
@@ -87,6 +90,7 @@ export async function initOrganization(
   if (input.adminPassword !== undefined && input.adminPassword.length < 12) {
     throw new RosterError('invalid_value', 'the admin password must be at least 12 characters');
   }
+  const named = input.adminName ? nameAttributes(input.adminName) : {};
   const passwordHash =
     input.adminPassword === undefined ? undefined : await hashPassword(input.adminPassword);
 
@@ -131,7 +135,7 @@ export async function initOrganization(
         user = {
           id: newId(),
           email,
-          display_name: null,
+          display_name: named.displayName ?? null,
           password_hash: passwordHash,
           created_at: at,
           updated_at: at,
@@ -143,7 +147,7 @@ export async function initOrganization(
         organizationId: organization.id,
         userId: user.id,
         seq: await tx.organizations.nextMemberSeq(organization.id),
-        document: { userName: email, emails: [{ value: email, type: 'work', primary: true }] },
+        document: { userName: email, ...named, emails: [{ value: email, type: 'work', primary: true }] },
         source: 'cli',
         role: 'admin',
         at,
@@ -155,7 +159,13 @@ export async function initOrganization(
         actor: input.actor,
         action: 'organization.created',
         target: { type: 'organization', id: organization.id, label: slug },
-        after: { slug, name, workspace: workspace.name, admin: email },
+        after: {
+          slug,
+          name,
+          workspace: workspace.name,
+          admin: email,
+          ...(named.displayName ? { adminName: named.displayName } : {}),
+        },
         requestId: input.requestId ?? null,
       });
       return { organization: { ...organization, member_seq: membership.seq }, workspace, user, membership };

@@ -1,4 +1,5 @@
 import { initOrganization } from '../accounts/organizations.ts';
+import { parseFullName } from '../accounts/person-name.ts';
 import { CLI_ACTOR } from '../audit/actor.ts';
 import { generatePassword } from '../auth/password.ts';
 import type { Config } from '../config.ts';
@@ -9,6 +10,7 @@ interface InitOptions {
   'org-name'?: string;
   'org-slug'?: string;
   'admin-email'?: string;
+  'admin-name'?: string;
   'admin-password'?: string;
 }
 
@@ -16,6 +18,7 @@ export async function initCommand(config: Config, options: InitOptions, out: Out
   const name = options['org-name'];
   const email = options['admin-email'];
   if (!name || !email) throw new UsageError('init needs --org-name and --admin-email');
+  const adminName = options['admin-name'];
   return withStore(config, async (store) => {
     // A person who already has a Roster account keeps their password; a new one gets a generated
     // password unless --admin-password is given.
@@ -26,6 +29,7 @@ export async function initCommand(config: Config, options: InitOptions, out: Out
       name,
       ...(options['org-slug'] ? { slug: options['org-slug'] } : {}),
       adminEmail: email,
+      ...(adminName !== undefined ? { adminName: parseFullName(adminName) } : {}),
       ...(password !== undefined ? { adminPassword: password } : {}),
       actor: CLI_ACTOR,
     });
@@ -36,14 +40,23 @@ export async function initCommand(config: Config, options: InitOptions, out: Out
         name: result.organization.name,
       },
       workspace: { id: result.workspace.id, name: result.workspace.name },
-      admin: { userId: result.user.id, membershipId: result.membership.id, email: result.user.email },
+      admin: {
+        userId: result.user.id,
+        membershipId: result.membership.id,
+        email: result.user.email,
+        name: result.membership.display_name,
+      },
       ...(generated ? { password } : {}),
     };
     out.print(
       [
         `Created organization "${result.organization.name}" (slug ${result.organization.slug}) with workspace "${result.workspace.name}".`,
-        `Admin: ${result.user.email}`,
+        `Admin: ${result.membership.display_name ? `${result.membership.display_name} <${result.user.email}>` : result.user.email}`,
         ...(generated ? [`Generated password (shown once): ${password}`] : []),
+        // Okta's SCIM 2.0 SPEC test reads the first User's name: the Admin's, on a new organization.
+        ...(result.membership.display_name
+          ? []
+          : ['The Admin has no name: Okta\'s SCIM test expects one (--admin-name "Given Family").']),
         '',
         `Next: npx roster tokens create --org ${result.organization.slug} --name okta --role admin --service`,
       ].join('\n'),

@@ -15,7 +15,8 @@ export const USAGE = `Usage: roster <command> [options]
 Commands:
   serve                         run the server (what \`npm start\` runs)
   migrate                       apply pending database migrations
-  init --org-name NAME --admin-email EMAIL [--org-slug SLUG] [--admin-password PASSWORD]
+  init --org-name NAME --admin-email EMAIL [--admin-name "GIVEN FAMILY"] [--org-slug SLUG]
+       [--admin-password PASSWORD]
                                 create an organization, its default workspace and first Admin
   orgs list                     list organizations
   tokens create --org SLUG --name NAME --role admin|member (--user EMAIL | --service) [--expires DATE]
@@ -65,6 +66,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         'org-name': { type: 'string' },
         'org-slug': { type: 'string' },
         'admin-email': { type: 'string' },
+        'admin-name': { type: 'string' },
         'admin-password': { type: 'string' },
         org: { type: 'string' },
         name: { type: 'string' },

@@ -12,6 +12,8 @@ import { openTestStore, STORE_KINDS, skipReason } from '../helpers/stores.ts';
 const VALID = {
   name: 'Globex Corporation',
   slug: '',
+  givenName: 'Hank',
+  familyName: 'Scorpio',
   email: 'hank@globex.test',
   password: 'a long enough password',
   password2: 'a long enough password',
@@ -65,7 +67,7 @@ for (const kind of STORE_KINDS) {
       const res = await app.inject({ method: 'GET', url: '/setup' });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/html; charset=utf-8/);
-      for (const id of ['name', 'slug', 'email', 'password', 'password2']) {
+      for (const id of ['name', 'slug', 'given-name', 'family-name', 'email', 'password', 'password2']) {
         assert.match(res.body, new RegExp(`<label for="${id}"`), `a label for #${id}`);
       }
       assert.match(res.body, /npx roster init/);
@@ -89,6 +91,11 @@ for (const kind of STORE_KINDS) {
       const [membership] = await store.members.listForUser(admin.id);
       assert.equal(membership?.role, 'admin');
       assert.equal((await store.workspaces.list(organization.id)).length, 1);
+      // The Admin is the organization's first SCIM User: Okta's SPEC test reads their name.
+      assert.equal(membership?.given_name, 'Hank');
+      assert.equal(membership?.family_name, 'Scorpio');
+      assert.equal(membership?.display_name, 'Hank Scorpio');
+      assert.equal(admin.display_name, 'Hank Scorpio');
 
       const page = await app.inject({
         method: 'GET',
@@ -125,6 +132,8 @@ for (const kind of STORE_KINDS) {
         { fields: { ...VALID, password2: 'something else entirely' }, message: /not the same/ },
         { fields: { ...VALID, slug: 'Not A Slug!' }, message: /not a valid slug/ },
         { fields: { ...VALID, email: 'not-an-email' }, message: /not an email address/ },
+        { fields: { ...VALID, givenName: '  ' }, message: /needs at least a given name/ },
+        { fields: { ...VALID, familyName: 'x'.repeat(201) }, message: /at most 200 printable characters/ },
       ];
       for (const { fields, message } of cases) {
         const res = await submit(fields);

@@ -17,6 +17,8 @@ import { redirect, sendPage } from '../render.ts';
 interface SetupValues {
   name: string;
   slug: string;
+  givenName: string;
+  familyName: string;
   email: string;
 }
 
@@ -34,6 +36,10 @@ function setupForm(token: string, values: SetupValues, error?: string) {
       <input type="text" id="name" name="name" required maxlength="200" value="${values.name}" autocomplete="organization">
       <label for="slug">Slug <span class="hint">Optional. Lowercase letters, digits and dashes; derived from the name when empty.</span></label>
       <input type="text" id="slug" name="slug" maxlength="63" pattern="[a-z0-9-]*" value="${values.slug}" autocomplete="off">
+      <label for="given-name">Your first name <span class="hint">Shown to your identity provider as the first person of the organization.</span></label>
+      <input type="text" id="given-name" name="givenName" required maxlength="200" value="${values.givenName}" autocomplete="given-name">
+      <label for="family-name">Your last name</label>
+      <input type="text" id="family-name" name="familyName" maxlength="200" value="${values.familyName}" autocomplete="family-name">
       <label for="email">Your email address</label>
       <input type="email" id="email" name="email" required value="${values.email}" autocomplete="username">
       <label for="password">Password <span class="hint">At least 12 characters.</span></label>
@@ -42,7 +48,7 @@ function setupForm(token: string, values: SetupValues, error?: string) {
       <input type="password" id="password2" name="password2" required minlength="12" autocomplete="new-password">
       <div class="actions"><button type="submit">Create organization</button></div>
     </form>
-    <p class="muted">Prefer the command line? <code>npx roster init --org-name "Acme Inc" --admin-email you@example.com</code></p>`;
+    <p class="muted">Prefer the command line? <code>npx roster init --org-name "Acme Inc" --admin-name "Ada Lovelace" --admin-email you@example.com</code></p>`;
 }
 
 export function setupPages(app: FastifyInstance, ctx: DashboardContext): void {
@@ -64,7 +70,7 @@ export function setupPages(app: FastifyInstance, ctx: DashboardContext): void {
 
   app.get('/setup', async (request, reply) => {
     if (await isSetUp()) throw notFound();
-    return show(request, reply, { name: '', slug: '', email: '' });
+    return show(request, reply, { name: '', slug: '', givenName: '', familyName: '', email: '' });
   });
 
   app.post('/setup', { config: { preSession: true } }, async (request, reply) => {
@@ -72,6 +78,8 @@ export function setupPages(app: FastifyInstance, ctx: DashboardContext): void {
     const values = {
       name: field(request.body, 'name'),
       slug: field(request.body, 'slug').trim(),
+      givenName: field(request.body, 'givenName'),
+      familyName: field(request.body, 'familyName'),
       email: field(request.body, 'email').trim(),
     };
     const password = field(request.body, 'password');
@@ -83,6 +91,7 @@ export function setupPages(app: FastifyInstance, ctx: DashboardContext): void {
         name: values.name,
         ...(values.slug ? { slug: values.slug } : {}),
         adminEmail: values.email,
+        adminName: { givenName: values.givenName, familyName: values.familyName },
         adminPassword: password,
         actor: { type: 'system', id: null, label: 'first-run setup' },
         requestId: request.id,
