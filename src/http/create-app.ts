@@ -232,7 +232,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     publicUrl: config.publicUrl,
   });
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
-  dashboardRoutes(app, { store, config, scimRequestLog });
+  dashboardRoutes(app, { store, config, scimRequestLog, mailer });
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
   samlContinueRoutes(app, { store, config });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

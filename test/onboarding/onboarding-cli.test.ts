@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { verifyPassword } from '../../src/auth/password.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -63,5 +64,45 @@ describe('roster installation-tokens (sqlite)', () => {
     });
     assert.equal(refused.statusCode, 401);
     assert.equal((await runCli(['installation-tokens', 'create'], env)).code, 2);
+  });
+});
+
+describe('roster users reset-password (sqlite)', () => {
+  let database: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    database = await createTestDatabase('sqlite');
+    env = rosterEnv(database, { PUBLIC_URL: 'https://roster.test' });
+    await runCliJson(['init', '--org-name', 'Acme', '--admin-email', 'ops@acme.test'], env);
+  });
+  after(() => database.drop());
+
+  it('prints a one-time link, or sets a password that passes the policy', async () => {
+    const link = await runCliJson<{ url: string }>(['users', 'reset-password', 'ops@acme.test'], env);
+    assert.match(link.url, /^https:\/\/roster\.test\/reset-password\/[A-Za-z0-9_-]{43}$/);
+    const weak = await runCli(
+      ['users', 'reset-password', 'ops@acme.test', '--password', 'qwerty123456'],
+      env,
+    );
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /common passwords/);
+    const set = await runCliJson<{ sessionsEnded: number }>(
+      ['users', 'reset-password', 'ops@acme.test', '--password', 'a sturdy operator passphrase'],
+      env,
+    );
+    assert.equal(set.sessionsEnded, 0);
+    const store = database.open();
+    try {
+      const user = await store.users.findByEmail('ops@acme.test');
+      assert.ok(
+        user?.password_hash && (await verifyPassword('a sturdy operator passphrase', user.password_hash)),
+      );
+      // Setting the password ended the link printed before.
+      const [reset] = await store.db.selectFrom('password_resets').selectAll().execute();
+      assert.ok(reset?.used_at);
+    } finally {
+      await store.close();
+    }
+    assert.equal((await runCli(['users', 'reset-password', 'nobody@acme.test'], env)).code, 1);
   });
 });
