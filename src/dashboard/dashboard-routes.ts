@@ -34,6 +34,7 @@ import { memberPages } from './pages/members.ts';
 import { passwordPages } from './pages/passwords.ts';
 import { scimSetupPages } from './pages/scim-setup.ts';
 import { setupPages } from './pages/setup.ts';
+import { setupLinkPages } from './pages/setup-link.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { ssoSettingsPages } from './pages/sso-settings.ts';
 import { tokenPages } from './pages/tokens.ts';
@@ -144,6 +145,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     ssoSettingsPages(scope, ctx);
     invitationPages(scope, ctx);
     passwordPages(scope, ctx);
+    setupLinkPages(scope, ctx);
   });
 }
 

@@ -222,7 +222,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
 
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
-  apiRoutes(app, store, authenticator);
+  apiRoutes(app, store, authenticator, config.publicUrl);
   apiOrganizationRoutes(app, {
     store,
     authenticate: createInstallationAuthenticator(store, {

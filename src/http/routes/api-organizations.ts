@@ -8,10 +8,12 @@ import {
   organizationView,
   updateOrganization,
 } from '../../accounts/manage-organizations.ts';
+import { createSetupLink, revokeSetupLink, setupLinkView } from '../../accounts/setup-links.ts';
 import type { InstallationAuthenticator } from '../../auth/authenticate-installation.ts';
 import { RosterError } from '../../errors.ts';
 import type { Mailer } from '../../mail/mailer.ts';
 import type { Store } from '../../store/store.ts';
+import { linkUrl } from '../../web/link-paths.ts';
 import { sendInvitation } from '../../web/send-invitation.ts';
 import { objectBody } from '../api-views.ts';
 import { installationOf, requireInstallation } from '../authenticate.ts';
@@ -110,5 +112,39 @@ export function apiOrganizationRoutes(app: FastifyInstance, options: Organizatio
       });
       return reply.code(201).send(await invitationReply(created, organization.name));
     },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/organizations/:id/setup-links',
+    installation,
+    async (request, reply) => {
+      const { link, secret } = await createSetupLink(store, {
+        organizationId: request.params.id,
+        actor: installationOf(request).actor,
+        requestId: request.id,
+      });
+      return reply.code(201).send({ ...link, url: linkUrl(publicUrl, 'setupLink', secret) });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/organizations/:id/setup-links',
+    installation,
+    async (request) => {
+      const organization = await organizationOr404(request.params.id);
+      return { data: (await store.setupLinks.list(organization.id)).map(setupLinkView) };
+    },
+  );
+
+  app.delete<{ Params: { id: string; linkId: string } }>(
+    '/api/v1/organizations/:id/setup-links/:linkId',
+    installation,
+    async (request) =>
+      revokeSetupLink(store, {
+        organizationId: request.params.id,
+        id: request.params.linkId,
+        actor: installationOf(request).actor,
+        requestId: request.id,
+      }),
   );
 }
