@@ -16,8 +16,8 @@ export interface TestSmtpServer {
   /** `SMTP_URL` for Roster. */
   url: string;
   messages: ReceivedMail[];
-  /** Resolves with the next message to `to` (or one already received). */
-  waitFor(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Resolves with a message to `to` (with this subject, if given), already received or the next one. */
+  waitFor(to: string, subject?: string, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
@@ -52,7 +52,7 @@ export function linkIn(mail: ReceivedMail): string {
 
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   const messages: ReceivedMail[] = [];
-  const waiters: { to: string; resolve: (mail: ReceivedMail) => void }[] = [];
+  const waiters: { matches: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }[] = [];
   const server = new SMTPServer({
     authOptional: true,
     // No STARTTLS: its self-signed certificate would (rightly) be refused by the sender.
@@ -69,7 +69,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
         );
         messages.push(mail);
         for (const waiter of waiters.splice(0)) {
-          if (mail.to.includes(waiter.to)) waiter.resolve(mail);
+          if (waiter.matches(mail)) waiter.resolve(mail);
           else waiters.push(waiter);
         }
         callback();
@@ -81,8 +81,10 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    waitFor(to, timeoutMs = 10_000) {
-      const found = messages.find((m) => m.to.includes(to));
+    waitFor(to, subject, timeoutMs = 10_000) {
+      const matches = (m: ReceivedMail) =>
+        m.to.includes(to) && (subject === undefined || m.subject === subject);
+      const found = messages.find(matches);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
@@ -90,7 +92,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
           timeoutMs,
         );
         waiters.push({
-          to,
+          matches,
           resolve: (mail) => {
             clearTimeout(timer);
             resolve(mail);
