@@ -33,6 +33,12 @@ export interface Config {
    * appended): none (`false`), the last `n` hops, or those appended by these proxy addresses/CIDRs.
    */
   trustProxy: false | number | string[];
+  /**
+   * Outgoing mail (invitations, password resets): `SMTP_URL` (`smtp://user:pass@host:587`, or
+   * `smtps://` for implicit TLS), null to send none (the dashboard always shows the link); `MAIL_FROM`
+   * the sender.
+   */
+  mail: { smtpUrl: string | null; from: string };
 }
 
 export class ConfigError extends Error {
@@ -208,5 +214,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dnsServers: dnsServers(env.DNS_SERVERS),
     databasePoolSize,
     trustProxy: trustProxyOf(env),
+    mail: mailOf(env, publicUrl),
   };
+}
+
+/** `SMTP_URL` (smtp: or smtps:) and `MAIL_FROM`, checked at boot. */
+function mailOf(env: NodeJS.ProcessEnv, publicUrl: string): Config['mail'] {
+  const raw = env.SMTP_URL?.trim() || '';
+  let smtpUrl: string | null = null;
+  if (raw !== '') {
+    let protocol = '';
+    try {
+      protocol = new URL(raw).protocol;
+    } catch {
+      // reported below, without echoing a URL that may carry a password
+    }
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      throw new ConfigError('SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…');
+    }
+    smtpUrl = raw;
+  }
+  const from = env.MAIL_FROM?.trim() || `Roster <roster@${new URL(publicUrl).hostname}>`;
+  if (from.length > 200 || /[\r\n]/.test(from)) throw new ConfigError('MAIL_FROM must be one line');
+  return { smtpUrl, from };
 }

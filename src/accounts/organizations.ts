@@ -31,6 +31,18 @@ export function slugify(name: string): string {
   );
 }
 
+/** A valid slug, lower case: the given one, or one derived from the name. */
+export function organizationSlug(name: string, slug?: string): string {
+  const value = (slug ?? slugify(name)).toLowerCase();
+  if (!SLUG.test(value)) {
+    throw new RosterError(
+      'invalid_value',
+      `"${value}" is not a valid slug: use lowercase letters, digits and dashes (1 to 63)`,
+    );
+  }
+  return value;
+}
+
 export function isEmail(value: string): boolean {
   return value.length <= 320 && EMAIL.test(value);
 }
@@ -110,6 +122,7 @@ export async function initOrganization(
         member_seq: 0,
         created_at: at,
         updated_at: at,
+        disabled_at: null,
       };
       await tx.organizations.insert(organization);
       const workspace: WorkspaceRecord = {

@@ -6,9 +6,18 @@
 import type { Store } from '../store/store.ts';
 import type { Principal } from './principal.ts';
 import { lowerRole } from './roles.ts';
-import { hashToken, sameHash, tokenKind } from './token-format.ts';
+import { hashToken, isInstallationToken, sameHash, tokenKind } from './token-format.ts';
 
-export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired' | 'owner_deactivated';
+export type AuthFailure =
+  | 'missing'
+  | 'malformed'
+  | 'unknown'
+  | 'revoked'
+  | 'expired'
+  | 'owner_deactivated'
+  | 'organization_disabled'
+  /** An installation token where an organization's token belongs: 403, not 401. */
+  | 'installation_token';
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: AuthFailure };
 
@@ -19,6 +28,9 @@ export const AUTH_FAILURE_DETAIL: Record<AuthFailure, string> = {
   revoked: 'the bearer token has been revoked',
   expired: 'the bearer token has expired',
   owner_deactivated: "the token's owner is deactivated in this organization",
+  organization_disabled: "the token's organization is disabled; its tokens work again once it is re-enabled",
+  installation_token:
+    "an installation token manages organizations (/api/v1/organizations); it cannot read or change an organization's people",
 };
 
 /** Extracts the token from an Authorization header value (scheme case-insensitive, RFC 6750 §2.1). */
@@ -57,7 +69,8 @@ export function createTokenAuthenticator(
     async authenticate(value) {
       if (value === undefined) return { ok: false, reason: 'missing' };
       const kind = tokenKind(value);
-      if (!kind) return { ok: false, reason: 'malformed' };
+      if (!kind)
+        return { ok: false, reason: isInstallationToken(value) ? 'installation_token' : 'malformed' };
       const hash = hashToken(value);
       const row = await store.tokens.findGrant(kind, hash);
       if (!row || !sameHash(row.token_hash, hash)) return { ok: false, reason: 'unknown' };
@@ -66,6 +79,7 @@ export function createTokenAuthenticator(
         return { ok: false, reason: 'expired' };
       if (row.organization_id === null || row.organization_slug === null)
         return { ok: false, reason: 'unknown' };
+      if (row.organization_disabled_at !== null) return { ok: false, reason: 'organization_disabled' };
 
       if (row.owner === undefined) {
         recordUse('service', row.id);

@@ -6,9 +6,11 @@ import { RosterError } from '../errors.ts';
 import { StoreOpenError } from '../store/errors.ts';
 import { copyCommand } from './copy-command.ts';
 import { initCommand } from './init-command.ts';
+import { installationTokensCommand } from './installation-tokens-command.ts';
 import { type CliStream, output, UsageError } from './output.ts';
 import { migrateCommand, orgsCommand } from './store-commands.ts';
 import { tokensCommand } from './tokens-command.ts';
+import { usersCommand } from './users-command.ts';
 
 export const USAGE = `Usage: roster <command> [options]
 
@@ -23,6 +25,12 @@ Commands:
                                 create an access token and print it once
   tokens list --org SLUG        list tokens (never their values)
   tokens revoke ID              revoke a token
+  installation-tokens create --name NAME
+                                create an installation token (the organizations API) and print it once
+  installation-tokens list      list installation tokens (never their values)
+  installation-tokens revoke ID revoke an installation token
+  users reset-password EMAIL [--password PASSWORD]
+                                print a one-time reset link, or set the password (every session ends)
   copy --from DATABASE_URL --to DATABASE_URL
                                 copy every row into an empty database (SQLite → PostgreSQL or back)
   sso status --org SLUG         show an organization's SAML SSO settings and domain records
@@ -79,6 +87,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         port: { type: 'string' },
         domain: { type: 'string' },
         configure: { type: 'boolean' },
+        password: { type: 'string' },
       },
     });
     json = values.json === true;
@@ -102,6 +111,10 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         return await orgsCommand(loadConfig(env), rest, out);
       case 'tokens':
         return await tokensCommand(loadConfig(env), rest, values, out);
+      case 'installation-tokens':
+        return await installationTokensCommand(loadConfig(env), rest, values, out);
+      case 'users':
+        return await usersCommand(loadConfig(env), rest, values, out);
       case 'copy':
         return await copyCommand(values, out);
       // Loaded on demand: SAML brings XML and X.509 libraries the other commands do not need.

@@ -23,6 +23,16 @@ export function day(iso: string | null | undefined, fallback = ''): SafeHtml {
   return html`<time datetime="${iso}" title="${formatTime(iso)}">${iso.slice(0, 10)}</time>`;
 }
 
+/** A value shown once (a link with a secret) with its copy button (the dashboard's one script). */
+export function copyable(id: string, label: string, value: string): SafeHtml {
+  return html`<label for="${id}">${label}</label>
+    <div class="secret">
+      <input type="text" id="${id}" readonly value="${value}">
+      <button type="button" class="button-secondary" data-copy-target="${id}" data-copy-status="${id}-status">Copy</button>
+      <span id="${id}-status" class="copy-status" role="status" aria-live="polite"></span>
+    </div>`;
+}
+
 export function errorBox(message: string | undefined): SafeHtml {
   return message ? html`<div class="error-box" role="alert">${message}</div>` : html``;
 }

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { RosterError } from '../errors.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { SessionPrincipal } from '../sign-in/sessions.ts';
 import type { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
@@ -15,6 +16,8 @@ export interface DashboardContext {
   secure: boolean;
   scimRequestLog: ScimRequestLog;
   throttle: SignInThrottle;
+  /** Invitations and reset links by mail, when SMTP_URL is set (the pages show every link anyway). */
+  mailer: Mailer;
   /** Whether a GET route exists (the navigation shows SSO once its page is registered). */
   routeExists(path: string): boolean;
 }

@@ -6,6 +6,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { RosterError } from '../errors.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { switchableMemberships } from '../sign-in/sign-in-policy.ts';
 import { SignInThrottle } from '../sign-in/sign-in-throttle.ts';
 import type { Store } from '../store/store.ts';
@@ -27,10 +28,13 @@ import { sentence } from './format.ts';
 import { html } from './html.ts';
 import { homePath } from './navigation.ts';
 import { auditPages } from './pages/audit.ts';
+import { invitationPages } from './pages/invitations.ts';
 import { memberDetailPages } from './pages/member-detail.ts';
 import { memberPages } from './pages/members.ts';
+import { passwordPages } from './pages/passwords.ts';
 import { scimSetupPages } from './pages/scim-setup.ts';
 import { setupPages } from './pages/setup.ts';
+import { setupLinkPages } from './pages/setup-link.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { ssoSettingsPages } from './pages/sso-settings.ts';
 import { tokenPages } from './pages/tokens.ts';
@@ -48,6 +52,7 @@ export interface DashboardOptions {
   store: Store;
   config: Config;
   scimRequestLog: ScimRequestLog;
+  mailer: Mailer;
   throttle?: SignInThrottle;
 }
 
@@ -60,6 +65,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
       secure: options.config.publicUrl.startsWith('https:'),
       scimRequestLog: options.scimRequestLog,
       throttle: options.throttle ?? new SignInThrottle(),
+      mailer: options.mailer,
       routeExists: (url) => app.hasRoute({ method: 'GET', url }),
     };
 
@@ -137,6 +143,9 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     scimSetupPages(scope, ctx);
     auditPages(scope, ctx);
     ssoSettingsPages(scope, ctx);
+    invitationPages(scope, ctx);
+    passwordPages(scope, ctx);
+    setupLinkPages(scope, ctx);
   });
 }
 

@@ -2,6 +2,7 @@
 // malformed, unknown, revoked or expired token; 403 when the effective role is too low. The JSON
 // API also accepts a dashboard session (`requireCaller`), with its CSRF token on writes.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { InstallationAuthenticator, InstallationPrincipal } from '../auth/authenticate-installation.ts';
 import { AUTH_FAILURE_DETAIL, bearerToken, type TokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Principal } from '../auth/principal.ts';
 import { atLeast } from '../auth/roles.ts';
@@ -19,7 +20,34 @@ declare module 'fastify' {
      * SCIM request log files such refusals under the organization.
      */
     authenticatedAs: Principal | null;
+    /** The product, when an installation token authenticated the request (organizations API). */
+    installation: InstallationPrincipal | null;
   }
+}
+
+const INSTALLATION_FAILURE_DETAIL = {
+  missing: AUTH_FAILURE_DETAIL.missing,
+  malformed: 'the organizations API takes an installation token (rst_iat_…)',
+  unknown: AUTH_FAILURE_DETAIL.unknown,
+  revoked: AUTH_FAILURE_DETAIL.revoked,
+} as const;
+
+/** The organizations API: an installation token, nothing else (an organization's tokens reach one organization). */
+export function requireInstallation(authenticate: InstallationAuthenticator): onRequestAsyncHookHandler {
+  return async (request, reply) => {
+    const result = await authenticate(bearerToken(request.headers.authorization));
+    if (!result.ok) {
+      const error = result.reason === 'missing' ? '' : ', error="invalid_token"';
+      reply.header('www-authenticate', `Bearer realm="Roster"${error}`);
+      throw new RosterError('unauthorized', INSTALLATION_FAILURE_DETAIL[result.reason]);
+    }
+    request.installation = result.principal;
+  };
+}
+
+export function installationOf(request: FastifyRequest): InstallationPrincipal {
+  if (!request.installation) throw new RosterError('unauthorized', AUTH_FAILURE_DETAIL.missing);
+  return request.installation;
 }
 
 export function principalOf(request: FastifyRequest): Principal {
@@ -47,6 +75,9 @@ async function authenticateBearer(
   reply: FastifyReply,
 ): Promise<void> {
   const result = await authenticator.authenticate(bearerToken(request.headers.authorization));
+  if (!result.ok && result.reason === 'installation_token') {
+    throw new RosterError('forbidden', AUTH_FAILURE_DETAIL.installation_token);
+  }
   if (!result.ok) {
     const error = result.reason === 'missing' ? '' : ', error="invalid_token"';
     reply.header('www-authenticate', `Bearer realm="Roster"${error}`);

@@ -9,15 +9,19 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { createTxtResolver } from '../accounts/domain-verification.ts';
+import { createInstallationAuthenticator } from '../auth/authenticate-installation.ts';
 import { createTokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Config } from '../config.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
+import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
 import { errorResponse, type Surface } from '../web/error-response.ts';
+import { redactLinkSecrets } from '../web/link-paths.ts';
 import { recordScimRequests } from '../web/scim-request-log.ts';
 import { guardInput, invalidUtf8 } from './input-guards.ts';
 import { rateLimit } from './rate-limit.ts';
+import { apiOrganizationRoutes } from './routes/api-organizations.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { apiSsoRoutes } from './routes/api-sso.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -32,6 +36,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The rate limiter's clock (tests move time forward); `Date.now` by default. */
   now?: () => number;
+  /** Outgoing mail; by default one made from the config's SMTP_URL. */
+  mailer?: Mailer;
 }
 
 type JsonParser = (
@@ -59,6 +65,22 @@ export function loggerOptions(level: Config['logLevel']): FastifyServerOptions['
         '*.token',
       ],
       censor: '[redacted]',
+    },
+    serializers: {
+      // Pino's request serializer, less the secrets of one-time links (web/link-paths.ts).
+      req: (req: {
+        method: string;
+        url: string;
+        hostname?: string;
+        remoteAddress?: string;
+        remotePort?: number;
+      }) => ({
+        method: req.method,
+        url: redactLinkSecrets(req.url),
+        hostname: req.hostname,
+        remoteAddress: req.remoteAddress,
+        remotePort: req.remotePort,
+      }),
     },
   };
 }
@@ -139,6 +161,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
 
   app.decorateRequest('principal', null);
   app.decorateRequest('authenticatedAs', null);
+  app.decorateRequest('installation', null);
 
   // SCIM bodies arrive as application/scim+json (RFC 7644 §3.1) or application/json, with or
   // without a charset; Fastify's JSON parser (which rejects __proto__ and constructor.prototype
@@ -189,11 +212,27 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     onError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
 
+  const mailer =
+    options.mailer ??
+    createMailer({
+      ...config.mail,
+      onError: (error, to) => app.log.warn({ err: error, to }, 'could not send mail'),
+    });
+  app.addHook('onClose', async () => mailer.close());
+
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
-  apiRoutes(app, store, authenticator);
+  apiRoutes(app, store, authenticator, config.publicUrl);
+  apiOrganizationRoutes(app, {
+    store,
+    authenticate: createInstallationAuthenticator(store, {
+      onError: (error) => app.log.warn({ err: error }, 'could not record token use'),
+    }),
+    mailer,
+    publicUrl: config.publicUrl,
+  });
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
-  dashboardRoutes(app, { store, config, scimRequestLog });
+  dashboardRoutes(app, { store, config, scimRequestLog, mailer });
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
   samlContinueRoutes(app, { store, config });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

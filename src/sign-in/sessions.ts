@@ -60,7 +60,8 @@ export async function authenticateSession(
   if (member?.status !== 'active' || member.role === null) return undefined;
   const organization = await store.organizations.getById(session.organization_id);
   const user = await store.users.getById(session.user_id);
-  if (!organization || !user) return undefined;
+  // A disabled organization's sessions stop, and work again (unexpired) once it is re-enabled.
+  if (!organization || organization.disabled_at !== null || !user) return undefined;
   return {
     kind: 'session',
     organizationId: organization.id,

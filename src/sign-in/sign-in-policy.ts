@@ -10,6 +10,10 @@ import type { Store } from '../store/store.ts';
 export type SignInDecision = { allowed: true } | { allowed: false; reason: string };
 
 export async function passwordSignInAllowed(store: Store, member: MemberRow): Promise<SignInDecision> {
+  const disabled = await store.organizations.getById(member.organization_id);
+  if (disabled?.disabled_at) {
+    return { allowed: false, reason: `${disabled.name} is disabled: nobody can sign in to it for now.` };
+  }
   const settings = await store.sso.getSettings(member.organization_id);
   if (settings?.sso_required === 1) {
     const organization = await store.organizations.getById(member.organization_id);

@@ -62,7 +62,7 @@ export async function startSsoSignIn(
   browserHash: string,
 ): Promise<AuthnRequestDelivery | undefined> {
   const settings = await store.sso.getSettings(organization.id);
-  if (!settings) return undefined;
+  if (!settings || organization.disabled_at !== null) return undefined;
   const relayState = randomBytes(24).toString('base64url');
   const cache = new SamlRequestCache(store, organization.id, {
     relayState,
@@ -256,6 +256,9 @@ export async function completeSsoSignIn(
     };
   }
   try {
+    if (organization.disabled_at !== null) {
+      throw new SsoFailure('organization_disabled', 'the organization is disabled');
+    }
     const settings = await store.sso.getSettings(organization.id);
     if (!settings) throw new SsoFailure('not_configured', 'SSO is not configured for this organization');
     const urls = serviceProviderUrls(publicUrl, organization.slug);

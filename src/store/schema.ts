@@ -20,6 +20,8 @@ export interface OrganizationsTable {
   member_seq: number;
   created_at: string;
   updated_at: string;
+  /** Set while the organization is disabled (migration 015): its tokens, sessions, SCIM and sign-in stop. */
+  disabled_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WorkspacesTable {
@@ -282,6 +284,63 @@ export interface TokenRevealsTable {
   expires_at: string;
 }
 
+/** The product's credential (`rst_iat_…`): it manages organizations, never their people. */
+export interface InstallationTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  last_four: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** An Admin's invitation of a person by email: one-time, expiring; the link's secret kept as a hash. */
+export interface InvitationsTable {
+  id: string;
+  organization_id: string;
+  /** As typed by the Admin; compared without (ASCII) case. */
+  email: string;
+  role: Role;
+  /** JSON array of workspace ids granted on acceptance. */
+  workspace_ids: string;
+  token_hash: string;
+  /** The inviting actor's label, for the invitee's page and the mail. */
+  invited_by: string | null;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
+  /** The membership the acceptance made or joined. */
+  membership_id: string | null;
+}
+
+/** A password reset link: one-time, expiring, kept as the hash of its secret. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/**
+ * A setup link for a customer's IT admin: opened once, by one browser (whose cookie's hash becomes
+ * `session_hash`); until it expires or is revoked, that browser may configure the organization's SSO
+ * and SCIM, and nothing else.
+ */
+export interface SetupLinksTable {
+  id: string;
+  organization_id: string;
+  token_hash: string;
+  session_hash: string | null;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  opened_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   workspaces: WorkspacesTable;
@@ -301,6 +360,10 @@ export interface Database {
   saml_pending_sign_ins: SamlPendingSignInsTable;
   audit_counters: AuditCountersTable;
   token_reveals: TokenRevealsTable;
+  installation_tokens: InstallationTokensTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
+  setup_links: SetupLinksTable;
 }
 
 export type Count = ColumnType<number | string | bigint, never, never>;

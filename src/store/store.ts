@@ -6,10 +6,14 @@ import { StoreUnavailableError, UniqueViolationError } from './errors.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
+import { InstallationTokenRepo } from './repos/installation-tokens.ts';
+import { InvitationRepo } from './repos/invitations.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
 import { MemberRepo } from './repos/members.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
+import { PasswordResetRepo } from './repos/password-resets.ts';
 import { SessionRepo } from './repos/sessions.ts';
+import { SetupLinkRepo } from './repos/setup-links.ts';
 import { SsoRepo } from './repos/sso.ts';
 import { TokenRevealRepo } from './repos/token-reveals.ts';
 import { TokenRepo } from './repos/tokens.ts';
@@ -32,6 +36,10 @@ export interface Repositories {
   readonly audit: AuditRepo;
   readonly sso: SsoRepo;
   readonly tokenReveals: TokenRevealRepo;
+  readonly installationTokens: InstallationTokenRepo;
+  readonly invitations: InvitationRepo;
+  readonly passwordResets: PasswordResetRepo;
+  readonly setupLinks: SetupLinkRepo;
 }
 
 export interface Store extends Repositories {
@@ -65,6 +73,10 @@ function repositories(ctx: RepoContext): Repositories {
     audit: new AuditRepo(ctx),
     sso: new SsoRepo(ctx),
     tokenReveals: new TokenRevealRepo(ctx),
+    installationTokens: new InstallationTokenRepo(ctx),
+    invitations: new InvitationRepo(ctx),
+    passwordResets: new PasswordResetRepo(ctx),
+    setupLinks: new SetupLinkRepo(ctx),
   };
 }
 

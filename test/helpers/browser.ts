@@ -43,12 +43,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Roster on a fresh SQLite database, listening on 127.0.0.1; PUBLIC_URL is that address. */
-export async function startServer(): Promise<RunningServer> {
+/** Roster on a fresh SQLite database, listening on 127.0.0.1; PUBLIC_URL is that address; `env`: more settings. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const { store, database, cleanup } = await openTestStore('sqlite');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ PUBLIC_URL: baseUrl, DATABASE_URL: database.url, PORT: String(port) });
+  const config = loadConfig({ PUBLIC_URL: baseUrl, DATABASE_URL: database.url, PORT: String(port), ...env });
   const app = createApp(config, store, { logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   return {

@@ -32,6 +32,7 @@ export function organizationRecord(overrides: Partial<OrganizationRecord> = {}):
     member_seq: 0,
     created_at: at,
     updated_at: at,
+    disabled_at: null,
     ...overrides,
   };
 }

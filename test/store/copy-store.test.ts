@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
+import { createInstallationToken } from '../../src/accounts/installation-tokens.ts';
+import { createInvitation } from '../../src/accounts/invitations.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
+import { createPasswordReset } from '../../src/accounts/passwords.ts';
 import { createToken, revokeToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { recordAudit } from '../../src/audit/record-audit.ts';
@@ -262,6 +265,25 @@ async function seedInstallation(store: Store): Promise<Seeded> {
       return { members };
     });
 
+    await createInstallationToken(store, { name: `saas ${index}`, actor: CLI_ACTOR });
+    await createInvitation(store, {
+      organizationId,
+      email: `invited.${randomBytes(3).toString('hex')}@example.com`,
+      role: 'member',
+      actor: CLI_ACTOR,
+    });
+    await createPasswordReset(store, { userId: org.user.id, actor: CLI_ACTOR });
+    await store.setupLinks.insert({
+      id: newId(),
+      organization_id: organizationId,
+      token_hash: randomBytes(32).toString('hex'),
+      session_hash: null,
+      created_by: 'saas',
+      created_at: now(),
+      expires_at: '2999-01-01T00:00:00.000Z',
+      opened_at: null,
+      revoked_at: null,
+    });
     const service = await createToken(store, {
       kind: 'service',
       organizationId,

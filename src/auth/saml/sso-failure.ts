@@ -4,6 +4,7 @@
 
 export const SSO_FAILURE_REASONS = [
   'not_configured',
+  'organization_disabled',
   'malformed',
   'too_large',
   'too_complex',
@@ -46,6 +47,7 @@ export type SsoFailureReason = (typeof SSO_FAILURE_REASONS)[number];
 
 const MESSAGES: Record<SsoFailureReason, string> = {
   not_configured: 'Single sign-on is not set up for this organization.',
+  organization_disabled: 'This organization is disabled: nobody can sign in to it for now.',
   malformed: 'The sign-in response from your identity provider could not be read.',
   too_large:
     'The sign-in response from your identity provider is too large. Ask your administrator to send fewer attributes (such as groups) to Roster.',
@@ -113,6 +115,10 @@ export class SsoFailure extends Error {
   get status(): 400 | 403 | 413 | 429 {
     if (this.reason === 'too_large') return 413;
     if (this.reason === 'rate_limited') return 429;
-    return this.reason === 'unknown_user' || this.reason === 'deactivated' ? 403 : 400;
+    return this.reason === 'unknown_user' ||
+      this.reason === 'deactivated' ||
+      this.reason === 'organization_disabled'
+      ? 403
+      : 400;
   }
 }

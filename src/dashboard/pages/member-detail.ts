@@ -129,6 +129,14 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
         ${profile(member, emails)}
         ${roleSection(member, viewer)}
         ${accessSection(member, viewer, workspaces, new Set(granted))}
+        <section class="panel" aria-labelledby="password-heading">
+          <h2 id="password-heading">Password</h2>
+          <form method="post" action="/members/${member.id}/password-reset">
+            ${csrfInput(viewer)}
+            <p class="hint">A one-time link to choose a new password, valid for an hour: shown to you, and mailed when Roster sends mail.</p>
+            <div class="actions"><button type="submit" class="button-secondary">Send a password reset link</button></div>
+          </form>
+        </section>
         <p><a href="/audit?target=${member.id}">Audit log for this member</a></p>`,
     });
   }

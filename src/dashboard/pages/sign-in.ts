@@ -52,7 +52,8 @@ function signInForm(token: string, form: SignInForm) {
         <button type="submit" class="button-secondary" formaction="/signin/sso" formnovalidate>Continue with SSO</button>
       </div>
       <p class="hint">Single sign-on: enter your work email, then choose <strong>Continue with SSO</strong>.</p>
-    </form>`;
+    </form>
+    <p><a href="/reset-password">Forgot your password?</a></p>`;
 }
 
 /**
@@ -81,7 +82,13 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
     if (principal) return redirect(reply, next || homePath({ isAdmin: principal.role === 'admin' }));
     if ((await ctx.store.organizations.count()) === 0) return redirect(reply, '/setup');
     const signedOut = queryValue(request, 'signed_out') === '1';
-    return show(request, reply, { email: '', next, ...(signedOut ? { notice: 'You are signed out.' } : {}) });
+    const reset = queryValue(request, 'reset') === '1';
+    const message = signedOut
+      ? 'You are signed out.'
+      : reset
+        ? 'Your password is set. Sign in with it.'
+        : undefined;
+    return show(request, reply, { email: '', next, ...(message ? { notice: message } : {}) });
   });
 
   app.post('/signin', { config: { preSession: true } }, async (request, reply) => {

@@ -7,10 +7,16 @@ import type { Store } from '../../store/store.ts';
 import { apiAuditRoutes } from './api-audit.ts';
 import { meRoutes } from './api-me.ts';
 import { apiMemberRoutes } from './api-members.ts';
+import { apiSetupLinkRoutes } from './api-setup-links.ts';
 import { apiTokenRoutes } from './api-tokens.ts';
 import { apiWorkspaceRoutes } from './api-workspaces.ts';
 
-export function apiRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
+export function apiRoutes(
+  app: FastifyInstance,
+  store: Store,
+  authenticator: TokenAuthenticator,
+  publicUrl: string,
+): void {
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
     meRoutes(scope, store, authenticator);
@@ -18,5 +24,6 @@ export function apiRoutes(app: FastifyInstance, store: Store, authenticator: Tok
     apiWorkspaceRoutes(scope, store, authenticator);
     apiTokenRoutes(scope, store, authenticator);
     apiAuditRoutes(scope, store, authenticator);
+    apiSetupLinkRoutes(scope, store, authenticator, publicUrl);
   });
 }

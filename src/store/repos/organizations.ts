@@ -61,6 +61,14 @@ export class OrganizationRepo {
       .execute();
   }
 
+  /** The organizations API's changes: the name, and whether it is disabled. */
+  async update(
+    id: string,
+    values: { name: string; disabled_at: string | null; updated_at: string },
+  ): Promise<void> {
+    await this.ctx.db.updateTable('organizations').set(values).where('id', '=', id).execute();
+  }
+
   /** Hands out the next dense member position of the organization (see `memberships.seq`). */
   async nextMemberSeq(id: string): Promise<number> {
     const [row] = await this.templates.run(this.ctx.db, 'organizations.nextMemberSeq', [id], ([value]) =>

@@ -29,6 +29,17 @@ export class SessionRepo {
   }
 
   /**
+   * Ends every session of a person, in every organization, but `exceptIdHash` (the one that changed
+   * the password); returns how many ended.
+   */
+  async deleteForUser(userId: string, exceptIdHash: string | null = null): Promise<number> {
+    let query = this.ctx.db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (exceptIdHash !== null) query = query.where('id_hash', '!=', exceptIdHash);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
    * Ends the password sessions opened in an organization ("SSO required" turned on); its SSO
    * sessions stay. Returns how many there were.
    */

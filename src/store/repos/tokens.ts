@@ -15,6 +15,7 @@ const GRANT_COLUMNS = [
   't.expires_at',
   'o.id as organization_id',
   'o.slug as organization_slug',
+  'o.disabled_at as organization_disabled_at',
 ] as const;
 
 /** A token with what trusting it takes: its organization and, for a personal token, its owner. */
@@ -27,6 +28,8 @@ export interface TokenGrant {
   expires_at: string | null;
   organization_id: string | null;
   organization_slug: string | null;
+  /** Set while the token's organization is disabled. */
+  organization_disabled_at: string | null;
   /** undefined for a service token; null when a personal token's owner is not a member of its organization. */
   owner: TokenOwner | null | undefined;
 }

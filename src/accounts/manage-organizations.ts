@@ -1,0 +1,169 @@
+// The organizations API's use cases (the product, with an installation token): create an
+// organization with its default workspace and, optionally, an invitation for its first Admin;
+// rename; disable and enable. Disabling deletes nothing: the organization's tokens, sessions, SCIM
+// and sign-in stop (each checks `disabled_at`), and enabling gives all of it back.
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { RosterError } from '../errors.ts';
+import { UniqueViolationError } from '../store/errors.ts';
+import { newId, now } from '../store/ids.ts';
+import type { OrganizationRecord } from '../store/repos/organizations.ts';
+import type { Store } from '../store/store.ts';
+import { type CreatedInvitation, insertInvitation } from './invitations.ts';
+import { organizationSlug } from './organizations.ts';
+
+export interface OrganizationView {
+  id: string;
+  slug: string;
+  name: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function organizationView(row: OrganizationRecord): OrganizationView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    disabled: row.disabled_at !== null,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function checkName(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  if (name.length === 0 || name.length > 200) {
+    throw new RosterError('invalid_value', 'the organization name must be 1 to 200 characters');
+  }
+  return name;
+}
+
+export interface CreateOrganizationInput {
+  name: string;
+  slug?: string;
+  /** The first Admin, invited by email (the link is returned, and mailed by the caller). */
+  adminEmail?: string;
+  actor: Actor;
+  requestId?: string;
+}
+
+export async function createOrganization(
+  store: Store,
+  input: CreateOrganizationInput,
+): Promise<{ organization: OrganizationRecord; invitation: CreatedInvitation | null }> {
+  const name = checkName(input.name);
+  const slug = organizationSlug(name, input.slug);
+  try {
+    return await store.transaction(async (tx) => {
+      const at = now();
+      const organization: OrganizationRecord = {
+        id: newId(),
+        slug,
+        name,
+        default_role: 'member',
+        email_changes: 'refuse',
+        member_seq: 0,
+        created_at: at,
+        updated_at: at,
+        disabled_at: null,
+      };
+      await tx.organizations.insert(organization);
+      await tx.workspaces.insert({
+        id: newId(),
+        organization_id: organization.id,
+        name: 'Default',
+        is_default: 1,
+        created_at: at,
+        updated_at: at,
+      });
+      await recordAudit(tx, {
+        organizationId: organization.id,
+        actor: input.actor,
+        action: 'organization.created',
+        target: { type: 'organization', id: organization.id, label: slug },
+        after: { slug, name, workspace: 'Default', admin: input.adminEmail ?? null },
+        requestId: input.requestId ?? null,
+      });
+      const invitation =
+        input.adminEmail === undefined
+          ? null
+          : await insertInvitation(tx, {
+              organizationId: organization.id,
+              email: input.adminEmail,
+              role: 'admin',
+              actor: input.actor,
+              ...(input.requestId ? { requestId: input.requestId } : {}),
+            });
+      return { organization, invitation };
+    });
+  } catch (error) {
+    if (error instanceof UniqueViolationError && /slug/.test(error.constraint)) {
+      throw new RosterError('conflict', `an organization with the slug "${slug}" already exists`);
+    }
+    throw error;
+  }
+}
+
+export interface UpdateOrganizationInput {
+  id: string;
+  name?: unknown;
+  disabled?: unknown;
+  actor: Actor;
+  requestId?: string;
+}
+
+/** Renames, disables or enables; each change its own audit event, all in one transaction. */
+export async function updateOrganization(
+  store: Store,
+  input: UpdateOrganizationInput,
+): Promise<OrganizationRecord> {
+  const name = input.name === undefined ? undefined : checkName(input.name);
+  if (input.disabled !== undefined && typeof input.disabled !== 'boolean') {
+    throw new RosterError('invalid_value', '"disabled" must be true or false');
+  }
+  const disabled = input.disabled as boolean | undefined;
+  return store.transaction(async (tx) => {
+    await tx.organizations.lock(input.id);
+    const before = await tx.organizations.getById(input.id);
+    if (!before) throw new RosterError('not_found', `no organization with id ${input.id}`);
+    let after = before;
+    const at = now();
+    const target = { type: 'organization', id: before.id, label: before.slug };
+    const requestId = input.requestId ?? null;
+    if (name !== undefined && name !== before.name) {
+      after = { ...after, name, updated_at: at };
+      await recordAudit(tx, {
+        organizationId: before.id,
+        actor: input.actor,
+        action: 'organization.renamed',
+        target,
+        before: { name: before.name },
+        after: { name },
+        requestId,
+      });
+    }
+    if (disabled !== undefined && disabled !== (before.disabled_at !== null)) {
+      after = { ...after, disabled_at: disabled ? at : null, updated_at: at };
+      await recordAudit(tx, {
+        organizationId: before.id,
+        actor: input.actor,
+        action: disabled ? 'organization.disabled' : 'organization.enabled',
+        target,
+        before: { disabledAt: before.disabled_at },
+        after: { disabledAt: after.disabled_at },
+        requestId,
+      });
+    }
+    if (after !== before)
+      await tx.organizations.update(before.id, {
+        name: after.name,
+        disabled_at: after.disabled_at,
+        updated_at: at,
+      });
+    return after;
+  });
+}

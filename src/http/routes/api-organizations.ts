@@ -1,0 +1,150 @@
+// `/api/v1/organizations`: the product's side (an installation token). Create an organization
+// (with an invitation for its first Admin), list, read, rename, disable and enable, and invite
+// further people. Invitation links are returned once, and mailed when SMTP_URL is set.
+import type { FastifyInstance } from 'fastify';
+import { type CreatedInvitation, createInvitation } from '../../accounts/invitations.ts';
+import {
+  createOrganization,
+  organizationView,
+  updateOrganization,
+} from '../../accounts/manage-organizations.ts';
+import { createSetupLink, revokeSetupLink, setupLinkView } from '../../accounts/setup-links.ts';
+import type { InstallationAuthenticator } from '../../auth/authenticate-installation.ts';
+import { RosterError } from '../../errors.ts';
+import type { Mailer } from '../../mail/mailer.ts';
+import type { Store } from '../../store/store.ts';
+import { linkUrl } from '../../web/link-paths.ts';
+import { sendInvitation } from '../../web/send-invitation.ts';
+import { objectBody } from '../api-views.ts';
+import { installationOf, requireInstallation } from '../authenticate.ts';
+
+export interface OrganizationRoutesOptions {
+  store: Store;
+  authenticate: InstallationAuthenticator;
+  mailer: Mailer;
+  publicUrl: string;
+}
+
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new RosterError('invalid_value', `"${name}" must be a string`);
+  return value;
+}
+
+export function apiOrganizationRoutes(app: FastifyInstance, options: OrganizationRoutesOptions): void {
+  const { store, mailer, publicUrl } = options;
+  const installation = { onRequest: requireInstallation(options.authenticate) };
+
+  async function organizationOr404(id: string) {
+    const organization = await store.organizations.getById(id);
+    if (!organization) throw new RosterError('not_found', `no organization with id ${id}`);
+    return organization;
+  }
+
+  const invitationReply = async (created: CreatedInvitation, organizationName: string) =>
+    sendInvitation(mailer, publicUrl, created, organizationName);
+
+  app.post('/api/v1/organizations', installation, async (request, reply) => {
+    const body = objectBody(request.body);
+    const name = optionalString(body, 'name');
+    if (name === undefined) throw new RosterError('invalid_value', 'send {"name": "…"}');
+    const slug = optionalString(body, 'slug');
+    const adminEmail = optionalString(body, 'adminEmail');
+    const { organization, invitation } = await createOrganization(store, {
+      name,
+      ...(slug ? { slug } : {}),
+      ...(adminEmail !== undefined ? { adminEmail } : {}),
+      actor: installationOf(request).actor,
+      requestId: request.id,
+    });
+    return reply.code(201).send({
+      ...organizationView(organization),
+      invitation: invitation ? await invitationReply(invitation, organization.name) : null,
+    });
+  });
+
+  app.get('/api/v1/organizations', installation, async () => ({
+    data: (await store.organizations.list()).map(organizationView),
+  }));
+
+  app.get<{ Params: { id: string } }>('/api/v1/organizations/:id', installation, async (request) =>
+    organizationView(await organizationOr404(request.params.id)),
+  );
+
+  app.patch<{ Params: { id: string } }>('/api/v1/organizations/:id', installation, async (request) => {
+    const body = objectBody(request.body);
+    const unknown = Object.keys(body).filter((key) => key !== 'name' && key !== 'disabled');
+    if (unknown.length > 0) {
+      throw new RosterError(
+        'invalid_value',
+        `only "name" and "disabled" can change (not ${unknown.join(', ')})`,
+      );
+    }
+    const updated = await updateOrganization(store, {
+      id: request.params.id,
+      name: body.name,
+      disabled: body.disabled,
+      actor: installationOf(request).actor,
+      requestId: request.id,
+    });
+    return organizationView(updated);
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/organizations/:id/invitations',
+    installation,
+    async (request, reply) => {
+      const organization = await organizationOr404(request.params.id);
+      const body = objectBody(request.body);
+      const email = optionalString(body, 'email');
+      if (email === undefined) throw new RosterError('invalid_value', 'send {"email": "…", "role": "admin"}');
+      const workspaceIds = body.workspaceIds ?? [];
+      if (!Array.isArray(workspaceIds))
+        throw new RosterError('invalid_value', '"workspaceIds" must be an array');
+      const created = await createInvitation(store, {
+        organizationId: organization.id,
+        email,
+        role: (optionalString(body, 'role') ?? 'member') as 'admin',
+        workspaceIds: workspaceIds as string[],
+        actor: installationOf(request).actor,
+        requestId: request.id,
+      });
+      return reply.code(201).send(await invitationReply(created, organization.name));
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/organizations/:id/setup-links',
+    installation,
+    async (request, reply) => {
+      const { link, secret } = await createSetupLink(store, {
+        organizationId: request.params.id,
+        actor: installationOf(request).actor,
+        requestId: request.id,
+      });
+      return reply.code(201).send({ ...link, url: linkUrl(publicUrl, 'setupLink', secret) });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/organizations/:id/setup-links',
+    installation,
+    async (request) => {
+      const organization = await organizationOr404(request.params.id);
+      return { data: (await store.setupLinks.list(organization.id)).map(setupLinkView) };
+    },
+  );
+
+  app.delete<{ Params: { id: string; linkId: string } }>(
+    '/api/v1/organizations/:id/setup-links/:linkId',
+    installation,
+    async (request) =>
+      revokeSetupLink(store, {
+        organizationId: request.params.id,
+        id: request.params.linkId,
+        actor: installationOf(request).actor,
+        requestId: request.id,
+      }),
+  );
+}

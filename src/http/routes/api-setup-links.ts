@@ -1,0 +1,41 @@
+// `/api/v1/setup-links`: an organization's Admin makes, lists and revokes setup links for their
+// identity provider's administrator (see accounts/setup-links.ts).
+import type { FastifyInstance } from 'fastify';
+import { createSetupLink, revokeSetupLink, setupLinkView } from '../../accounts/setup-links.ts';
+import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { Store } from '../../store/store.ts';
+import { linkUrl } from '../../web/link-paths.ts';
+import { principalOf, requireCaller } from '../authenticate.ts';
+
+export function apiSetupLinkRoutes(
+  app: FastifyInstance,
+  store: Store,
+  authenticator: TokenAuthenticator,
+  publicUrl: string,
+): void {
+  const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
+
+  app.post('/api/v1/setup-links', admin, async (request, reply) => {
+    const principal = principalOf(request);
+    const { link, secret } = await createSetupLink(store, {
+      organizationId: principal.organizationId,
+      actor: principal.actor,
+      requestId: request.id,
+    });
+    return reply.code(201).send({ ...link, url: linkUrl(publicUrl, 'setupLink', secret) });
+  });
+
+  app.get('/api/v1/setup-links', admin, async (request) => ({
+    data: (await store.setupLinks.list(principalOf(request).organizationId)).map(setupLinkView),
+  }));
+
+  app.delete<{ Params: { id: string } }>('/api/v1/setup-links/:id', admin, async (request) => {
+    const principal = principalOf(request);
+    return revokeSetupLink(store, {
+      organizationId: principal.organizationId,
+      id: request.params.id,
+      actor: principal.actor,
+      requestId: request.id,
+    });
+  });
+}
