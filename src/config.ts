@@ -7,6 +7,8 @@ export interface Config {
   host: string;
   databaseUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json`: one JSON object a line (for log collectors); `pretty`: coloured lines for people. */
+  logFormat: 'json' | 'pretty';
   /** Where people and IdPs reach this instance, without a trailing slash; used for Location headers. */
   publicUrl: string;
   /** Largest accepted request body, in bytes. */
@@ -157,6 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const logFormat = (env.LOG_FORMAT || 'json').toLowerCase();
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new ConfigError(`LOG_FORMAT must be json or pretty (got "${env.LOG_FORMAT}")`);
+  }
+
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   try {
     const url = new URL(publicUrl);
@@ -198,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     databaseUrl,
     logLevel: logLevel as Config['logLevel'],
+    logFormat,
     publicUrl,
     bodyLimit,
     rateLimit,

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  LogController,
 } from 'fastify';
 import { createTxtResolver } from '../accounts/domain-verification.ts';
 import { createTokenAuthenticator } from '../auth/authenticate-token.ts';
@@ -14,10 +15,12 @@ import type { Config } from '../config.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
-import { errorResponse, type Surface } from '../web/error-response.ts';
+import { errorResponse, type Surface, toHttpError } from '../web/error-response.ts';
+import { noteRefusal } from '../web/request-refusal.ts';
 import { recordScimRequests } from '../web/scim-request-log.ts';
 import { guardInput, invalidUtf8 } from './input-guards.ts';
 import { rateLimit } from './rate-limit.ts';
+import { loggerOptions, logRequests } from './request-log.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { apiSsoRoutes } from './routes/api-sso.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -46,22 +49,6 @@ type BufferParser = (
 ) => void;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function loggerOptions(level: Config['logLevel']): FastifyServerOptions['logger'] {
-  return {
-    level,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-        '*.password',
-        '*.token',
-      ],
-      censor: '[redacted]',
-    },
-  };
-}
 
 function surfaceOf(url: string): Surface {
   return url.toLowerCase().startsWith('/scim/') ? 'scim' : 'api';
@@ -108,6 +95,8 @@ function proxyTrust(trust: Config['trustProxy']): FastifyServerOptions['trustPro
 export function createApp(config: Config, store: Store, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
+    // One line per request instead, with the organization and the refusal (request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -133,12 +122,14 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     // shape of its surface (Fastify's default is its own JSON, even on /scim).
     frameworkErrors: (error, request, reply) => {
       const response = errorResponse(error, surfaceOf(request.url));
+      noteRefusal(request, toHttpError(error), error);
       (reply as FastifyReply).code(response.status).headers(response.headers).send(response.body);
     },
   });
 
   app.decorateRequest('principal', null);
   app.decorateRequest('authenticatedAs', null);
+  logRequests(app);
 
   // SCIM bodies arrive as application/scim+json (RFC 7644 §3.1) or application/json, with or
   // without a charset; Fastify's JSON parser (which rejects __proto__ and constructor.prototype
@@ -165,18 +156,16 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
 
   app.setErrorHandler((error, request, reply) => {
     const response = errorResponse(error, surfaceOf(request.url));
-    if (response.unexpected) request.log.error({ err: error }, 'unexpected error');
-    else request.log.info({ status: response.status, detail: (error as Error).message }, 'request refused');
+    noteRefusal(request, toHttpError(error), error);
     reply.code(response.status).headers(response.headers).send(response.body);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const response = errorResponse(
-      Object.assign(new Error(`no route for ${request.method} ${request.url.split('?')[0]}`), {
-        statusCode: 404,
-      }),
-      surfaceOf(request.url),
-    );
+    const notFound = Object.assign(new Error(`no route for ${request.method} ${request.url.split('?')[0]}`), {
+      statusCode: 404,
+    });
+    const response = errorResponse(notFound, surfaceOf(request.url));
+    noteRefusal(request, toHttpError(notFound));
     reply.code(404).headers(response.headers).send(response.body);
   });
 
