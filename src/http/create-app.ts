@@ -19,6 +19,7 @@ import { errorResponse, type Surface, toHttpError } from '../web/error-response.
 import { noteRefusal } from '../web/request-refusal.ts';
 import { recordScimRequests } from '../web/scim-request-log.ts';
 import { guardInput, invalidUtf8 } from './input-guards.ts';
+import { openApi } from './openapi.ts';
 import { rateLimit } from './rate-limit.ts';
 import { loggerOptions, logRequests } from './request-log.ts';
 import { apiRoutes } from './routes/api-routes.ts';
@@ -29,6 +30,7 @@ import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
 import { securityHeaders } from './security-headers.ts';
+import { validationMessage } from './validation-message.ts';
 
 export interface AppOptions {
   /** Fastify logger options; tests pass `false`. */
@@ -118,6 +120,10 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
         ? { headersTimeout: Math.min(60_000, config.requestTimeoutSeconds * 1000) }
         : {}),
     },
+    // Route schemas validate requests as they are: no type coercion, no defaults filled in, no
+    // properties silently dropped (a field a route does not take is refused by its schema).
+    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false } },
+    schemaErrorFormatter: (errors, context) => new Error(validationMessage(errors, context)),
     // A malformed URL or an over-long path parameter is refused before routing, in the error
     // shape of its surface (Fastify's default is its own JSON, even on /scim).
     frameworkErrors: (error, request, reply) => {
@@ -178,6 +184,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     onError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
 
+  openApi(app, config.publicUrl);
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
   apiRoutes(app, store, authenticator);
