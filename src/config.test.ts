@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       databaseUrl: 'sqlite:./data/roster.db',
       logLevel: 'info',
       logFormat: 'json',
+      metricsToken: null,
       publicUrl: 'http://localhost:8080',
       bodyLimit: 1024 * 1024,
       rateLimit: { perToken: 60_000, perOrganization: 120_000, windowSeconds: 60 },
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
       DATABASE_POOL_SIZE: '25',
       TRUST_PROXY: '2',
       LOG_FORMAT: 'pretty',
+      METRICS_TOKEN: 'scrape-me-0123456789',
     });
     assert.deepEqual(config, {
       port: 3000,
@@ -75,6 +77,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://roster@db.internal:5432/roster',
       logLevel: 'debug',
       logFormat: 'pretty',
+      metricsToken: 'scrape-me-0123456789',
       publicUrl: 'https://roster.example.com',
       bodyLimit: 2048,
       rateLimit: { perToken: 10, perOrganization: 0, windowSeconds: 1 },
@@ -105,6 +108,16 @@ describe('loadConfig', () => {
 
   it('accepts the log level in any case', () => {
     assert.equal(loadConfig({ LOG_LEVEL: 'WARN' }).logLevel, 'warn');
+  });
+
+  it('refuses a METRICS_TOKEN that is short or has spaces, without echoing it', () => {
+    for (const token of ['short', 'sixteen chars ok?']) {
+      assert.throws(
+        () => loadConfig({ METRICS_TOKEN: token }),
+        (error: Error) =>
+          /^METRICS_TOKEN must be 16 to 200/.test(error.message) && !error.message.includes(token),
+      );
+    }
   });
 
   it('refuses a log format other than json or pretty, naming LOG_FORMAT', () => {

@@ -35,6 +35,11 @@ export interface Config {
    * appended): none (`false`), the last `n` hops, or those appended by these proxy addresses/CIDRs.
    */
   trustProxy: false | number | string[];
+  /**
+   * The bearer token Prometheus sends to scrape `/metrics`; null: no metrics are collected and
+   * `/metrics` is a 404.
+   */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -200,6 +205,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 0, 3600);
   const connectionTimeoutSeconds = integer(env, 'CONNECTION_TIMEOUT_SECONDS', 120, 0, 3600);
 
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
+    throw new ConfigError(
+      'METRICS_TOKEN must be 16 to 200 printable characters without spaces (generate one with: openssl rand -hex 24)',
+    );
+  }
+
   return {
     port,
     host,
@@ -216,5 +228,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dnsServers: dnsServers(env.DNS_SERVERS),
     databasePoolSize,
     trustProxy: trustProxyOf(env),
+    metricsToken,
   };
 }

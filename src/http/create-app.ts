@@ -19,6 +19,7 @@ import { errorResponse, type Surface, toHttpError } from '../web/error-response.
 import { noteRefusal } from '../web/request-refusal.ts';
 import { recordScimRequests } from '../web/scim-request-log.ts';
 import { guardInput, invalidUtf8 } from './input-guards.ts';
+import { metricsRoutes } from './metrics.ts';
 import { openApi } from './openapi.ts';
 import { rateLimit } from './rate-limit.ts';
 import { loggerOptions, logRequests } from './request-log.ts';
@@ -185,6 +186,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   });
 
   openApi(app, config.publicUrl);
+  metricsRoutes(app, store, config.metricsToken);
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
   apiRoutes(app, store, authenticator);
