@@ -9,6 +9,9 @@ describe('loadConfig', () => {
       host: 'localhost',
       databaseUrl: 'sqlite:./data/roster.db',
       logLevel: 'info',
+      logFormat: 'json',
+      metricsToken: null,
+      mail: { smtpUrl: null, from: 'Roster <roster@localhost>' },
       publicUrl: 'http://localhost:8080',
       bodyLimit: 1024 * 1024,
       rateLimit: { perToken: 60_000, perOrganization: 120_000, windowSeconds: 60 },
@@ -66,12 +69,19 @@ describe('loadConfig', () => {
       DNS_SERVERS: '127.0.0.1:5353, [::1]:53,9.9.9.9',
       DATABASE_POOL_SIZE: '25',
       TRUST_PROXY: '2',
+      LOG_FORMAT: 'pretty',
+      METRICS_TOKEN: 'scrape-me-0123456789',
+      SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
+      MAIL_FROM: 'Example <access@example.com>',
     });
     assert.deepEqual(config, {
       port: 3000,
       host: '0.0.0.0',
       databaseUrl: 'postgres://roster@db.internal:5432/roster',
       logLevel: 'debug',
+      logFormat: 'pretty',
+      metricsToken: 'scrape-me-0123456789',
+      mail: { smtpUrl: 'smtps://mailer:secret@smtp.example.com:465', from: 'Example <access@example.com>' },
       publicUrl: 'https://roster.example.com',
       bodyLimit: 2048,
       rateLimit: { perToken: 10, perOrganization: 0, windowSeconds: 1 },
@@ -102,6 +112,20 @@ describe('loadConfig', () => {
 
   it('accepts the log level in any case', () => {
     assert.equal(loadConfig({ LOG_LEVEL: 'WARN' }).logLevel, 'warn');
+  });
+
+  it('refuses a METRICS_TOKEN that is short or has spaces, without echoing it', () => {
+    for (const token of ['short', 'sixteen chars ok?']) {
+      assert.throws(
+        () => loadConfig({ METRICS_TOKEN: token }),
+        (error: Error) =>
+          /^METRICS_TOKEN must be 16 to 200/.test(error.message) && !error.message.includes(token),
+      );
+    }
+  });
+
+  it('refuses a log format other than json or pretty, naming LOG_FORMAT', () => {
+    assert.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), /LOG_FORMAT must be json or pretty \(got "xml"\)/);
   });
 
   it('accepts sqlite:, postgres:// and postgresql:// database URLs', () => {

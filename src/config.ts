@@ -7,6 +7,8 @@ export interface Config {
   host: string;
   databaseUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json`: one JSON object a line (for log collectors); `pretty`: coloured lines for people. */
+  logFormat: 'json' | 'pretty';
   /** Where people and IdPs reach this instance, without a trailing slash; used for Location headers. */
   publicUrl: string;
   /** Largest accepted request body, in bytes. */
@@ -39,6 +41,11 @@ export interface Config {
    * the sender.
    */
   mail: { smtpUrl: string | null; from: string };
+  /**
+   * The bearer token Prometheus sends to scrape `/metrics`; null: no metrics are collected and
+   * `/metrics` is a 404.
+   */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +170,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const logFormat = (env.LOG_FORMAT || 'json').toLowerCase();
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new ConfigError(`LOG_FORMAT must be json or pretty (got "${env.LOG_FORMAT}")`);
+  }
+
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   try {
     const url = new URL(publicUrl);
@@ -199,11 +211,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 60, 0, 3600);
   const connectionTimeoutSeconds = integer(env, 'CONNECTION_TIMEOUT_SECONDS', 120, 0, 3600);
 
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
+    throw new ConfigError(
+      'METRICS_TOKEN must be 16 to 200 printable characters without spaces (generate one with: openssl rand -hex 24)',
+    );
+  }
+
   return {
     port,
     host,
     databaseUrl,
     logLevel: logLevel as Config['logLevel'],
+    logFormat,
     publicUrl,
     bodyLimit,
     rateLimit,
@@ -215,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize,
     trustProxy: trustProxyOf(env),
     mail: mailOf(env, publicUrl),
+    metricsToken,
   };
 }
 

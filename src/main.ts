@@ -1,6 +1,7 @@
 // Composition root: loadConfig → openStore → createApp → listen, and a graceful stop on signals.
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createApp } from './http/create-app.ts';
+import { serverLogger } from './http/request-log.ts';
 import { openStore } from './store/open-store.ts';
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
@@ -9,7 +10,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     groupCommit: true,
     poolSize: config.databasePoolSize,
   });
-  const app = createApp(config, store);
+  const app = createApp(config, store, { logger: await serverLogger(config) });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,10 +42,12 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     }
     throw error;
   }
+  // The banner is for the person who started the server: on stderr, so that stdout holds only the
+  // log's JSON lines for a collector.
   const organizations = await store.organizations.count();
   const base = config.publicUrl;
   if (organizations === 0) {
-    process.stdout.write(
+    process.stderr.write(
       [
         '',
         `Roster is running at ${base} (${store.dialect.describe()}).`,
@@ -63,7 +66,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
       ].join('\n'),
     );
   } else {
-    process.stdout.write(
+    process.stderr.write(
       `\nRoster is running at ${base} (${store.dialect.describe()}). Dashboard: ${base}/signin · SCIM base URL: ${base}/scim/v2\n`,
     );
   }

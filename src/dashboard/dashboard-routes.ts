@@ -13,6 +13,7 @@ import type { Store } from '../store/store.ts';
 import { toHttpError } from '../web/error-response.ts';
 import { field } from '../web/form-field.ts';
 import { pageHeaders } from '../web/page-headers.ts';
+import { noteRefusal } from '../web/request-refusal.ts';
 import type { ScimRequestLog } from '../web/scim-request-log.ts';
 import {
   CSRF_FIELD,
@@ -111,8 +112,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
         return redirect(reply, `/signin${next}`);
       }
       const refusal = toHttpError(error);
-      if (refusal.unexpected) request.log.error({ err: error }, 'unexpected error');
-      else request.log.info({ status: refusal.status, detail: refusal.message }, 'request refused');
+      noteRefusal(request, refusal, error);
       reply.headers(refusal.headers);
       const title = TITLES[refusal.status] ?? 'Something went wrong';
       const message = refusal.unexpected

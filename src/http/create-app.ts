@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  LogController,
 } from 'fastify';
 import { createTxtResolver } from '../accounts/domain-verification.ts';
 import { createInstallationAuthenticator } from '../auth/authenticate-installation.ts';
@@ -16,11 +17,14 @@ import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
-import { errorResponse, type Surface } from '../web/error-response.ts';
-import { redactLinkSecrets } from '../web/link-paths.ts';
+import { errorResponse, type Surface, toHttpError } from '../web/error-response.ts';
+import { noteRefusal } from '../web/request-refusal.ts';
 import { recordScimRequests } from '../web/scim-request-log.ts';
 import { guardInput, invalidUtf8 } from './input-guards.ts';
+import { metricsRoutes } from './metrics.ts';
+import { openApi } from './openapi.ts';
 import { rateLimit } from './rate-limit.ts';
+import { loggerOptions, logRequests } from './request-log.ts';
 import { apiOrganizationRoutes } from './routes/api-organizations.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { apiSsoRoutes } from './routes/api-sso.ts';
@@ -30,6 +34,7 @@ import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
 import { securityHeaders } from './security-headers.ts';
+import { validationMessage } from './validation-message.ts';
 
 export interface AppOptions {
   /** Fastify logger options; tests pass `false`. */
@@ -52,38 +57,6 @@ type BufferParser = (
 ) => void;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function loggerOptions(level: Config['logLevel']): FastifyServerOptions['logger'] {
-  return {
-    level,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-        '*.password',
-        '*.token',
-      ],
-      censor: '[redacted]',
-    },
-    serializers: {
-      // Pino's request serializer, less the secrets of one-time links (web/link-paths.ts).
-      req: (req: {
-        method: string;
-        url: string;
-        hostname?: string;
-        remoteAddress?: string;
-        remotePort?: number;
-      }) => ({
-        method: req.method,
-        url: redactLinkSecrets(req.url),
-        hostname: req.hostname,
-        remoteAddress: req.remoteAddress,
-        remotePort: req.remotePort,
-      }),
-    },
-  };
-}
 
 function surfaceOf(url: string): Surface {
   return url.toLowerCase().startsWith('/scim/') ? 'scim' : 'api';
@@ -130,6 +103,8 @@ function proxyTrust(trust: Config['trustProxy']): FastifyServerOptions['trustPro
 export function createApp(config: Config, store: Store, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
+    // One line per request instead, with the organization and the refusal (request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -151,10 +126,15 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
         ? { headersTimeout: Math.min(60_000, config.requestTimeoutSeconds * 1000) }
         : {}),
     },
+    // Route schemas validate requests as they are: no type coercion, no defaults filled in, no
+    // properties silently dropped (a field a route does not take is refused by its schema).
+    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false } },
+    schemaErrorFormatter: (errors, context) => new Error(validationMessage(errors, context)),
     // A malformed URL or an over-long path parameter is refused before routing, in the error
     // shape of its surface (Fastify's default is its own JSON, even on /scim).
     frameworkErrors: (error, request, reply) => {
       const response = errorResponse(error, surfaceOf(request.url));
+      noteRefusal(request, toHttpError(error), error);
       (reply as FastifyReply).code(response.status).headers(response.headers).send(response.body);
     },
   });
@@ -162,6 +142,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   app.decorateRequest('principal', null);
   app.decorateRequest('authenticatedAs', null);
   app.decorateRequest('installation', null);
+  logRequests(app);
 
   // SCIM bodies arrive as application/scim+json (RFC 7644 §3.1) or application/json, with or
   // without a charset; Fastify's JSON parser (which rejects __proto__ and constructor.prototype
@@ -188,18 +169,16 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
 
   app.setErrorHandler((error, request, reply) => {
     const response = errorResponse(error, surfaceOf(request.url));
-    if (response.unexpected) request.log.error({ err: error }, 'unexpected error');
-    else request.log.info({ status: response.status, detail: (error as Error).message }, 'request refused');
+    noteRefusal(request, toHttpError(error), error);
     reply.code(response.status).headers(response.headers).send(response.body);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const response = errorResponse(
-      Object.assign(new Error(`no route for ${request.method} ${request.url.split('?')[0]}`), {
-        statusCode: 404,
-      }),
-      surfaceOf(request.url),
-    );
+    const notFound = Object.assign(new Error(`no route for ${request.method} ${request.url.split('?')[0]}`), {
+      statusCode: 404,
+    });
+    const response = errorResponse(notFound, surfaceOf(request.url));
+    noteRefusal(request, toHttpError(notFound));
     reply.code(404).headers(response.headers).send(response.body);
   });
 
@@ -220,6 +199,8 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     });
   app.addHook('onClose', async () => mailer.close());
 
+  openApi(app, config.publicUrl);
+  metricsRoutes(app, store, config.metricsToken);
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
   apiRoutes(app, store, authenticator, config.publicUrl);

@@ -112,10 +112,6 @@ export function rateLimit(app: FastifyInstance, options: RateLimitOptions, now?:
     if (!principal) return;
     const decision = limiter.take(principal);
     if (decision.allowed) return;
-    request.log.warn(
-      { organizationId: principal.organizationId, tokenId: principal.tokenId, scope: decision.scope },
-      'rate limit reached',
-    );
     throw new RosterError(
       'rate_limited',
       `too many requests for this ${decision.scope}: retry after ${decision.retryAfterSeconds} seconds`,

@@ -11,6 +11,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SsoFailure } from '../auth/saml/sso-failure.ts';
 import type { Config } from '../config.ts';
+import { noteSsoRefusal } from '../web/request-refusal.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 /** About 10 MB of counters at most, whatever the number of addresses in a window. */
@@ -42,12 +43,10 @@ export function samlLimiter(options: SamlRateLimitOptions, now?: () => number): 
         { key: `o:${slug}`, limit: options.perOrganization, scope: 'organization' },
       ]);
       if (decision.allowed) return undefined;
-      request.log.warn({ ip: request.ip, slug, scope: decision.scope }, 'SAML rate limit reached');
+      const detail = `too many SAML requests for this ${decision.scope}: retry after ${decision.retryAfterSeconds} seconds`;
+      noteSsoRefusal(request, 'rate_limited', detail);
       return {
-        failure: new SsoFailure(
-          'rate_limited',
-          `too many SAML requests for this ${decision.scope}: retry after ${decision.retryAfterSeconds} seconds`,
-        ),
+        failure: new SsoFailure('rate_limited', detail),
         retryAfterSeconds: decision.retryAfterSeconds,
       };
     },

@@ -49,6 +49,14 @@ export interface JsonElements {
   readonly position: RawBuilder<unknown>;
 }
 
+export interface PoolStats {
+  /** Connections open, idle among them, and queries waiting for one; `max` is the pool's size. */
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 export interface StoreDialect {
   readonly name: DialectName;
   /** The Kysely dialect (driver, adapter, query compiler) for this engine. */
@@ -77,6 +85,8 @@ export interface StoreDialect {
   uniqueViolation(error: unknown): string | undefined;
   /** True when `error` means the database is unreachable (worth a 503 and a retry), not a bug. */
   isUnavailable(error: unknown): boolean;
+  /** The connection pool right now (PostgreSQL), for metrics; SQLite has one connection. */
+  poolStats?(): PoolStats;
   /** A human description for logs and `roster migrate`, without credentials. */
   describe(): string;
 }

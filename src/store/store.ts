@@ -56,9 +56,16 @@ export interface Store extends Repositories {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Calls `listener` with the time of every query run through `db` (metrics); returns the function
+   * that stops it. Cheap while none listens: Kysely times each query with two clock reads.
+   */
+  onQuery(listener: QueryListener): () => void;
   /** The underlying query builder, for tests and tools that inspect the database. */
   readonly db: Kysely<Database>;
 }
+
+export type QueryListener = (durationMs: number, failed: boolean) => void;
 
 function repositories(ctx: RepoContext): Repositories {
   return {
@@ -90,7 +97,13 @@ export function translateError(dialect: StoreDialect, error: unknown): unknown {
 }
 
 export function createStore(dialect: StoreDialect): Store {
-  const db = new Kysely<Database>({ dialect: dialect.kysely });
+  const queryListeners = new Set<QueryListener>();
+  const db = new Kysely<Database>({
+    dialect: dialect.kysely,
+    log: (event) => {
+      for (const listener of queryListeners) listener(event.queryDurationMillis, event.level === 'error');
+    },
+  });
   const base = repositories({ db, dialect });
 
   async function withTransaction<T>(work: (conn: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -154,6 +167,10 @@ export function createStore(dialect: StoreDialect): Store {
     },
     async close() {
       await db.destroy();
+    },
+    onQuery(listener) {
+      queryListeners.add(listener);
+      return () => queryListeners.delete(listener);
     },
   };
 }

@@ -91,6 +91,10 @@ function knownError(error: unknown): RosterError | ScimError | undefined {
     });
   }
   const fastifyError = error as Partial<FastifyError> | null;
+  // A route's JSON schema refused the request (http/validation-message.ts wrote the message).
+  if (fastifyError?.validation !== undefined && fastifyError.statusCode === 400) {
+    return new RosterError('invalid_value', fastifyError.message ?? 'invalid value');
+  }
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new ScimError(status, clientMessage(fastifyError), status === 400 ? 'invalidSyntax' : undefined);

@@ -1,5 +1,5 @@
 // The one-time links Roster hands out carry their secret in the path: made here, and cut out of
-// anything that logs a URL (the request log's serializer in http/create-app.ts), so that a secret
+// anything that logs a URL (the request log, http/request-log.ts), so that a secret
 // reaches nobody but the person the link was given to.
 
 export const LINK_PREFIXES = {

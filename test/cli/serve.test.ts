@@ -56,6 +56,14 @@ describe('roster serve', { concurrency: true }, () => {
           assert.ok(Date.now() - stopping < 5000, `took ${Date.now() - stopping} ms to stop`);
           assert.match(server.output(), /"signal":"SIGTERM".*shutting down/);
           assert.ok(!server.output().includes(token.token), 'the server logged a token value');
+          // The banner is on stderr: stdout is the log alone, a JSON object a line.
+          const logLines = server
+            .stdout()
+            .split('\n')
+            .filter((line) => line !== '');
+          assert.ok(logLines.length >= 4, server.stdout());
+          for (const line of logLines) assert.doesNotThrow(() => JSON.parse(line), line);
+          assert.ok(logLines.some((line) => /"route":"\/api\/v1\/me".*"status":401/.test(line)));
         } finally {
           if (server.child.exitCode === null && server.child.signalCode === null)
             server.child.kill('SIGKILL');

@@ -4,7 +4,7 @@ import type { InitializedOrganization } from '../../src/accounts/organizations.t
 import { createToken } from '../../src/accounts/tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { createApp } from '../../src/http/create-app.ts';
+import { type AppOptions, createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
 import { initTestOrganization } from './seed.ts';
 import { openTestStore, type StoreKind, type TestDatabase } from './stores.ts';
@@ -29,15 +29,16 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
-/** `env`: more settings for the app's config (e.g. DNS_SERVERS). */
+/** `env`: more settings for the app's config (e.g. DNS_SERVERS); `options`: createApp's (a logger). */
 export async function setupApp(
   kind: StoreKind,
   orgSlug = 'acme',
   env: Record<string, string> = {},
+  options: AppOptions = {},
 ): Promise<TestApp> {
   const { store, database, cleanup } = await openTestStore(kind);
   const config = loadConfig({ PUBLIC_URL: PUBLIC_URL, DATABASE_URL: database.url, ...env });
-  const app = createApp(config, store, { logger: false });
+  const app = createApp(config, store, { logger: false, ...options });
   const org = await initTestOrganization(store, {
     name: 'Acme Inc',
     slug: orgSlug,

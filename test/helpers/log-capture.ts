@@ -1,10 +1,10 @@
-// The production logger (its level and redactions, src/http/create-app.ts), writing to memory, for
+// The production logger (its level and redactions, src/http/request-log.ts), writing to memory, for
 // tests that look for what must never be logged.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from '../../src/config.ts';
-import { loggerOptions } from '../../src/http/create-app.ts';
+import { loggerOptions } from '../../src/http/request-log.ts';
 
 export interface CapturedLogs {
   /** For createApp's `logger` option. */

@@ -108,6 +108,8 @@ export interface RunningRoster {
   baseUrl: string;
   /** Everything the server wrote so far, stdout and stderr. */
   output(): string;
+  /** What it wrote on stdout alone (the log's JSON lines). */
+  stdout(): string;
   /** Resolves with the exit code (or the signal) once the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -139,8 +141,10 @@ async function startRosterOnce(env: NodeJS.ProcessEnv, timeoutMs: number): Promi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
+    stdout += chunk;
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
@@ -174,5 +178,5 @@ async function startRosterOnce(env: NodeJS.ProcessEnv, timeoutMs: number): Promi
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { child, baseUrl, output: () => output, exited };
+  return { child, baseUrl, output: () => output, stdout: () => stdout, exited };
 }

@@ -128,7 +128,11 @@ for (const kind of STORE_KINDS) {
         await app.close();
 
         const log = lines.join('');
-        assert.match(log, /incoming request/, 'the logger captured the requests');
+        assert.match(
+          log,
+          /"route":"\/api\/v1\/me","path":"\/api\/v1\/me","status":200/,
+          'the logger captured the requests',
+        );
         assert.match(log, /request refused/);
         for (const token of [pat, sat, revoked]) {
           for (const secret of secretsOf(token.token)) {

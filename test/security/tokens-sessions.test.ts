@@ -93,7 +93,7 @@ describe('secrets at rest: session cookies and minted tokens', () => {
         for (const secret of secrets) assert.ok(!text.includes(secret), `${where} holds a secret value`);
       };
       const log = lines.join('');
-      assert.match(log, /incoming request/);
+      assert.match(log, /"route":"\/members","path":"\/members","status":200/);
       check('the log', log);
       const bytes = sqliteBytes(database.url);
       check('the database', bytes);

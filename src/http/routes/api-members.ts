@@ -7,13 +7,63 @@ import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
+import { apiRoute, idParams, pageQuery, ref } from '../api-schemas.ts';
 import { limitOf, memberView, objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
 export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
   const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
+  const memberDetail = {
+    allOf: [
+      ref('Member'),
+      {
+        type: 'object',
+        properties: {
+          emails: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                value: { type: 'string' },
+                type: { type: ['string', 'null'] },
+                primary: { type: 'boolean' },
+              },
+            },
+          },
+          workspaceGrants: {
+            type: 'array',
+            items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+          },
+        },
+      },
+    ],
+  };
 
-  app.get('/api/v1/members', admin, async (request) => {
+  const list = apiRoute({
+    tags: ['members'],
+    summary: 'The member directory (Admins)',
+    querystring: {
+      type: 'object',
+      properties: {
+        search: { type: 'string', description: 'the start of a name, email or userName' },
+        status: { type: 'string', enum: ['active', 'deactivated'] },
+        role: { type: 'string', enum: ['admin', 'member'] },
+        ...pageQuery,
+      },
+    },
+    success: {
+      200: {
+        type: 'object',
+        required: ['data', 'total', 'nextCursor'],
+        properties: {
+          data: { type: 'array', items: ref('Member') },
+          total: { type: 'integer' },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+    },
+  });
+  app.get('/api/v1/members', { ...admin, schema: list }, async (request) => {
     const principal = principalOf(request);
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const page = await listDirectory(store, principal.organizationId, {
@@ -45,34 +95,71 @@ export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticato
     };
   }
 
-  app.get<{ Params: { id: string } }>('/api/v1/members/:id', admin, async (request) =>
+  const get = apiRoute({
+    tags: ['members'],
+    summary: 'One member, with their emails and workspace grants (Admins)',
+    params: idParams,
+    success: { 200: memberDetail },
+  });
+  app.get<{ Params: { id: string } }>('/api/v1/members/:id', { ...admin, schema: get }, async (request) =>
     detail(principalOf(request).organizationId, request.params.id),
   );
 
-  app.patch<{ Params: { id: string } }>('/api/v1/members/:id', admin, async (request) => {
-    const principal = principalOf(request);
-    const body = objectBody(request.body);
-    const others = Object.keys(body).filter((key) => key !== 'role');
-    if (others.length > 0 || typeof body.role !== 'string') {
-      throw new RosterError(
-        'invalid_value',
-        'send {"role": "admin" | "member"}: only the role changes here; name, emails, userName and status belong to the identity provider',
-      );
-    }
-    await changeRole(store, {
-      organizationId: principal.organizationId,
-      membershipId: request.params.id,
-      role: body.role,
-      actor: principal.actor,
-      requestId: request.id,
-    });
-    return detail(principal.organizationId, request.params.id);
+  const patch = apiRoute({
+    tags: ['members'],
+    summary: "Change a member's role (Admins)",
+    description:
+      'Only the role changes here: name, emails, userName and status belong to the identity provider. The last active Admin cannot be demoted (409).',
+    params: idParams,
+    body: {
+      type: 'object',
+      required: ['role'],
+      additionalProperties: false,
+      properties: { role: { type: 'string', enum: ['admin', 'member'] } },
+    },
+    success: { 200: memberDetail },
   });
+  app.patch<{ Params: { id: string } }>(
+    '/api/v1/members/:id',
+    { ...admin, schema: patch },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = objectBody(request.body);
+      const others = Object.keys(body).filter((key) => key !== 'role');
+      if (others.length > 0 || typeof body.role !== 'string') {
+        throw new RosterError(
+          'invalid_value',
+          'send {"role": "admin" | "member"}: only the role changes here; name, emails, userName and status belong to the identity provider',
+        );
+      }
+      await changeRole(store, {
+        organizationId: principal.organizationId,
+        membershipId: request.params.id,
+        role: body.role,
+        actor: principal.actor,
+        requestId: request.id,
+      });
+      return detail(principal.organizationId, request.params.id);
+    },
+  );
 
   for (const method of ['put', 'delete'] as const) {
+    const schema = apiRoute({
+      tags: ['members'],
+      summary:
+        method === 'put'
+          ? 'Grant a member a workspace (Admins)'
+          : "Remove a member's workspace grant (Admins)",
+      params: {
+        type: 'object',
+        required: ['id', 'workspaceId'],
+        properties: { id: { type: 'string' }, workspaceId: { type: 'string' } },
+      },
+      success: { 204: null },
+    });
     app[method]<{ Params: { id: string; workspaceId: string } }>(
       '/api/v1/members/:id/workspaces/:workspaceId',
-      admin,
+      { ...admin, schema },
       async (request, reply) => {
         const principal = principalOf(request);
         await setWorkspaceAccess(store, {

@@ -10,6 +10,7 @@ import { getSsoSettings, type SsoSettingsInput, saveSsoSettings } from '../../ac
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
+import { apiRoute, ref } from '../api-schemas.ts';
 import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
@@ -59,6 +60,77 @@ export function ssoSettingsInput(raw: unknown): SsoSettingsInput {
   return input;
 }
 
+const SETTINGS = {
+  type: 'object',
+  required: ['configured', 'serviceProvider', 'domains', 'domainVerification', 'ssoRequired'],
+  properties: {
+    configured: { type: 'boolean' },
+    serviceProvider: {
+      type: 'object',
+      description: 'what to give the identity provider: entity id, ACS URL, metadata URL, certificate',
+    },
+    identityProvider: {
+      type: ['object', 'null'],
+      properties: {
+        entityId: { type: 'string' },
+        ssoUrl: { type: 'string' },
+        ssoBinding: { type: 'string', enum: ['redirect', 'post'] },
+        certificates: { type: 'array', items: { type: 'object' } },
+      },
+    },
+    domains: { type: 'array', items: { type: 'string' } },
+    domainVerification: { type: 'array', items: ref('DomainVerification') },
+    ssoRequired: { type: 'boolean' },
+    justInTimeProvisioning: { type: 'boolean' },
+    justInTimeRole: { type: 'string', enum: ['admin', 'member'] },
+    signAuthnRequests: { type: 'boolean' },
+    allowSha1Signatures: { type: 'boolean' },
+    idpInitiated: { type: 'boolean' },
+    updatedAt: { type: ['string', 'null'] },
+  },
+} as const;
+const optionalString = (description: string) => ({ type: ['string', 'null'], description });
+const optionalBoolean = { type: ['boolean', 'null'] };
+
+const GET = apiRoute({
+  tags: ['sso'],
+  summary: "The organization's SAML SSO settings (Admins)",
+  success: { 200: SETTINGS },
+});
+const PUT = apiRoute({
+  tags: ['sso'],
+  summary: 'Replace the SAML SSO settings (Admins); fields left out keep their value',
+  body: {
+    type: 'object',
+    properties: {
+      idpMetadataXml: optionalString("the IdP's metadata XML (entity id, SSO URL and certificate from it)"),
+      idpEntityId: optionalString("the IdP's entity id (Issuer)"),
+      idpSsoUrl: optionalString("the IdP's single sign-on URL (https)"),
+      idpSsoBinding: { type: ['string', 'null'], enum: ['redirect', 'post', null] },
+      idpCertificate: optionalString("the IdP's signing certificate, PEM or base64"),
+      domains: { type: ['array', 'null'], items: { type: 'string' }, description: 'email domains' },
+      ssoRequired: optionalBoolean,
+      justInTimeProvisioning: optionalBoolean,
+      justInTimeRole: { type: ['string', 'null'], enum: ['admin', 'member', null] },
+      signAuthnRequests: optionalBoolean,
+      allowSha1Signatures: optionalBoolean,
+      idpInitiated: optionalBoolean,
+    },
+  },
+  success: { 200: SETTINGS },
+});
+const VERIFY = apiRoute({
+  tags: ['sso'],
+  summary: "Check a claimed email domain's DNS TXT record and mark it verified (Admins)",
+  description: '409 with what the lookup found when the record is not there.',
+  params: {
+    type: 'object',
+    required: ['domain'],
+    properties: { domain: { type: 'string', maxLength: 100 } },
+  },
+  success: { 200: ref('DomainVerification') },
+});
+
 export function apiSsoRoutes(
   app: FastifyInstance,
   store: Store,
@@ -70,11 +142,11 @@ export function apiSsoRoutes(
     await scope.register(fastifyCookie);
     const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
 
-    scope.get('/api/v1/sso', admin, async (request) => {
+    scope.get('/api/v1/sso', { ...admin, schema: GET }, async (request) => {
       return getSsoSettings(store, publicUrl, principalOf(request).organizationId);
     });
 
-    scope.put('/api/v1/sso', admin, async (request) => {
+    scope.put('/api/v1/sso', { ...admin, schema: PUT }, async (request) => {
       const principal = principalOf(request);
       return saveSsoSettings(store, {
         organizationId: principal.organizationId,
@@ -87,7 +159,7 @@ export function apiSsoRoutes(
 
     scope.post<{ Params: { domain: string } }>(
       '/api/v1/sso/domains/:domain/verify',
-      admin,
+      { ...admin, schema: VERIFY },
       async (request) => {
         const principal = principalOf(request);
         return verifySsoDomain(store, resolver, {

@@ -7,6 +7,7 @@ import { isRole } from '../../auth/roles.ts';
 import type { TokenKind } from '../../auth/token-format.ts';
 import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
+import { apiRoute, idParams, ref } from '../api-schemas.ts';
 import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
@@ -16,10 +17,48 @@ function kindOf(value: unknown, fallback: TokenKind): TokenKind {
   throw new RosterError('invalid_value', 'kind must be "personal" or "service"');
 }
 
+const LIST = apiRoute({
+  tags: ['tokens'],
+  summary: "The caller's personal access tokens, or (Admins, ?kind=service) the service access tokens",
+  querystring: {
+    type: 'object',
+    properties: { kind: { type: 'string', enum: ['personal', 'service'] } },
+  },
+  success: {
+    200: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: ref('Token') } } },
+  },
+});
+const CREATE = apiRoute({
+  tags: ['tokens'],
+  summary: 'Create an access token: its value is in this response only',
+  body: {
+    type: 'object',
+    required: ['name', 'role'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string' },
+      role: { type: 'string', enum: ['admin', 'member'] },
+      kind: {
+        type: 'string',
+        enum: ['personal', 'service'],
+        description: 'personal by default; service for Admins',
+      },
+      expiresAt: { type: ['string', 'null'], description: 'an ISO-8601 time, or null for no expiry' },
+    },
+  },
+  success: { 201: ref('Token') },
+});
+const REVOKE = apiRoute({
+  tags: ['tokens'],
+  summary: 'Revoke a token, at once',
+  params: idParams,
+  success: { 204: null },
+});
+
 export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
   const member = { onRequest: requireCaller(authenticator, store, 'member') };
 
-  app.get('/api/v1/tokens', member, async (request) => {
+  app.get('/api/v1/tokens', { ...member, schema: LIST }, async (request) => {
     const principal = principalOf(request);
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const kind = kindOf(query.kind, principal.membershipId ? 'personal' : 'service');
@@ -43,7 +82,7 @@ export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator
     };
   });
 
-  app.post('/api/v1/tokens', member, async (request, reply) => {
+  app.post('/api/v1/tokens', { ...member, schema: CREATE }, async (request, reply) => {
     const principal = principalOf(request);
     const body = objectBody(request.body);
     const kind = kindOf(body.kind, 'personal');
@@ -81,16 +120,20 @@ export function apiTokenRoutes(app: FastifyInstance, store: Store, authenticator
     return reply.code(201).send(created);
   });
 
-  app.delete<{ Params: { id: string } }>('/api/v1/tokens/:id', member, async (request, reply) => {
-    const principal = principalOf(request);
-    await revokeToken(store, {
-      id: request.params.id,
-      organizationId: principal.organizationId,
-      ...(principal.membershipId ? { membershipId: principal.membershipId } : {}),
-      asAdmin: principal.role === 'admin',
-      actor: principal.actor,
-      requestId: request.id,
-    });
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/tokens/:id',
+    { ...member, schema: REVOKE },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await revokeToken(store, {
+        id: request.params.id,
+        organizationId: principal.organizationId,
+        ...(principal.membershipId ? { membershipId: principal.membershipId } : {}),
+        asAdmin: principal.role === 'admin',
+        actor: principal.actor,
+        requestId: request.id,
+      });
+      return reply.code(204).send();
+    },
+  );
 }

@@ -27,6 +27,7 @@ import type { Store } from '../../store/store.ts';
 import { toHttpError } from '../../web/error-response.ts';
 import { redirect } from '../../web/location.ts';
 import { pageHeaders } from '../../web/page-headers.ts';
+import { noteRefusal, noteSsoRefusal } from '../../web/request-refusal.ts';
 import { isBodyTooLarge, retryAfter, samlLimiter } from '../saml-limits.ts';
 import { samlLoginValue, setSamlLoginCookie } from '../saml-login-cookie.ts';
 
@@ -59,15 +60,20 @@ export function samlRoutes(
 
     scope.setErrorHandler((error, request, reply) => {
       if (isBodyTooLarge(error)) {
-        request.log.info({ limit: config.samlBodyLimit }, 'SSO sign-in refused: body too large');
+        noteSsoRefusal(
+          request,
+          'too_large',
+          `the form body is over SAML_BODY_LIMIT (${config.samlBodyLimit})`,
+        );
         return ssoRefusalPage(
           reply,
           request.id,
           new SsoFailure('too_large', 'the form body is over SAML_BODY_LIMIT'),
         );
       }
-      const { status, message: detail, unexpected } = toHttpError(error);
-      if (unexpected) request.log.error({ err: error }, 'unexpected error');
+      const refusal = toHttpError(error);
+      noteRefusal(request, refusal, error);
+      const { status, message: detail, unexpected } = refusal;
       const message = unexpected ? 'Roster could not complete this sign-in. Try again in a moment.' : detail;
       return ssoErrorPage(reply, status, message);
     });
@@ -117,10 +123,7 @@ export function samlRoutes(
         request.id,
       );
       if (!result.ok) {
-        request.log.info(
-          { reason: result.failure.reason, detail: result.failure.detail },
-          'SSO sign-in refused',
-        );
+        noteSsoRefusal(request, result.failure.reason, result.failure.detail);
         return ssoRefusalPage(reply, request.id, result.failure, result.organization?.name);
       }
       // Completed by the browser's next request, which carries its cookies.

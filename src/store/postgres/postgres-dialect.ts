@@ -221,6 +221,12 @@ export function createPostgresDialect(url: string, opts: PostgresOptions = {}): 
       return e?.code === '23505' ? (e.constraint ?? 'unique') : undefined;
     },
     isUnavailable,
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: opts.poolSize ?? 10,
+    }),
     describe: () => safeUrl.toString(),
   };
 }

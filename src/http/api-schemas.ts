@@ -1,0 +1,154 @@
+// The JSON schemas of the REST API (`/api/v1`): what each route accepts and answers. Fastify
+// validates requests with them (a body of the wrong shape is a 400 `invalid_value` that names the
+// field, see validation-message.ts) and @fastify/swagger turns them into the OpenAPI document
+// (openapi.ts), so the document is the code's own description. Shared shapes are registered once
+// (`apiSchemas`) and referenced as `{ $ref: 'Name#' }`; they become `components.schemas`.
+// docs/operations.md says how to describe a new route.
+import type { FastifyInstance, FastifySchema } from 'fastify';
+
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const timestamp = { type: 'string', description: 'an ISO-8601 time (UTC)' };
+const nullableTimestamp = { type: ['string', 'null'], description: 'an ISO-8601 time (UTC), or null' };
+const role = { type: 'string', enum: ['admin', 'member'] };
+
+const SCHEMAS = [
+  {
+    $id: 'ApiError',
+    description: 'Every refusal: a code of the error catalogue (docs/dashboard.md, "Error codes").',
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['status', 'code', 'message'],
+        properties: {
+          status: { type: 'integer' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+  {
+    $id: 'Member',
+    type: 'object',
+    required: ['id', 'userName', 'role', 'status', 'source', 'managedByIdentityProvider'],
+    properties: {
+      id: { type: 'string' },
+      userName: { type: 'string' },
+      displayName: nullable('string'),
+      name: {
+        type: 'object',
+        properties: { givenName: nullable('string'), familyName: nullable('string') },
+      },
+      email: nullable('string'),
+      externalId: nullable('string'),
+      role,
+      previousRole: { type: ['string', 'null'], enum: ['admin', 'member', null] },
+      status: { type: 'string', enum: ['active', 'deactivated'] },
+      source: { type: 'string', description: '`scim` for members created by the identity provider' },
+      managedByIdentityProvider: { type: 'boolean' },
+      createdAt: timestamp,
+      updatedAt: timestamp,
+      deactivatedAt: nullableTimestamp,
+    },
+  },
+  {
+    $id: 'Workspace',
+    type: 'object',
+    required: ['id', 'name', 'isDefault'],
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      isDefault: { type: 'boolean' },
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    },
+  },
+  {
+    $id: 'Token',
+    description: 'An access token, never its value (but once, in the 201 of its creation).',
+    type: 'object',
+    required: ['id', 'kind', 'name', 'role', 'lastFour'],
+    properties: {
+      id: { type: 'string' },
+      kind: { type: 'string', enum: ['personal', 'service'] },
+      name: { type: 'string' },
+      role,
+      organizationId: { type: 'string' },
+      membershipId: nullable('string'),
+      lastFour: { type: 'string' },
+      createdAt: timestamp,
+      expiresAt: nullableTimestamp,
+      lastUsedAt: nullableTimestamp,
+      revokedAt: nullableTimestamp,
+      token: { type: 'string', description: 'the secret: only in the response that created it' },
+    },
+  },
+  {
+    $id: 'DomainVerification',
+    type: 'object',
+    required: ['domain', 'verified'],
+    properties: {
+      domain: { type: 'string' },
+      verified: { type: 'boolean' },
+      verifiedAt: nullableTimestamp,
+      record: {
+        type: 'object',
+        properties: { name: { type: 'string' }, type: { type: 'string' }, value: { type: 'string' } },
+      },
+    },
+  },
+] as const;
+
+export function apiSchemas(app: FastifyInstance): void {
+  for (const schema of SCHEMAS) app.addSchema(schema);
+}
+
+/** A `{ $ref }` to a shared schema. */
+export const ref = (id: (typeof SCHEMAS)[number]['$id']) => ({ $ref: `${id}#` });
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', maxLength: 100 } },
+} as const;
+
+/** `?cursor=&limit=`: as the query string has them, strings (checked by the route). */
+export const pageQuery = {
+  cursor: { type: 'string', description: 'the nextCursor of the previous page' },
+  limit: { type: 'string', pattern: '^\\d{1,6}$', description: 'rows per page (default 50, at most 200)' },
+} as const;
+
+/** The error responses every authenticated route can give. */
+const ERRORS = {
+  400: { description: 'invalid input; nothing changed', ...ref('ApiError') },
+  401: { description: 'no valid token or session', ...ref('ApiError') },
+  403: { description: 'the role is too low, or the CSRF token is missing', ...ref('ApiError') },
+  404: { description: 'no such resource in this organization', ...ref('ApiError') },
+  409: { description: 'conflicts with the current state', ...ref('ApiError') },
+  429: { description: 'rate limited; see Retry-After', ...ref('ApiError') },
+} as const;
+
+/**
+ * A route's schema with the API's security and error responses: `success` maps its own status codes
+ * to their response schemas (`null` for no body).
+ */
+export function apiRoute(
+  route: Omit<FastifySchema, 'response'> & {
+    tags: string[];
+    summary: string;
+    description?: string;
+    success: Record<number, object | null>;
+  },
+): FastifySchema {
+  const { success, ...rest } = route;
+  const response: Record<number | string, unknown> = { ...ERRORS };
+  for (const [status, schema] of Object.entries(success)) {
+    response[status] =
+      schema === null
+        ? { description: 'no content', type: 'null' }
+        : { description: status === '201' ? 'created' : 'the result', ...schema };
+  }
+  return { ...rest, security: [{ bearer: [] }, { session: [] }], response };
+}
