@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       name: 'Acme Inc',
       slug: 'acme',
       adminEmail: 'ada@acme.example',
+      adminName: { givenName: 'Ada', familyName: 'Lovelace' },
       adminPassword: 'a demo password that is long',
       actor: ADMIN_ACTOR,
     });
@@ -229,6 +230,18 @@ async function capture(
         { name: 'roster_session', value: cookie, url: base, httpOnly: true, sameSite: 'Lax' },
       ]);
     }
+    // The server believes it is PUBLIC_URL and refuses a form posted from another origin: the
+    // browser, which reaches it on localhost, posts as PUBLIC_URL's origin.
+    // (Chromium keeps its own Origin on a continued request: the post is sent from here instead.)
+    await context.route(`${base}/**`, async (route) => {
+      const request = route.request();
+      if (request.method() === 'GET') return route.continue();
+      const response = await route.fetch({
+        headers: { ...request.headers(), origin: new URL(PUBLIC_URL).origin },
+        maxRedirects: 0,
+      });
+      return route.fulfill({ response });
+    });
     const page = await context.newPage();
     for (const shot of pages) {
       const response = await page.goto(`${base}${shot.path}`);

@@ -1,6 +1,6 @@
 // The documentation against the code, both ways where it is cheap: every API error code, audit
 // action, SSO failure reason, environment variable and CLI command is documented, and what the
-// docs' reference tables list exists. A new code, action, reason, variable or command fails here
+// docs' reference tables list exists; the dashboard's Okta steps are docs/okta.md's. A new code, action, reason, variable or command fails here
 // until its docs are written.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { AUDIT_ACTIONS } from '../src/audit/actions.ts';
 import { SSO_FAILURE_REASONS } from '../src/auth/saml/sso-failure.ts';
 import { USAGE } from '../src/cli/main.ts';
+import { OKTA_STEPS } from '../src/dashboard/pages/scim-setup.ts';
 import { ERROR_CATALOGUE } from '../src/errors.ts';
 
 function read(path: string): string {
@@ -105,5 +106,18 @@ describe('the documentation', () => {
         .map((match) => [match[1], match[2]].filter(Boolean).join(' ')),
     );
     assert.deepEqual(readme, usage);
+  });
+
+  it("gives the dashboard's Okta steps as docs/okta.md does: the same steps, the same Okta controls in order", () => {
+    const configure = section('docs/okta.md', '## Configure Okta');
+    const steps = configure.slice(configure.indexOf('\n1. ') + 1).split(/\n\n/)[0] ?? '';
+    const documented = steps
+      .split(/\n(?=\d\. )/)
+      .map((step) => [...step.matchAll(/\*\*([^*]+)\*\*/g)].map((m) => m[1]));
+    const shown = OKTA_STEPS.map((step) =>
+      [...String(step).matchAll(/<strong>([^<]+)<\/strong>/g)].map((m) => m[1]),
+    );
+    assert.equal(shown.length, 5);
+    assert.deepEqual(shown, documented);
   });
 });

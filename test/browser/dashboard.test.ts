@@ -48,6 +48,8 @@ describe('the dashboard in Chromium', { skip: browserSkipReason(), timeout: 90_0
     await page.goto(url('/'));
     assert.equal(new URL(page.url()).pathname, '/setup');
     await page.getByLabel('Organization name').fill('Analytical Engines');
+    await page.getByLabel('Your first name').fill('Ada');
+    await page.getByLabel('Your last name').fill('Lovelace');
     await page.getByLabel('Your email address').fill(ADMIN.email);
     await page.getByLabel('Password', { exact: false }).first().fill(ADMIN.password);
     await page.getByLabel('Repeat the password').fill(ADMIN.password);
@@ -55,6 +57,11 @@ describe('the dashboard in Chromium', { skip: browserSkipReason(), timeout: 90_0
     await page.waitForURL(/\/settings\/organization\/scim/);
     assert.match(await text(page.locator('h1')), /SCIM provisioning/);
     assert.equal(await page.getByLabel('SCIM base URL').inputValue(), `${server.baseUrl}/scim/v2`);
+    // Okta's steps for a wizard-made app integration, as docs/okta.md gives them.
+    const steps = page.locator('ol.steps > li');
+    assert.equal(await steps.count(), 5);
+    assert.match(await text(steps.nth(1)), /SCIM connector base URL[\s\S]*Unique identifier field for users/);
+    assert.match(await text(steps.nth(2)), /Test Connector Configuration/);
     assert.match(await text(page.locator('header')), /Analytical Engines[\s\S]*ada@example\.test/);
     const response = await page.goto(url('/setup'));
     assert.equal(response?.status(), 404);

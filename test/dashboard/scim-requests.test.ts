@@ -78,8 +78,9 @@ for (const kind of STORE_KINDS) {
         'Push groups',
         'Remove users',
         'Password sync',
-        'Test API Credentials',
-        'Enable API integration',
+        'App Integration Wizard',
+        'Test Connector Configuration',
+        'SCIM connector base URL',
         'To App',
       ]) {
         assert.match(res.body, new RegExp(text), text);

@@ -114,6 +114,24 @@ for (const kind of STORE_KINDS) {
       }
     });
 
+    it('takes "Post EnterpriseUser": capitalised enterprise keys and a manager object ({"Value": …})', async () => {
+      const res = await t.scim('POST', 'Users', {
+        userName: 'UserName222',
+        active: true,
+        displayName: 'lennay',
+        schemas: [ENTERPRISE, CORE],
+        externalId: SHARED_EXTERNAL_ID,
+        name: { formatted: 'Adrew Ryan', familyName: 'Ryan', givenName: 'Andrew' },
+        emails: [
+          { Primary: true, type: 'work', value: 'testing@bob2.example' },
+          { Primary: false, type: 'home', value: 'testinghome@bob3.example' },
+        ],
+        [ENTERPRISE]: { Department: 'bob', Manager: { Value: 'SuzzyQ' } },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.deepEqual(res.json()[ENTERPRISE], { department: 'bob', manager: { value: 'SuzzyQ' } });
+    });
+
     it('finds every user that shares the externalId', async () => {
       const res = await t.scim(
         'GET',
@@ -122,7 +140,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(res.statusCode, 200);
       assert.deepEqual(
         res.json().Resources.map((user: { userName: string }) => user.userName),
-        ['OMalley', 'emp1', 'emp2', 'emp3', 'enterprise'],
+        ['OMalley', 'emp1', 'emp2', 'emp3', 'enterprise', 'UserName222'],
       );
     });
 
@@ -173,9 +191,9 @@ for (const kind of STORE_KINDS) {
       assert.equal(res.json().active, false);
     });
 
-    it('pages with startIndex=1&count=2 over the Admin and the five users', async () => {
+    it('pages with startIndex=1&count=2 over the Admin and the six users', async () => {
       const res = await t.scim('GET', 'Users?startIndex=1&count=2');
-      assert.equal(res.json().totalResults, 6);
+      assert.equal(res.json().totalResults, 7);
       assert.equal(res.json().itemsPerPage, 2);
     });
   });

@@ -57,6 +57,28 @@ function emailChangesForm(viewer: Viewer, policy: EmailChangePolicy): SafeHtml {
   </form>`;
 }
 
+/**
+ * Okta's steps for a custom app integration made with the App Integration Wizard: the flow a
+ * customer's own Okta org uses for Roster (not the catalog's "Configure API Integration"). They are
+ * docs/okta.md's "Configure Okta" steps, control for control; test/docs.test.ts compares the two.
+ */
+export const OKTA_STEPS: readonly SafeHtml[] = [
+  html`In the Okta Admin Console, open your Roster app integration → <strong>General</strong> → App Settings →
+    <strong>Edit</strong>, choose <strong>SCIM</strong> under Provisioning, and <strong>Save</strong>.`,
+  html`<strong>Provisioning</strong> tab → <strong>Integration</strong> → <strong>Edit</strong>: set
+    <strong>SCIM connector base URL</strong> to the SCIM base URL above, <strong>Unique identifier field for users</strong> to
+    <code>userName</code>, <strong>Supported provisioning actions</strong> to <strong>Push New Users</strong> and
+    <strong>Push Profile Updates</strong>, <strong>Authentication Mode</strong> to <strong>HTTP Header</strong>, and paste your token
+    into <strong>Authorization</strong>.`,
+  html`Click <strong>Test Connector Configuration</strong>: Okta should find Create Users, Update User Attributes and
+    Deactivate Users, and the request appears below. Then <strong>Save</strong>.`,
+  html`<strong>Provisioning</strong> tab → <strong>To App</strong> → <strong>Edit</strong>: enable <strong>Create Users</strong>,
+    <strong>Update User Attributes</strong> and <strong>Deactivate Users</strong>. Leave <strong>Sync Password</strong> off.
+    <strong>Save</strong>.`,
+  html`Assign people (or groups of people) on the <strong>Assignments</strong> tab: they appear under
+    <a href="/members">Members</a>.`,
+];
+
 export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): void {
   async function show(
     request: FastifyRequest,
@@ -117,15 +139,9 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
 
         <section class="panel" aria-labelledby="okta-heading">
           <h2 id="okta-heading">Set up Okta</h2>
-          <ol class="steps">
-            <li>In the Okta Admin Console, open your Roster application and go to the <strong>Provisioning</strong> tab.</li>
-            <li>Under <strong>Integration</strong>, click <strong>Configure API Integration</strong> and tick <strong>Enable API integration</strong>.</li>
-            <li>Paste the <strong>SCIM base URL</strong> above into <strong>Base URL</strong>, and your token into <strong>API Token</strong>.</li>
-            <li>Click <strong>Test API Credentials</strong>: Okta should report success, and the request appears below. Then click <strong>Save</strong>.</li>
-            <li>Under <strong>Provisioning → To App</strong>, click <strong>Edit</strong> and enable <strong>Create Users</strong>,
-              <strong>Update User Attributes</strong> and <strong>Deactivate Users</strong>. Leave <strong>Sync Password</strong> off. Save.</li>
-            <li>Assign people (or groups of people) on the <strong>Assignments</strong> tab: they appear under <a href="/members">Members</a>.</li>
-          </ol>
+          <p>Roster is a custom app integration, made with Okta's App Integration Wizard (<strong>Applications → Create App Integration</strong>),
+            not a catalog app. In its settings:</p>
+          <ol class="steps">${OKTA_STEPS.map((step) => html`<li>${step}</li>`)}</ol>
           <p class="muted">Microsoft Entra ID: use the same base URL as the <strong>Tenant URL</strong> and the token as the <strong>Secret Token</strong>,
             and untick <strong>Delete</strong> under the target object actions.</p>
         </section>
@@ -138,7 +154,7 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
           'Recent SCIM requests',
           ['Time', 'Request', 'Status', 'User-Agent'],
           recent.map(requestRow),
-          'No SCIM request yet. Click Test API Credentials in Okta, then reload this page.',
+          'No SCIM request yet. Click Test Connector Configuration in Okta, then reload this page.',
         )}`,
     });
   }
