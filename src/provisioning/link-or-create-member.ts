@@ -61,9 +61,10 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
     await tx.users.insert(user);
   }
 
-  // The member's position is taken last: on PostgreSQL, taking it locks the organization's row until
-  // the commit, so each statement after it is a round trip during which no other create of the
-  // organization can go on. The audit event (whose snapshot has no position) is written before.
+  // The member's position is taken last (`insertAtNextPosition`): on PostgreSQL, taking it locks the
+  // organization's row until the commit, so each statement after it is a round trip during which no
+  // other create of the organization can go on. The audit event (whose snapshot has no position) is
+  // written before.
   const built = newMemberRow({
     organizationId: input.organizationId,
     userId: user.id,
@@ -84,8 +85,7 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
     after: { ...auditSnapshot({ row: built.row, profile: built.profile }), ...input.auditDetails },
     requestId: input.requestId,
   });
-  const row = { ...built.row, seq: await tx.organizations.nextMemberSeq(input.organizationId) };
-  await tx.members.insert(row, built.emails);
+  const row = await tx.members.insertAtNextPosition(built.row, built.emails);
   const member: LoadedMember = { row, profile: built.profile };
   return { member, user, linked };
 }
