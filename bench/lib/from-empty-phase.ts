@@ -13,13 +13,15 @@ import {
   type OktaCredential,
   pushFromEmpty,
 } from './from-empty.ts';
-import { credentialVerdicts } from './from-empty-verdicts.ts';
+import { credentialVerdicts, type FromEmptyPart } from './from-empty-verdicts.ts';
+import { importScenario, sampleMemberIds } from './import-pages.ts';
 import { ROOT, type RosterServer } from './processes.ts';
 import { monotonicMicroseconds, type ProfileSummary, summarizeProfileFile } from './profile-summary.ts';
 import type { Row } from './report.ts';
 import {
   checkLookups,
   type DatabaseKind,
+  deactivationScenario,
   lookupScenario,
   type Measurement,
   type ScenarioTarget,
@@ -58,6 +60,8 @@ const LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
 const PROFILED_PEOPLE = { quick: 500, default: 1000 };
 /** People pushed to the profiled server before its profiled push (outside the profile's window). */
 const WARM_PEOPLE = 100;
+/** Members Okta deactivates (then reactivates, in turn): each PATCH is a real change. */
+const DEACTIVATED_SAMPLE = 2000;
 
 interface FreshDatabase {
   url: string;
@@ -200,12 +204,19 @@ async function runCredential(
       const floor = await ctx.measureFloor({ ...full, token: org.floorToken }, db.floor, db.env);
       const floorRow = { ...floor, scenario: FROM_EMPTY.floor(credential, database), members: people };
       rows.push(ctx.record(floorRow, undefined, size));
+      const imported = await importScenario(full, FROM_EMPTY.import(credential));
+      rows.push(ctx.record({ ...imported, members: people }, undefined, size));
+      // Last: it changes the members the scenarios above read.
+      full.sampleIds.push(...(await sampleMemberIds(full, DEACTIVATED_SAMPLE)));
+      const deactivated = await deactivationScenario(full, FROM_EMPTY.deactivate(credential));
+      rows.push(ctx.record({ ...deactivated, members: people }, undefined, size));
     });
     const verdicts = credentialVerdicts(rows, database, people, credential);
-    const missed = (part: 'push' | 'lookup') => verdicts[part].some((v) => v.met === false);
+    const missed = (part: FromEmptyPart) =>
+      verdicts[part].some((v) => v.met === false) && !alreadyProfiled.has(`${database} ${part}`);
     // One profile of each kind per database: the other credential's would mostly repeat it.
     const at = `${people.toLocaleString('en-US')} (${LABEL[database]}, ${credential} token)`;
-    if (missed('push') && !alreadyProfiled.has(`${database} push`)) {
+    if (missed('push')) {
       alreadyProfiled.add(`${database} push`);
       const profiledPeople = ctx.quick ? PROFILED_PEOPLE.quick : PROFILED_PEOPLE.default;
       const limit = pushLimitSeconds(profiledPeople);
@@ -218,7 +229,7 @@ async function runCredential(
           (await pushFromEmpty(t, profiledPeople, 'profiled push', limit, people + 2 + WARM_PEOPLE)).seconds,
       });
     }
-    if (missed('lookup') && !alreadyProfiled.has(`${database} lookup`)) {
+    if (missed('lookup')) {
       alreadyProfiled.add(`${database} lookup`);
       await profiled(ctx, db, database, {
         title: `lookups after the push of ${at}`,
@@ -227,6 +238,35 @@ async function runCredential(
         warm: (t) => warmUpServer(t, ctx.warmupSeconds),
         load: async (t) => {
           await lookupScenario({ ...t, seconds: ctx.shortSeconds });
+          return undefined;
+        },
+      });
+    }
+    if (missed('import')) {
+      alreadyProfiled.add(`${database} import`);
+      await profiled(ctx, db, database, {
+        title: `an import after the push of ${at}`,
+        token: org.token,
+        members: people + 1,
+        warm: (t) => warmUpServer(t, ctx.warmupSeconds),
+        load: async (t) => {
+          await importScenario({ ...t, seconds: ctx.shortSeconds }, 'profiled import');
+          return undefined;
+        },
+      });
+    }
+    if (missed('deactivate')) {
+      alreadyProfiled.add(`${database} deactivate`);
+      await profiled(ctx, db, database, {
+        title: `deactivations after the push of ${at}`,
+        token: org.token,
+        members: people + 1,
+        warm: async (t) => {
+          t.sampleIds.push(...(await sampleMemberIds(t, DEACTIVATED_SAMPLE)));
+          await warmUpServer(t, ctx.warmupSeconds);
+        },
+        load: async (t) => {
+          await deactivationScenario({ ...t, seconds: ctx.shortSeconds }, 'profiled deactivations');
           return undefined;
         },
       });

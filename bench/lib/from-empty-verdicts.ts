@@ -13,6 +13,13 @@ export const FLOOR_SHARE = { sqlite: 0.7, postgres: 0.8 } as const satisfies Rec
 export const P99_LIMIT_MS = 10;
 /** A personal token may cost at most this much more than a service token per lookup. */
 export const PERSONAL_TOKEN_OVERHEAD = 1.1;
+/** Okta's deactivations (`PATCH active`), answered per second. */
+export const DEACTIVATE_TARGET_PER_SECOND = 2000;
+/** An import's pages of 100, answered per second. */
+export const IMPORT_TARGET_PAGES_PER_SECOND = 400;
+
+/** The parts of one credential's run, each with its verdicts (and, when one is missed, its profile). */
+export type FromEmptyPart = 'push' | 'lookup' | 'import' | 'deactivate';
 
 const DATABASES: readonly DatabaseKind[] = ['sqlite', 'postgres'];
 const LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
@@ -31,13 +38,22 @@ function errorsOf(row: Row): number {
 
 const percent = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(0)}%`;
 
-/** One credential's push and lookup verdicts at one size, on one database. */
+/** A rate target on one row: at least `least` per second, and no request refused or lost. */
+function rateVerdict(row: Row | undefined, target: string, least: number, unit: string): Verdict {
+  return {
+    target,
+    measured: row ? `${row.rps.toFixed(0)} ${unit}/s, ${errorsOf(row)} errors` : 'not run',
+    met: row ? row.rps >= least && errorsOf(row) === 0 : undefined,
+  };
+}
+
+/** One credential's verdicts at one size, on one database. */
 export function credentialVerdicts(
   rows: readonly Row[],
   database: DatabaseKind,
   people: number,
   credential: OktaCredential,
-): { push: Verdict[]; lookup: Verdict[] } {
+): Record<FromEmptyPart, Verdict[]> {
   const at = `${LABEL[database]}, ${size(people)}, ${credential} token`;
   const push = rowOf(rows, database, FROM_EMPTY.push(credential), people);
   const lookup = rowOf(rows, database, FROM_EMPTY.lookup(credential), people);
@@ -84,6 +100,22 @@ export function credentialVerdicts(
         measured: lookup ? `${lookup.p99.toFixed(2)} ms` : 'not run',
         met: lookup ? lookup.p99 < P99_LIMIT_MS : undefined,
       },
+    ],
+    import: [
+      rateVerdict(
+        rowOf(rows, database, FROM_EMPTY.import(credential), people),
+        `import ≥ ${IMPORT_TARGET_PAGES_PER_SECOND} pages of 100 a second, no errors (${at})`,
+        IMPORT_TARGET_PAGES_PER_SECOND,
+        'pages',
+      ),
+    ],
+    deactivate: [
+      rateVerdict(
+        rowOf(rows, database, FROM_EMPTY.deactivate(credential), people),
+        `deactivate (PATCH active) ≥ ${DEACTIVATE_TARGET_PER_SECOND.toLocaleString('en-US')}/s, no errors (${at})`,
+        DEACTIVATE_TARGET_PER_SECOND,
+        'PATCH',
+      ),
     ],
   };
 }
@@ -142,6 +174,9 @@ export function fromEmptyVerdicts(rows: readonly Row[]): Verdict[] {
         for (const verdicts of byCredential) out.push(...verdicts[part]);
       }
       out.push(tokenCostVerdict(rows, database, people));
+      for (const part of ['import', 'deactivate'] as const) {
+        for (const verdicts of byCredential) out.push(...verdicts[part]);
+      }
     }
   }
   return out;

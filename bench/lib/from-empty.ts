@@ -29,10 +29,16 @@ export function credentialName(credential: OktaCredential): string {
   return CREDENTIAL_NAMES[credential];
 }
 
-/** The rows' scenario names: a push, the lookups after it, and the floor measured beside them. */
+/**
+ * The rows' scenario names: a push, the lookups after it, the floor measured beside them, then an
+ * import of the whole organization and Okta's deactivations, with the same credential.
+ */
 export const FROM_EMPTY = {
   push: (credential: OktaCredential) => `push from empty, ${credential} token (lookup + POST)`,
   lookup: (credential: OktaCredential) => `lookup after that push, ${credential} token`,
+  import: (credential: OktaCredential) => `import after that push, ${credential} token (pages of 100)`,
+  deactivate: (credential: OktaCredential) =>
+    `deactivate after that push, ${credential} token (PATCH active)`,
   floor: (credential: OktaCredential, database: DatabaseKind) =>
     `floor after the ${credential}-token push (Fastify + ${database === 'sqlite' ? 'SQLite' : 'pg'} alone)`,
 };

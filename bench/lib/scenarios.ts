@@ -120,7 +120,8 @@ function withNote(measurement: Measurement, note: string): string {
   return measurement.note ? `${measurement.note}; ${note}` : note;
 }
 
-async function measure(
+/** One measured run of `requests`: the server drained (see `drain`) before its warm-up and after it. */
+export async function measure(
   target: ScenarioTarget,
   scenario: string,
   seconds: number,
@@ -209,10 +210,13 @@ export async function pushScenario(target: ScenarioTarget, runTag: string): Prom
 }
 
 /** Okta unassigning people: path-less replace of `active`. Each request really changes someone. */
-export function deactivationScenario(target: ScenarioTarget): Promise<Measurement> {
+export function deactivationScenario(
+  target: ScenarioTarget,
+  label = 'deactivate (PATCH active)',
+): Promise<Measurement> {
   const ids = target.sampleIds;
   let next = 0;
-  return measure(target, 'deactivate (PATCH active)', target.seconds, [
+  return measure(target, label, target.seconds, [
     {
       method: 'PATCH',
       headers: WRITE_HEADERS,

@@ -67,6 +67,14 @@ function surfaceOf(url: string): Surface {
  * lower-case paths): canonicalise the SCIM prefix and resource segment, and drop a trailing slash.
  */
 export function canonicalUrl(url: string): string {
+  // What Okta and Entra send on every lookup and change is already canonical: no regular expression.
+  if (url.startsWith('/scim/v2/Users')) {
+    const next = url.charCodeAt(14);
+    const queryAt = url.indexOf('?');
+    const pathEnd = queryAt === -1 ? url.length : queryAt;
+    if ((next === 0x3f || next === 0x2f || Number.isNaN(next)) && url.charCodeAt(pathEnd - 1) !== 0x2f)
+      return url;
+  }
   const queryAt = url.indexOf('?');
   let path = queryAt === -1 ? url : url.slice(0, queryAt);
   const query = queryAt === -1 ? '' : url.slice(queryAt);
@@ -162,8 +170,9 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseBody);
   app.addContentTypeParser(/^application\/scim\+json/i, { parseAs: 'buffer' }, parseBody);
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   securityHeaders(app, config.publicUrl);
 

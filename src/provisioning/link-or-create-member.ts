@@ -61,27 +61,31 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
     await tx.users.insert(user);
   }
 
-  const { row, emails, profile } = newMemberRow({
+  // The member's position is taken last (`insertAtNextPosition`): on PostgreSQL, taking it locks the
+  // organization's row until the commit, so each statement after it is a round trip during which no
+  // other create of the organization can go on. The audit event (whose snapshot has no position) is
+  // written before.
+  const built = newMemberRow({
     organizationId: input.organizationId,
     userId: user.id,
-    seq: await tx.organizations.nextMemberSeq(input.organizationId),
+    seq: 0,
     document: input.document,
     source: input.source,
     role: input.role,
     active: input.active,
     at,
   });
-  await tx.members.insert(row, emails);
-  const member: LoadedMember = { row, profile };
   // The same event whether the person already had an account: the organization's log must not tell
   // which emails have a Roster account elsewhere (nor the account's id, which dates it).
   await recordAudit(tx, {
     organizationId: input.organizationId,
     actor: input.actor,
     action: 'member.created',
-    target: { type: 'member', id: row.id, label: row.user_name },
-    after: { ...auditSnapshot(member), ...input.auditDetails },
+    target: { type: 'member', id: built.row.id, label: built.row.user_name },
+    after: { ...auditSnapshot({ row: built.row, profile: built.profile }), ...input.auditDetails },
     requestId: input.requestId,
   });
+  const row = await tx.members.insertAtNextPosition(built.row, built.emails);
+  const member: LoadedMember = { row, profile: built.profile };
   return { member, user, linked };
 }

@@ -75,6 +75,11 @@ export interface StoreDialect {
    * one write transaction excludes every other writer, which also serves to migrate.
    */
   readonly rowLocks: boolean;
+  /**
+   * Whether one statement may update and insert through `WITH … AS (UPDATE … RETURNING …)`
+   * (PostgreSQL; SQLite allows only SELECT in a WITH).
+   */
+  readonly writesInWith: boolean;
   /** Run first in a transaction that must read one snapshot (PostgreSQL); SQLite's write lock is one. */
   readonly readSnapshot?: string;
   /** Run once the schema is up to date (SQLite writes its fixed planner statistics for it). */

@@ -119,6 +119,36 @@ describe('the lookup verdicts after the push', () => {
   });
 });
 
+describe('the import and deactivation verdicts after the push', () => {
+  const imported = (rps: number, fields: Partial<Row> = {}) =>
+    row(FROM_EMPTY.import('personal'), { rps, ...fields });
+  const deactivated = (rps: number, fields: Partial<Row> = {}) =>
+    row(FROM_EMPTY.deactivate('personal'), { rps, ...fields });
+
+  it('are met at 400 pages and 2,000 deactivations a second', () => {
+    const verdicts = verdictsOf([imported(400), deactivated(2000)]);
+    assert.equal(verdicts.import[0]?.met, true);
+    assert.equal(verdicts.import[0]?.measured, '400 pages/s, 0 errors');
+    assert.equal(verdicts.deactivate[0]?.met, true);
+    assert.equal(verdicts.deactivate[0]?.measured, '2000 PATCH/s, 0 errors');
+  });
+
+  it('miss just below, and with errors however fast', () => {
+    const slow = verdictsOf([imported(399), deactivated(1999)]);
+    assert.equal(slow.import[0]?.met, false);
+    assert.equal(slow.deactivate[0]?.met, false);
+    const failing = verdictsOf([imported(900, { non2xx: 1 }), deactivated(5000, { timeouts: 1 })]);
+    assert.equal(failing.import[0]?.met, false);
+    assert.equal(failing.deactivate[0]?.met, false);
+  });
+
+  it('are not judged when they did not run', () => {
+    const verdicts = verdictsOf([]);
+    assert.equal(verdicts.import[0]?.met, undefined);
+    assert.equal(verdicts.deactivate[0]?.measured, 'not run');
+  });
+});
+
 describe('the personal token’s cost per lookup over the service token’s', () => {
   const rows = (
     personal: Partial<Row>,
@@ -177,13 +207,22 @@ describe('every from-empty verdict of a run', () => {
     const list = fromEmptyVerdicts(rows);
     assert.deepEqual(
       list.map((v) => v.met),
-      [false, false, true, true, false, true, true, true, false],
+      // The import and the deactivations did not run: judged "not run".
+      [false, false, true, true, false, true, true, true, false, undefined, undefined, undefined, undefined],
     );
     assert.match(
       list[0]?.target ?? '',
       /^push from empty ≥ 1,500 people\/s, no errors \(SQLite, 10k, personal token\)$/,
     );
-    assert.match(list.at(-1)?.target ?? '', /personal token costs ≤ \+10% over a service token/);
+    assert.match(list[8]?.target ?? '', /personal token costs ≤ \+10% over a service token/);
+    assert.match(
+      list[9]?.target ?? '',
+      /^import ≥ 400 pages of 100 a second, no errors \(SQLite, 10k, personal/,
+    );
+    assert.match(
+      list.at(-1)?.target ?? '',
+      /^deactivate \(PATCH active\) ≥ 2,000\/s, no errors \(SQLite, 10k, service/,
+    );
   });
 
   it('judges nothing when no push from empty ran', () => {

@@ -39,6 +39,39 @@ for (const kind of STORE_KINDS) {
         assert.deepEqual(await store.members.listForUser(user.id), [row]);
       });
 
+      storeTest(
+        'places members at the next positions with their emails, and a refused one takes no position',
+        async (store) => {
+          const organization = await insertOrganization(store);
+          const place = async (
+            userName: string,
+            emails: { value: string; type: string | null; primary: boolean }[],
+          ) => {
+            const user = userRecord();
+            await store.users.insert(user);
+            const row = memberRow(organization.id, user.id, 0, { user_name: userName });
+            return store.transaction((tx) => tx.members.insertAtNextPosition(row, emails));
+          };
+          const emails = [
+            { value: 'ada@example.com', type: 'work', primary: true },
+            { value: 'ada@home.example', type: null, primary: false },
+          ];
+          const first = await place('ada@example.com', emails);
+          const second = await place('grace@example.com', []);
+          assert.deepEqual([first.seq, second.seq], [1, 2]);
+          assert.deepEqual(await store.members.getById(organization.id, first.id), first);
+          assert.deepEqual(await store.members.emails(first.id), emails);
+          assert.deepEqual(await store.members.emails(second.id), []);
+          // The same userName again: refused by its unique index, and the position it took is undone.
+          await assert.rejects(
+            place('ADA@example.com', [{ value: 'x@example.com', type: null, primary: true }]),
+          );
+          const third = await place('alan@example.com', []);
+          assert.equal(third.seq, 3);
+          assert.equal((await store.organizations.getById(organization.id))?.member_seq, 3);
+        },
+      );
+
       storeTest('does not find a member through another organization', async (store) => {
         const organization = await insertOrganization(store);
         const { member } = await addMember(store, organization.id);

@@ -209,6 +209,7 @@ export function createPostgresDialect(url: string, opts: PostgresOptions = {}): 
     sql: POSTGRES_SQL,
     beginWrite: 'begin',
     rowLocks: true,
+    writesInWith: true,
     readSnapshot: 'set transaction isolation level repeatable read, read only',
     // An empty table leaves its sequence alone (max is null, and setval ignores a null).
     async syncSequence(db, table, column) {

@@ -11,6 +11,7 @@ import { type QueryTemplates, templatesOf } from '../query-templates.ts';
 import { rowLimit } from '../row-limit.ts';
 import type { MemberEmailsTable, MembershipsTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
+import { nextPosition } from './organizations.ts';
 
 export type MemberRow = Selectable<MembershipsTable>;
 
@@ -52,6 +53,8 @@ export function memberEmailRecords(
   }));
 }
 
+const EMAIL_COLUMNS = ['membership_id', 'organization_id', 'position', 'value', 'type', 'primary'] as const;
+
 export class MemberRepo {
   private readonly templates: QueryTemplates;
 
@@ -62,6 +65,70 @@ export class MemberRepo {
   async insert(row: MemberRow, emails: readonly MemberEmailRow[]): Promise<void> {
     await this.templates.insert(this.ctx.db, 'memberships', [row]);
     await this.insertEmails(row, emails);
+  }
+
+  /**
+   * Inserts `row` (its `seq` ignored) and its emails at the organization's next position, taken from
+   * `organizations.member_seq`; returns the row as stored. Taking the position locks the
+   * organization's row until the commit on PostgreSQL, so creates in one organization queue behind
+   * each other from there: there the position, the member and its emails are ONE statement, and
+   * the lock is held for it and the commit only (on SQLite, whose writes are serialized anyway, they
+   * are the usual statements).
+   */
+  async insertAtNextPosition(row: MemberRow, emails: readonly MemberEmailRow[]): Promise<MemberRow> {
+    const { db, dialect } = this.ctx;
+    if (!dialect.writesInWith) {
+      const seq = await nextPosition(this.templates, db, row.organization_id);
+      const placed = { ...row, seq };
+      await this.insert(placed, emails);
+      return placed;
+    }
+    const columns = Object.keys(row).filter((column) => column !== 'seq') as (keyof MemberRow)[];
+    const emailRows = memberEmailRecords(row, emails);
+    const key = `members.insertAtNextPosition ${columns.join(',')} ×${emailRows.length}`;
+    const values = [
+      row.organization_id,
+      ...columns.map((column) => row[column]),
+      ...emailRows.flatMap((email) => EMAIL_COLUMNS.map((column) => email[column])),
+    ];
+    const [stored] = await this.templates.run(db, key, values, ([organization, ...bound]) => {
+      const member = Object.fromEntries(columns.map((column, i) => [column, bound[i]]));
+      const emailValues = emailRows.map((_, r) =>
+        Object.fromEntries(
+          EMAIL_COLUMNS.map((column, j) => [column, bound[columns.length + r * EMAIL_COLUMNS.length + j]]),
+        ),
+      );
+      const next = db.with('next_position', (qb) =>
+        qb
+          .updateTable('organizations')
+          .set((eb) => ({ member_seq: eb('member_seq', '+', 1) }))
+          .where('id', '=', String(organization))
+          .returning('member_seq'),
+      );
+      // The emails' rows reference the member inserted by the same statement: PostgreSQL checks
+      // foreign keys at the end of the statement.
+      const withEmails =
+        emailValues.length === 0
+          ? next
+          : (next.with('member_emails_inserted', (qb) =>
+              qb
+                .insertInto('member_emails')
+                .values(emailValues as never)
+                .returning('position'),
+            ) as unknown as typeof next);
+      return withEmails
+        .insertInto('memberships')
+        .values(
+          (eb) =>
+            ({
+              ...member,
+              seq: eb.selectFrom('next_position').select('member_seq'),
+            }) as never,
+        )
+        .returning('seq');
+    });
+    if (!stored) throw new Error(`no organization ${row.organization_id}`);
+    return { ...row, seq: Number(stored.seq) };
   }
 
   /**

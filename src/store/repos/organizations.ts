@@ -6,6 +6,23 @@ import type { RepoContext } from './context.ts';
 
 export type OrganizationRecord = Selectable<OrganizationsTable>;
 
+/** The organization's next member position (`organizations.member_seq`, dense from 1). */
+export async function nextPosition(
+  templates: QueryTemplates,
+  db: RepoContext['db'],
+  organizationId: string,
+): Promise<number> {
+  const [row] = await templates.run(db, 'organizations.nextMemberSeq', [organizationId], ([value]) =>
+    db
+      .updateTable('organizations')
+      .set((eb) => ({ member_seq: eb('member_seq', '+', 1) }))
+      .where('id', '=', String(value))
+      .returning('member_seq'),
+  );
+  if (!row) throw new Error(`no organization ${organizationId}`);
+  return Number(row.member_seq);
+}
+
 export class OrganizationRepo {
   private readonly templates: QueryTemplates;
 
@@ -71,15 +88,7 @@ export class OrganizationRepo {
 
   /** Hands out the next dense member position of the organization (see `memberships.seq`). */
   async nextMemberSeq(id: string): Promise<number> {
-    const [row] = await this.templates.run(this.ctx.db, 'organizations.nextMemberSeq', [id], ([value]) =>
-      this.ctx.db
-        .updateTable('organizations')
-        .set((eb) => ({ member_seq: eb('member_seq', '+', 1) }))
-        .where('id', '=', String(value))
-        .returning('member_seq'),
-    );
-    if (!row) throw new Error(`no organization ${id}`);
-    return Number(row.member_seq);
+    return nextPosition(this.templates, this.ctx.db, id);
   }
 
   /**

@@ -62,6 +62,7 @@ export function createSqliteDialect(path: string, options: SqliteOptions = {}): 
     afterMigrate: () => fixStatistics(database),
     beginWrite: 'begin immediate',
     rowLocks: false,
+    writesInWith: false,
     uniqueViolation(error) {
       if (!(error instanceof Error) || (error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') {
         return undefined;
