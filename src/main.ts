@@ -2,6 +2,7 @@
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createApp } from './http/create-app.ts';
 import { openStore } from './store/open-store.ts';
+import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
   const store = await openStore(config.databaseUrl, {
@@ -10,6 +11,11 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     poolSize: config.databasePoolSize,
   });
   const app = createApp(config, store);
+  const worker = new DeliveryWorker(store, {
+    settings: config.webhooks,
+    retentionDays: config.eventsRetentionDays,
+    onError: (error) => app.log.error({ err: error }, 'webhook delivery'),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -17,6 +23,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await worker.stop();
     await store.close();
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -41,6 +48,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     }
     throw error;
   }
+  worker.start();
   const organizations = await store.organizations.count();
   const base = config.publicUrl;
   if (organizations === 0) {

@@ -191,7 +191,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
 
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
-  apiRoutes(app, store, authenticator);
+  apiRoutes(app, store, authenticator, config.webhooks);
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
   dashboardRoutes(app, { store, config, scimRequestLog });
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });

@@ -7,6 +7,8 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
+import { memberResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { auditSnapshot, type LoadedMember } from '../membership/loaded-member.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
@@ -83,5 +85,21 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
     after: { ...auditSnapshot(member), ...input.auditDetails },
     requestId: input.requestId,
   });
+  const data = memberResource(row, profile);
+  await recordEvent(tx, {
+    type: 'member.created',
+    organizationId: input.organizationId,
+    actor: input.actor,
+    data,
+  });
+  // Only the installation sees that the person already had an account (event-types.ts).
+  if (linked) {
+    await recordEvent(tx, {
+      type: 'member.linked',
+      organizationId: input.organizationId,
+      actor: input.actor,
+      data: { ...data, userId: user.id },
+    });
+  }
   return { member, user, linked };
 }

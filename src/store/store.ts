@@ -6,6 +6,7 @@ import { StoreUnavailableError, UniqueViolationError } from './errors.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
+import { EventRepo } from './repos/events.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
 import { MemberRepo } from './repos/members.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
@@ -14,6 +15,7 @@ import { SsoRepo } from './repos/sso.ts';
 import { TokenRevealRepo } from './repos/token-reveals.ts';
 import { TokenRepo } from './repos/tokens.ts';
 import { UserRepo } from './repos/users.ts';
+import { WebhookRepo } from './repos/webhooks.ts';
 import { WorkspaceGrantRepo } from './repos/workspace-grants.ts';
 import { WorkspaceRepo } from './repos/workspaces.ts';
 import type { Database } from './schema.ts';
@@ -32,6 +34,9 @@ export interface Repositories {
   readonly audit: AuditRepo;
   readonly sso: SsoRepo;
   readonly tokenReveals: TokenRevealRepo;
+  /** The outbox of public events. */
+  readonly events: EventRepo;
+  readonly webhooks: WebhookRepo;
 }
 
 export interface Store extends Repositories {
@@ -65,6 +70,8 @@ function repositories(ctx: RepoContext): Repositories {
     audit: new AuditRepo(ctx),
     sso: new SsoRepo(ctx),
     tokenReveals: new TokenRevealRepo(ctx),
+    events: new EventRepo(ctx),
+    webhooks: new WebhookRepo(ctx),
   };
 }
 

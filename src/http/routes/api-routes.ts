@@ -3,14 +3,22 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { WebhookSettings } from '../../config.ts';
 import type { Store } from '../../store/store.ts';
 import { apiAuditRoutes } from './api-audit.ts';
+import { apiEventRoutes } from './api-events.ts';
 import { meRoutes } from './api-me.ts';
 import { apiMemberRoutes } from './api-members.ts';
 import { apiTokenRoutes } from './api-tokens.ts';
+import { apiWebhookRoutes } from './api-webhooks.ts';
 import { apiWorkspaceRoutes } from './api-workspaces.ts';
 
-export function apiRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
+export function apiRoutes(
+  app: FastifyInstance,
+  store: Store,
+  authenticator: TokenAuthenticator,
+  webhooks: WebhookSettings,
+): void {
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
     meRoutes(scope, store, authenticator);
@@ -18,5 +26,7 @@ export function apiRoutes(app: FastifyInstance, store: Store, authenticator: Tok
     apiWorkspaceRoutes(scope, store, authenticator);
     apiTokenRoutes(scope, store, authenticator);
     apiAuditRoutes(scope, store, authenticator);
+    apiEventRoutes(scope, store, authenticator);
+    apiWebhookRoutes(scope, store, authenticator, webhooks);
   });
 }
