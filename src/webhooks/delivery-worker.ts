@@ -120,7 +120,7 @@ export class DeliveryWorker {
       if (room <= 0 || this.closing) continue;
       // The lease outlasts the request's deadline, so a live instance always settles before it ends.
       const leaseUntil = new Date(
-        Date.now() + (this.options.settings.timeoutSeconds + 15) * 1000,
+        Date.now() + (this.options.settings.timeoutSeconds + 5) * 1000,
       ).toISOString();
       const rows = await this.store.transaction((tx) =>
         tx.webhooks.claim(endpointId, now(), leaseUntil, room),

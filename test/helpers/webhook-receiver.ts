@@ -46,7 +46,11 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startReceiver(answer: Answer = () => ({ status: 204 })): Promise<TestReceiver> {
+/** `port`: listen there (a receiver coming back where it was); 0 for any free port. */
+export async function startReceiver(
+  answer: Answer = () => ({ status: 204 }),
+  port = 0,
+): Promise<TestReceiver> {
   const hanging: ServerResponse[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   const receiver: TestReceiver = {
@@ -114,7 +118,7 @@ export async function startReceiver(answer: Answer = () => ({ status: 204 })): P
     response.writeHead(reply.status ?? 204, reply.headers ?? {});
     response.end(reply.body ?? '');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
   return receiver;
 }
