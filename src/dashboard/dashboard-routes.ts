@@ -34,6 +34,7 @@ import { setupPages } from './pages/setup.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { ssoSettingsPages } from './pages/sso-settings.ts';
 import { tokenPages } from './pages/tokens.ts';
+import { webhookPages } from './pages/webhooks.ts';
 import { workspacePages } from './pages/workspaces.ts';
 import { redirect, sendPage } from './render.ts';
 
@@ -66,6 +67,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     await scope.register(fastifyCookie);
     await scope.register(formbody, { bodyLimit: 64 * 1024 });
     scope.decorateRequest('hasOtherOrganizations', false);
+    scope.decorateRequest('disabledWebhooks', 0);
 
     const readSession = loadSession(ctx.store);
     scope.addHook('onRequest', async (request) => {
@@ -74,6 +76,10 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
       if (principal?.userId) {
         const memberships = await switchableMemberships(ctx.store, principal.session);
         request.hasOtherOrganizations = memberships.some((m) => m.id !== principal.membershipId);
+      }
+      // Admins are told on every page when Roster turned a webhook endpoint off.
+      if (principal?.role === 'admin') {
+        request.disabledWebhooks = await ctx.store.webhooks.autoDisabledCount(principal.organizationId);
       }
     });
     scope.addHook('onSend', pageHeaders);
@@ -137,6 +143,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     scimSetupPages(scope, ctx);
     auditPages(scope, ctx);
     ssoSettingsPages(scope, ctx);
+    webhookPages(scope, ctx);
   });
 }
 

@@ -338,6 +338,7 @@ export interface WebhookEndpointsTable {
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
+  form_nonce: string | null;
 }
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';

@@ -161,7 +161,7 @@ function audit(
 
 export async function createEndpoint(
   store: Store,
-  change: EndpointChange & { url: unknown; types: unknown; description?: unknown },
+  change: EndpointChange & { url: unknown; types: unknown; description?: unknown; formNonce?: string },
 ): Promise<{ endpoint: EndpointView; secret: string }> {
   const at = now();
   const row: WebhookEndpointRow = {
@@ -178,6 +178,7 @@ export async function createEndpoint(
     disabled_at: null,
     created_at: at,
     updated_at: at,
+    form_nonce: change.formNonce ?? null,
   };
   await store.transaction(async (tx) => {
     if ((await tx.webhooks.listEndpoints(change.organizationId)).length >= 20) {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
 import { freePort } from './net.ts';
@@ -40,21 +40,24 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   baseUrl: string;
+  config: Config;
   stop(): Promise<void>;
 }
 
 /** Roster on a fresh SQLite database, listening on 127.0.0.1; PUBLIC_URL is that address. */
-export async function startServer(): Promise<RunningServer> {
+/** `env`: more settings (e.g. WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const { store, database, cleanup } = await openTestStore('sqlite');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ PUBLIC_URL: baseUrl, DATABASE_URL: database.url, PORT: String(port) });
+  const config = loadConfig({ PUBLIC_URL: baseUrl, DATABASE_URL: database.url, PORT: String(port), ...env });
   const app = createApp(config, store, { logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   return {
     app,
     store,
     baseUrl,
+    config,
     async stop() {
       await app.close();
       await cleanup();

@@ -56,6 +56,14 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('disabled_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
+    // The dashboard form that created it: the same form sent again (a reload) creates nothing more.
+    .addColumn('form_nonce', 'text')
+    .execute();
+  await db.schema
+    .createIndex('webhook_endpoints_form')
+    .on('webhook_endpoints')
+    .columns(['organization_id', 'form_nonce'])
+    .unique()
     .execute();
   await db.schema
     .createIndex('webhook_endpoints_org')

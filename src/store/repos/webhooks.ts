@@ -23,6 +23,15 @@ export class WebhookRepo {
     await this.ctx.db.insertInto('webhook_endpoints').values(row).execute();
   }
 
+  async endpointByFormNonce(organizationId: string, nonce: string): Promise<WebhookEndpointRow | undefined> {
+    return this.ctx.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('form_nonce', '=', nonce)
+      .executeTakeFirst();
+  }
+
   async listEndpoints(organizationId: string): Promise<WebhookEndpointRow[]> {
     return this.ctx.db
       .selectFrom('webhook_endpoints')
