@@ -9,6 +9,7 @@ import { initCommand } from './init-command.ts';
 import { type CliStream, output, UsageError } from './output.ts';
 import { migrateCommand, orgsCommand } from './store-commands.ts';
 import { tokensCommand } from './tokens-command.ts';
+import { webhooksCommand } from './webhooks-command.ts';
 
 export const USAGE = `Usage: roster <command> [options]
 
@@ -22,6 +23,11 @@ Commands:
                                 create an access token and print it once
   tokens list --org SLUG        list tokens (never their values)
   tokens revoke ID              revoke a token
+  webhooks create --org SLUG --url URL [--types TYPE,TYPE]
+                                add a webhook endpoint (all events unless --types) and print its secret once
+  webhooks list --org SLUG      list webhook endpoints
+  webhooks delete|rotate-secret|test|deliveries --org SLUG ID
+                                delete an endpoint, rotate its secret, queue a test event, show its deliveries
   copy --from DATABASE_URL --to DATABASE_URL
                                 copy every row into an empty database (SQLite → PostgreSQL or back)
   sso status --org SLUG         show an organization's SAML SSO settings and domain records
@@ -77,6 +83,8 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         port: { type: 'string' },
         domain: { type: 'string' },
         configure: { type: 'boolean' },
+        url: { type: 'string' },
+        types: { type: 'string' },
       },
     });
     json = values.json === true;
@@ -100,6 +108,8 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         return await orgsCommand(loadConfig(env), rest, out);
       case 'tokens':
         return await tokensCommand(loadConfig(env), rest, values, out);
+      case 'webhooks':
+        return await webhooksCommand(loadConfig(env), rest, values, out);
       case 'copy':
         return await copyCommand(values, out);
       // Loaded on demand: SAML brings XML and X.509 libraries the other commands do not need.
