@@ -10,11 +10,18 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { WebhookSettings } from '../config.ts';
 import { now } from '../store/ids.ts';
-import type { WebhookDeliveryRow } from '../store/repos/webhooks.ts';
-import type { Store } from '../store/store.ts';
+import type { WebhookDeliveryRow, WebhookEndpointRow } from '../store/repos/webhooks.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import { DISPATCH_BATCH, dispatchEvents } from './dispatch-events.ts';
 import { signingSecrets } from './manage-endpoints.ts';
-import { sendWebhook } from './send-webhook.ts';
+import { type SendResult, sendWebhook } from './send-webhook.ts';
+
+interface Settlement {
+  row: WebhookDeliveryRow;
+  leaseUntil: string;
+  result: SendResult;
+  at: string;
+}
 
 const SYSTEM_ACTOR: Actor = { type: 'system', id: null, label: 'webhook delivery' };
 
@@ -46,7 +53,11 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly settlements: Settlement[] = [];
+  private flushing: Promise<void> | undefined;
   private stopped = true;
+  private inTick = false;
+  private again = false;
   /** Set by `stop`: nothing more is claimed. */
   private closing = false;
   private lastPrune = 0;
@@ -60,7 +71,7 @@ export class DeliveryWorker {
     private readonly options: DeliveryWorkerOptions,
   ) {
     this.pollMs = options.pollMs ?? 200;
-    this.perEndpoint = options.perEndpoint ?? 4;
+    this.perEndpoint = options.perEndpoint ?? 8;
     this.maxInFlight = options.maxInFlight ?? 64;
   }
 
@@ -82,10 +93,26 @@ export class DeliveryWorker {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.inTick = true;
+      this.again = false;
       this.ticking = this.tick()
         .catch((error) => this.options.onError?.(error))
-        .then((busy) => this.schedule(busy ? 10 : this.pollMs));
+        .then((busy) => {
+          this.inTick = false;
+          this.schedule(busy || this.again ? 0 : this.pollMs);
+        });
     }, delay);
+  }
+
+  /** A request settled: its endpoint has room again, so claim now rather than at the next poll. */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.inTick) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   /** One round of work; true when there may be more right away. */
@@ -125,27 +152,39 @@ export class DeliveryWorker {
       const rows = await this.store.transaction((tx) =>
         tx.webhooks.claim(endpointId, now(), leaseUntil, room),
       );
-      for (const row of rows) this.launch(row, leaseUntil);
+      const endpoint =
+        rows.length > 0
+          ? await this.store.webhooks.getEndpoint(rows[0]?.organization_id ?? '', endpointId)
+          : undefined;
+      for (const row of rows) this.launch(row, leaseUntil, endpoint);
       claimed += rows.length;
     }
     return claimed;
   }
 
-  private launch(row: WebhookDeliveryRow, leaseUntil: string): void {
+  private launch(
+    row: WebhookDeliveryRow,
+    leaseUntil: string,
+    endpoint: WebhookEndpointRow | undefined,
+  ): void {
     this.inFlight.set(row.endpoint_id, (this.inFlight.get(row.endpoint_id) ?? 0) + 1);
-    const job = this.deliver(row, leaseUntil)
+    const job = this.deliver(row, leaseUntil, endpoint)
       .catch((error) => this.options.onError?.(error))
       .finally(() => {
         const left = (this.inFlight.get(row.endpoint_id) ?? 1) - 1;
         if (left === 0) this.inFlight.delete(row.endpoint_id);
         else this.inFlight.set(row.endpoint_id, left);
         this.running.delete(job);
+        this.kick();
       });
     this.running.add(job);
   }
 
-  private async deliver(row: WebhookDeliveryRow, leaseUntil: string): Promise<void> {
-    const endpoint = await this.store.webhooks.getEndpoint(row.organization_id, row.endpoint_id);
+  private async deliver(
+    row: WebhookDeliveryRow,
+    leaseUntil: string,
+    endpoint: WebhookEndpointRow | undefined,
+  ): Promise<void> {
     if (!endpoint) return;
     const settings = this.options.settings;
     const result = await sendWebhook({
@@ -156,42 +195,60 @@ export class DeliveryWorker {
       timeoutMs: settings.timeoutSeconds * 1000,
       allowPrivate: settings.allowPrivateNetworks,
     });
-    const at = now();
+    await this.settleSoon({ row, leaseUntil, result, at: now() });
+  }
+
+  /**
+   * Outcomes are filed in batches: one transaction (one commit, one fsync) for every outcome that
+   * arrived meanwhile, instead of one per delivery, which on PostgreSQL cost the SCIM writes their
+   * share of the disk.
+   */
+  private settleSoon(settlement: Settlement): Promise<void> {
+    this.settlements.push(settlement);
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const batch = this.settlements.splice(0);
+      this.flushing = undefined;
+      await this.store.transaction(async (tx) => {
+        for (const item of batch) await this.settle(tx, item);
+      });
+    });
+    return this.flushing;
+  }
+
+  private async settle(tx: Repositories, { row, leaseUntil, result, at }: Settlement): Promise<void> {
     const outcome = { at, ...result };
-    const delay = result.ok ? null : retryDelayMs(settings.retrySchedule, row.attempts);
-    await this.store.transaction(async (tx) => {
-      if (result.ok) {
-        await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'delivered', nextAttemptAt: null });
-        return;
-      }
-      if (delay !== null) {
-        const next = new Date(Date.now() + delay).toISOString();
-        await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'pending', nextAttemptAt: next });
-        return;
-      }
-      // Out of attempts (about three days with the default schedule): the endpoint is turned off and
-      // its Admins see why on the webhooks page; re-enabling it resumes its pending deliveries.
-      const settled = await tx.webhooks.settle(row.id, leaseUntil, outcome, {
-        state: 'failed',
-        nextAttemptAt: null,
-      });
-      const current = await tx.webhooks.getEndpoint(row.organization_id, row.endpoint_id);
-      if (!settled || !current || current.enabled !== 1) return;
-      const reason = `every attempt to deliver ${row.event_id} failed (last: ${result.error ?? 'no answer'})`;
-      await tx.webhooks.updateEndpoint({
-        ...current,
-        enabled: 0,
-        disabled_reason: reason,
-        disabled_at: at,
-        updated_at: at,
-      });
-      await recordAudit(tx, {
-        organizationId: row.organization_id,
-        actor: SYSTEM_ACTOR,
-        action: 'webhook.disabled',
-        target: { type: 'webhook_endpoint', id: current.id, label: current.url },
-        after: { enabled: false, reason },
-      });
+    if (result.ok) {
+      await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'delivered', nextAttemptAt: null });
+      return;
+    }
+    const delay = retryDelayMs(this.options.settings.retrySchedule, row.attempts);
+    if (delay !== null) {
+      const next = new Date(Date.now() + delay).toISOString();
+      await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'pending', nextAttemptAt: next });
+      return;
+    }
+    // Out of attempts (about three days with the default schedule): the endpoint is turned off and
+    // its Admins see why on the webhooks page; re-enabling it resumes its pending deliveries.
+    const settled = await tx.webhooks.settle(row.id, leaseUntil, outcome, {
+      state: 'failed',
+      nextAttemptAt: null,
+    });
+    const current = await tx.webhooks.getEndpoint(row.organization_id, row.endpoint_id);
+    if (!settled || !current || current.enabled !== 1) return;
+    const reason = `every attempt to deliver ${row.event_id} failed (last: ${result.error ?? 'no answer'})`;
+    await tx.webhooks.updateEndpoint({
+      ...current,
+      enabled: 0,
+      disabled_reason: reason,
+      disabled_at: at,
+      updated_at: at,
+    });
+    await recordAudit(tx, {
+      organizationId: row.organization_id,
+      actor: SYSTEM_ACTOR,
+      action: 'webhook.disabled',
+      target: { type: 'webhook_endpoint', id: current.id, label: current.url },
+      after: { enabled: false, reason },
     });
   }
 

@@ -205,7 +205,7 @@ for (const kind of STORE_KINDS) {
           .execute();
         assert.equal(settled.length, 0);
         assert.ok(
-          dead.received.length >= 1 && dead.received.length <= 4,
+          dead.received.length >= 1 && dead.received.length <= 8,
           `in flight to the dead endpoint: ${dead.received.length}`,
         );
         assert.equal(live.received.length, 10);
