@@ -1,11 +1,14 @@
 // Captures every dashboard page at desktop (1280×800) and narrow (375×800) widths into
 // docs/screenshots/*.png, against a demo organization seeded on a throw-away SQLite database:
 //
-//   node --import tsx scripts/screenshots.ts
+//   node --import tsx scripts/screenshots.ts            # every page
+//   node --import tsx scripts/screenshots.ts webhook    # only the shots whose names start so
 //
 // Seeding goes through the real surfaces: SCIM requests as Okta would send them (so that the audit
 // log and the SCIM request panel are genuine), and the use cases for roles, grants and tokens.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -19,10 +22,14 @@ import { createApp } from '../src/http/create-app.ts';
 import { startSession } from '../src/sign-in/sessions.ts';
 import { createSqliteDialect } from '../src/store/sqlite/sqlite-dialect.ts';
 import { createStore } from '../src/store/store.ts';
+import { sendTestEvent } from '../src/webhooks/deliveries.ts';
+import { DeliveryWorker } from '../src/webhooks/delivery-worker.ts';
+import { createEndpoint } from '../src/webhooks/manage-endpoints.ts';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { freePort } from '../test/helpers/net.ts';
 
 const OUT = 'docs/screenshots';
+const ONLY = process.argv.slice(2);
 const PUBLIC_URL = 'https://roster.example.com';
 const ADMIN_ACTOR: Actor = { type: 'cli', id: null, label: 'roster CLI' };
 const PEOPLE: [string, string, string][] = [
@@ -47,9 +54,14 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://localhost:${port}`;
   // PUBLIC_URL is what the SCIM page shows; the browser talks to the local port.
-  const app = createApp(loadConfig({ PUBLIC_URL, DATABASE_URL: `sqlite:${dir}/roster.db` }), store, {
-    logger: false,
+  // Private networks allowed: the demo's webhook receiver runs on this machine.
+  const config = loadConfig({
+    PUBLIC_URL,
+    DATABASE_URL: `sqlite:${dir}/roster.db`,
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    WEBHOOK_RETRY_SCHEDULE: '0',
   });
+  const app = createApp(config, store, { logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   mkdirSync(OUT, { recursive: true });
 
@@ -166,6 +178,37 @@ async function main(): Promise<void> {
     await scim('GET', 'Users', undefined, memberToken.token);
     await app.scimRequestLog.idle();
 
+    // Webhooks: a receiver on this machine that takes everything, and one whose host does not
+    // resolve, which Roster turns off after its attempts.
+    const receiver = createServer((_request, response) => response.writeHead(204).end());
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverUrl = `http://localhost:${(receiver.address() as AddressInfo).port}/roster-webhooks`;
+    const live = await createEndpoint(store, {
+      organizationId,
+      actor: ADMIN_ACTOR,
+      allowPrivate: true,
+      url: receiverUrl,
+      types: ['*'],
+    });
+    await createEndpoint(store, {
+      organizationId,
+      actor: ADMIN_ACTOR,
+      allowPrivate: true,
+      url: 'https://hooks.acme.invalid/roster',
+      types: ['member.deactivated', 'member.reactivated'],
+    });
+    await scim('PATCH', `Users/${ids.Liskov}`, patch({ active: false }));
+    await scim('PATCH', `Users/${ids.Liskov}`, patch({ active: true }));
+    await scim('PATCH', `Users/${ids.Perlman}`, patch({ displayName: 'Radia J. Perlman' }));
+    await sendTestEvent(store, {
+      organizationId,
+      actor: ADMIN_ACTOR,
+      allowPrivate: true,
+      id: live.endpoint.id,
+    });
+    await new DeliveryWorker(store, { settings: config.webhooks, retentionDays: 30 }).drain();
+    receiver.close();
+
     // 3. Signed in as the Admin (a session made directly; the sign-in page is captured signed out).
     const session = await store.transaction((tx) => startSession(tx, org.membership));
     const revokeId = (await store.tokens.listPersonal(organizationId, org.membership.id))[1]?.id ?? '';
@@ -189,6 +232,8 @@ async function main(): Promise<void> {
       { name: 'account-tokens-revoke', path: `/settings/account/tokens/${revokeId}/revoke` },
       { name: 'organization-tokens', path: '/settings/organization/tokens' },
       { name: 'scim', path: '/settings/organization/scim' },
+      { name: 'webhooks', path: '/settings/organization/webhooks' },
+      { name: 'webhook-deliveries', path: `/settings/organization/webhooks/${live.endpoint.id}` },
       {
         name: 'audit',
         path: '/audit',
@@ -244,6 +289,7 @@ async function capture(
     });
     const page = await context.newPage();
     for (const shot of pages) {
+      if (ONLY.length > 0 && !ONLY.some((prefix) => shot.name.startsWith(prefix))) continue;
       const response = await page.goto(`${base}${shot.path}`);
       if (!response?.ok()) throw new Error(`${shot.path} answered ${response?.status()}`);
       await shot.prepare?.(page);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, DEFAULT_RETRY_SCHEDULE, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('falls back to defaults that run out of the box on SQLite', () => {
@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       logFormat: 'json',
       metricsToken: null,
       mail: { smtpUrl: null, from: 'Roster <roster@localhost>' },
+      eventsRetentionDays: 30,
+      webhooks: { allowPrivateNetworks: false, timeoutSeconds: 15, retrySchedule: DEFAULT_RETRY_SCHEDULE },
       publicUrl: 'http://localhost:8080',
       bodyLimit: 1024 * 1024,
       rateLimit: { perToken: 60_000, perOrganization: 120_000, windowSeconds: 60 },
@@ -73,6 +75,10 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'scrape-me-0123456789',
       SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
       MAIL_FROM: 'Example <access@example.com>',
+      EVENTS_RETENTION_DAYS: '90',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      WEBHOOK_TIMEOUT_SECONDS: '5',
+      WEBHOOK_RETRY_SCHEDULE: '1, 60,3600',
     });
     assert.deepEqual(config, {
       port: 3000,
@@ -82,6 +88,8 @@ describe('loadConfig', () => {
       logFormat: 'pretty',
       metricsToken: 'scrape-me-0123456789',
       mail: { smtpUrl: 'smtps://mailer:secret@smtp.example.com:465', from: 'Example <access@example.com>' },
+      eventsRetentionDays: 90,
+      webhooks: { allowPrivateNetworks: true, timeoutSeconds: 5, retrySchedule: [1, 60, 3600] },
       publicUrl: 'https://roster.example.com',
       bodyLimit: 2048,
       rateLimit: { perToken: 10, perOrganization: 0, windowSeconds: 1 },

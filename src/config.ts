@@ -46,6 +46,41 @@ export interface Config {
    * `/metrics` is a 404.
    */
   metricsToken: string | null;
+  /** Events and settled webhook deliveries are kept this many days (the events API replays them). */
+  eventsRetentionDays: number;
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Deliver to loopback, private, link-local and metadata addresses too (tests, closed networks). */
+  allowPrivateNetworks: boolean;
+  /** Longest a delivery may take, connection to last byte of the answer. */
+  timeoutSeconds: number;
+  /** Seconds to wait before each retry; after the last one fails, the delivery fails for good. */
+  retrySchedule: number[];
+}
+
+/** About three days: 5 s, 5 min, 30 min, 2 h, 5 h, then 10 h six times (Standard Webhooks' guidance). */
+export const DEFAULT_RETRY_SCHEDULE = [
+  5, 300, 1800, 7200, 18_000, 36_000, 36_000, 36_000, 36_000, 36_000, 36_000,
+];
+
+function retrySchedule(raw: string | undefined): number[] {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_RETRY_SCHEDULE;
+  const steps = raw.split(',').map((part) => part.trim());
+  if (steps.length > 50 || steps.some((step) => !/^\d{1,7}$/.test(step))) {
+    throw new ConfigError(
+      `WEBHOOK_RETRY_SCHEDULE must be up to 50 comma-separated numbers of seconds, such as 5,300,1800 (got "${raw}")`,
+    );
+  }
+  return steps.map(Number);
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(`${name} must be true or false (got "${env[name]}")`);
 }
 
 export class ConfigError extends Error {
@@ -236,6 +271,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyOf(env),
     mail: mailOf(env, publicUrl),
     metricsToken,
+    eventsRetentionDays: integer(env, 'EVENTS_RETENTION_DAYS', 30, 1, 3650),
+    webhooks: {
+      allowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
+      timeoutSeconds: integer(env, 'WEBHOOK_TIMEOUT_SECONDS', 15, 1, 120),
+      retrySchedule: retrySchedule(env.WEBHOOK_RETRY_SCHEDULE),
+    },
   };
 }
 

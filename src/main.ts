@@ -3,6 +3,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createApp } from './http/create-app.ts';
 import { serverLogger } from './http/request-log.ts';
 import { openStore } from './store/open-store.ts';
+import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
   const store = await openStore(config.databaseUrl, {
@@ -11,6 +12,11 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     poolSize: config.databasePoolSize,
   });
   const app = createApp(config, store, { logger: await serverLogger(config) });
+  const worker = new DeliveryWorker(store, {
+    settings: config.webhooks,
+    retentionDays: config.eventsRetentionDays,
+    onError: (error) => app.log.error({ err: error }, 'webhook delivery'),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -18,6 +24,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await worker.stop();
     await store.close();
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -42,6 +49,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     }
     throw error;
   }
+  worker.start();
   // The banner is for the person who started the server: on stderr, so that stdout holds only the
   // log's JSON lines for a collector.
   const organizations = await store.organizations.count();

@@ -24,6 +24,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['config'],
   ['mail'],
   ['audit'],
+  ['events'],
+  ['webhooks'],
   ['auth'],
   ['membership'],
   ['accounts'],
@@ -280,7 +282,7 @@ describe('the architecture checker', () => {
       'src/errors.ts imports src/scim/scim-error.ts: errors may import nothing from the project; scim is on the same layer',
       'src/store/repos/members.ts imports src/scim/filter/validate-filter.ts: store may import from scim only src/scim/filter/ast.ts',
       'src/config.ts imports src/store/store.ts: config may import from store only src/store/redact-url.ts',
-      'src/web/session.ts imports src/dashboard/context.ts: web may import only from scim, errors, store, config, mail, audit, auth, membership, accounts, provisioning, sign-in; dashboard is above it',
+      'src/web/session.ts imports src/dashboard/context.ts: web may import only from scim, errors, store, config, mail, audit, events, webhooks, auth, membership, accounts, provisioning, sign-in; dashboard is above it',
       'src/cli/tokens-command.ts imports src/cli/main.ts: src/cli/main.ts is an entry point, imported by nothing',
     ]);
   });

@@ -4,6 +4,8 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
+import { memberReference } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
@@ -122,6 +124,20 @@ export async function setWorkspaceAccess(
       before: { workspace: workspace.name, access: has },
       after: { workspace: workspace.name, workspaceId: workspace.id, access: input.granted },
       requestId: input.requestId ?? null,
+    });
+    await recordEvent(tx, {
+      type: input.granted ? 'workspace_access.granted' : 'workspace_access.revoked',
+      organizationId: input.organizationId,
+      actor: input.actor,
+      data: {
+        object: 'workspace_access',
+        id: `${member.id}:${workspace.id}`,
+        member: memberReference(member),
+        workspace: { id: workspace.id, name: workspace.name },
+        granted: input.granted,
+        // Direct: an Admin's grant. Access from groups and IdP entitlements will name their source.
+        cause: 'direct',
+      },
     });
     return true;
   });

@@ -5,6 +5,8 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
 import { RosterError } from '../errors.ts';
+import { memberResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { enforceLastAdminRule } from '../membership/last-admin-rule.ts';
 import { now } from '../store/ids.ts';
 import type { MemberRow } from '../store/repos/members.ts';
@@ -53,6 +55,13 @@ export async function changeRole(store: Store, input: ChangeRoleInput): Promise<
       before: { role: before.role },
       after: { role: row.role },
       requestId: input.requestId ?? null,
+    });
+    await recordEvent(tx, {
+      type: 'member.role_changed',
+      organizationId: input.organizationId,
+      actor: input.actor,
+      data: memberResource(row),
+      previous: { role: before.role },
     });
     return row;
   });

@@ -4,6 +4,7 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { RosterError } from '../errors.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
@@ -180,6 +181,12 @@ export async function initOrganization(
           ...(named.displayName ? { adminName: named.displayName } : {}),
         },
         requestId: input.requestId ?? null,
+      });
+      await recordEvent(tx, {
+        type: 'organization.created',
+        organizationId: organization.id,
+        actor: input.actor,
+        data: { object: 'organization', id: organization.id, slug, name, createdAt: at },
       });
       return { organization: { ...organization, member_seq: membership.seq }, workspace, user, membership };
     });

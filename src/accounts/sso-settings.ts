@@ -14,6 +14,7 @@ import {
   serviceProviderUrls,
 } from '../auth/saml/service-provider.ts';
 import { RosterError } from '../errors.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { foldCase } from '../scim/fold-case.ts';
 import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
@@ -301,6 +302,12 @@ export async function saveSsoSettings(store: Store, input: SaveSsoSettingsInput)
       after: auditSnapshot(row, newDomains),
       requestId: input.requestId ?? null,
     });
+    await recordEvent(tx, {
+      type: 'sso.settings_changed',
+      organizationId: input.organizationId,
+      actor: input.actor,
+      data: { object: 'sso_settings', id: input.organizationId, ...auditSnapshot(row, newDomains) },
+    });
     if (row.sso_required === 1 && before?.sso_required !== 1) {
       await endPasswordSessions(tx, organization.id, input.actor, input.requestId ?? null);
     }
@@ -342,6 +349,19 @@ export async function setSsoSwitch(
       target: { type: 'organization', id: input.organizationId },
       before: { [input.name]: before[column] === 1 },
       after: { [input.name]: input.on },
+    });
+    await recordEvent(tx, {
+      type: 'sso.settings_changed',
+      organizationId: input.organizationId,
+      actor: input.actor,
+      data: {
+        object: 'sso_settings',
+        id: input.organizationId,
+        ...auditSnapshot(
+          { ...before, [column]: input.on ? 1 : 0 },
+          await tx.sso.listDomains(input.organizationId),
+        ),
+      },
     });
     if (input.name === 'ssoRequired' && input.on && before.sso_required !== 1) {
       await endPasswordSessions(tx, input.organizationId, input.actor, null);

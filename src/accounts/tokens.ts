@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
 import { generateToken, type TokenKind } from '../auth/token-format.ts';
 import { RosterError } from '../errors.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { newId, now } from '../store/ids.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -107,6 +108,12 @@ export async function createToken(store: Store, input: CreateTokenInput): Promis
         membershipId,
       },
       requestId: input.requestId ?? null,
+    });
+    await recordEvent(tx, {
+      type: 'token.created',
+      organizationId: input.organizationId,
+      actor: input.actor,
+      data: { object: 'token', ...view(input.kind, { ...base, membership_id: membershipId ?? undefined }) },
     });
     return {
       id: base.id,
@@ -212,6 +219,12 @@ export async function revokeToken(store: Store, input: RevokeTokenInput): Promis
         before: { revokedAt: null },
         after: { revokedAt: at },
         requestId: input.requestId ?? null,
+      });
+      await recordEvent(tx, {
+        type: 'token.revoked',
+        organizationId: row.organization_id,
+        actor: input.actor,
+        data: { object: 'token', ...view(kind, { ...row, revoked_at: at }) },
       });
     }
     return view(kind, { ...row, revoked_at: row.revoked_at ?? at });

@@ -43,6 +43,11 @@ export const AUDIT_ACTIONS = [
   'password.login_failed',
   'session.signed_out',
   'session.password_sessions_ended',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.disabled',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

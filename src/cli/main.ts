@@ -11,6 +11,7 @@ import { type CliStream, output, UsageError } from './output.ts';
 import { migrateCommand, orgsCommand } from './store-commands.ts';
 import { tokensCommand } from './tokens-command.ts';
 import { usersCommand } from './users-command.ts';
+import { webhooksCommand } from './webhooks-command.ts';
 
 export const USAGE = `Usage: roster <command> [options]
 
@@ -31,6 +32,11 @@ Commands:
   installation-tokens revoke ID revoke an installation token
   users reset-password EMAIL [--password PASSWORD]
                                 print a one-time reset link, or set the password (every session ends)
+  webhooks create --org SLUG --url URL [--types TYPE,TYPE]
+                                add a webhook endpoint (all events unless --types) and print its secret once
+  webhooks list --org SLUG      list webhook endpoints
+  webhooks delete|rotate-secret|test|deliveries --org SLUG ID
+                                delete an endpoint, rotate its secret, queue a test event, show its deliveries
   copy --from DATABASE_URL --to DATABASE_URL
                                 copy every row into an empty database (SQLite → PostgreSQL or back)
   sso status --org SLUG         show an organization's SAML SSO settings and domain records
@@ -88,6 +94,8 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         domain: { type: 'string' },
         configure: { type: 'boolean' },
         password: { type: 'string' },
+        url: { type: 'string' },
+        types: { type: 'string' },
       },
     });
     json = values.json === true;
@@ -115,6 +123,8 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         return await installationTokensCommand(loadConfig(env), rest, values, out);
       case 'users':
         return await usersCommand(loadConfig(env), rest, values, out);
+      case 'webhooks':
+        return await webhooksCommand(loadConfig(env), rest, values, out);
       case 'copy':
         return await copyCommand(values, out);
       // Loaded on demand: SAML brings XML and X.509 libraries the other commands do not need.

@@ -39,6 +39,7 @@ import { setupLinkPages } from './pages/setup-link.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { ssoSettingsPages } from './pages/sso-settings.ts';
 import { tokenPages } from './pages/tokens.ts';
+import { webhookPages } from './pages/webhooks.ts';
 import { workspacePages } from './pages/workspaces.ts';
 import { redirect, sendPage } from './render.ts';
 
@@ -73,6 +74,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     await scope.register(fastifyCookie);
     await scope.register(formbody, { bodyLimit: 64 * 1024 });
     scope.decorateRequest('hasOtherOrganizations', false);
+    scope.decorateRequest('disabledWebhooks', 0);
 
     const readSession = loadSession(ctx.store);
     scope.addHook('onRequest', async (request) => {
@@ -81,6 +83,10 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
       if (principal?.userId) {
         const memberships = await switchableMemberships(ctx.store, principal.session);
         request.hasOtherOrganizations = memberships.some((m) => m.id !== principal.membershipId);
+      }
+      // Admins are told on every page when Roster turned a webhook endpoint off.
+      if (principal?.role === 'admin') {
+        request.disabledWebhooks = await ctx.store.webhooks.autoDisabledCount(principal.organizationId);
       }
     });
     scope.addHook('onSend', pageHeaders);
@@ -146,6 +152,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     invitationPages(scope, ctx);
     passwordPages(scope, ctx);
     setupLinkPages(scope, ctx);
+    webhookPages(scope, ctx);
   });
 }
 

@@ -27,6 +27,7 @@ export const NAVIGATION: readonly NavigationItem[] = [
     adminOnly: true,
   },
   { label: 'SCIM provisioning', href: '/settings/organization/scim', section: 'Settings', adminOnly: true },
+  { label: 'Webhooks', href: '/settings/organization/webhooks', section: 'Settings', adminOnly: true },
   { label: 'SSO', href: SSO_SETTINGS_PATH, section: 'Settings', adminOnly: true, whenRouteExists: true },
 ];
 

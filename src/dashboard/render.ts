@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in person has an active membership in another organization too. */
     hasOtherOrganizations: boolean;
+    /** Webhook endpoints of the viewer's organization that Roster turned off (Admins only). */
+    disabledWebhooks: number;
   }
 }
 
@@ -34,9 +36,13 @@ export function sendPage(
     principal && !input.plain
       ? { ...principal, isAdmin: principal.role === 'admin', csrfToken: principal.session.csrf_token }
       : undefined;
+  const disabled = viewer?.isAdmin ? request.disabledWebhooks : 0;
   const page = layout({
     title: input.title,
-    body: input.body,
+    body: disabled
+      ? html`<div class="warning" role="alert" id="webhooks-disabled"><strong>${disabled === 1 ? 'A webhook endpoint was' : `${disabled} webhook endpoints were`} turned off</strong>
+          after every attempt of a delivery failed. <a href="/settings/organization/webhooks">Review webhooks</a></div>${input.body}`
+      : input.body,
     ...(viewer
       ? {
           viewer,

@@ -212,7 +212,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   metricsRoutes(app, store, config.metricsToken);
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
-  apiRoutes(app, store, authenticator, config.publicUrl);
+  apiRoutes(app, store, authenticator, config.publicUrl, config.webhooks);
   apiOrganizationRoutes(app, {
     store,
     authenticate: createInstallationAuthenticator(store, {

@@ -2,6 +2,8 @@
 // changes by the organization's setting, deactivation/reactivation semantics (the last-Admin rule
 // included), optimistic versioning and the audit trail, all inside the caller's transaction.
 import { recordAudit } from '../audit/record-audit.ts';
+import { memberResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { enforceLastAdminRule } from '../membership/last-admin-rule.ts';
 import { auditSnapshot, type LoadedMember, memberDocument } from '../membership/loaded-member.ts';
 import { columnsOfStoredProfile, profileEmails, storedProfile } from '../membership/member-row.ts';
@@ -74,6 +76,12 @@ export async function applyIdpView(
       before: auditSnapshot(before),
       after: auditSnapshot(member),
     });
+    await recordEvent(tx, {
+      type: 'member.updated',
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      data: memberResource(row, member.profile),
+    });
   }
   if (statusChanged) {
     if (!active) await tx.sessions.deleteForMembership(row.id);
@@ -82,6 +90,13 @@ export async function applyIdpView(
       action: active ? 'member.reactivated' : 'member.deactivated',
       before: { status: old.status, role: old.role, previousRole: old.previous_role },
       after: { status: row.status, role: row.role, previousRole: row.previous_role },
+    });
+    await recordEvent(tx, {
+      type: active ? 'member.reactivated' : 'member.deactivated',
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      data: memberResource(row, member.profile),
+      previous: { status: old.status, role: old.role },
     });
   }
   if (refused.length > 0) {

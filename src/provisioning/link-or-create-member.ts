@@ -7,6 +7,8 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
+import { memberResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { auditSnapshot, type LoadedMember } from '../membership/loaded-member.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
@@ -63,8 +65,8 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
 
   // The member's position is taken last (`insertAtNextPosition`): on PostgreSQL, taking it locks the
   // organization's row until the commit, so each statement after it is a round trip during which no
-  // other create of the organization can go on. The audit event (whose snapshot has no position) is
-  // written before.
+  // other create of the organization can go on. The audit event and the public event (whose
+  // snapshots have no position) are written before.
   const built = newMemberRow({
     organizationId: input.organizationId,
     userId: user.id,
@@ -85,6 +87,23 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
     after: { ...auditSnapshot({ row: built.row, profile: built.profile }), ...input.auditDetails },
     requestId: input.requestId,
   });
+  // The event's resource has no position either: it is written before the position is taken too.
+  const data = memberResource(built.row, built.profile);
+  await recordEvent(tx, {
+    type: 'member.created',
+    organizationId: input.organizationId,
+    actor: input.actor,
+    data,
+  });
+  // Only the installation sees that the person already had an account (event-types.ts).
+  if (linked) {
+    await recordEvent(tx, {
+      type: 'member.linked',
+      organizationId: input.organizationId,
+      actor: input.actor,
+      data: { ...data, userId: user.id },
+    });
+  }
   const row = await tx.members.insertAtNextPosition(built.row, built.emails);
   const member: LoadedMember = { row, profile: built.profile };
   return { member, user, linked };

@@ -18,6 +18,8 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { SsoFailure } from '../auth/saml/sso-failure.ts';
 import { hashToken, sameHash } from '../auth/token-format.ts';
+import { memberResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { PendingSignInRecord } from '../store/repos/sso.ts';
@@ -149,6 +151,18 @@ async function complete(
         confirmedSwitch: how.confirmed,
       },
       requestId,
+    });
+    await recordEvent(tx, {
+      type: 'sso.login',
+      organizationId: organization.id,
+      actor,
+      data: {
+        object: 'sso_login',
+        id: member.id,
+        member: memberResource(member),
+        flow: pending.flow,
+        justInTimeCreated: pending.just_in_time_created === 1,
+      },
     });
     return started;
   });

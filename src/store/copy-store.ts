@@ -40,6 +40,10 @@ export const COPY_ORDER = [
   { name: 'invitations', key: ['id'] },
   { name: 'password_resets', key: ['token_hash'] },
   { name: 'setup_links', key: ['id'] },
+  { name: 'events', key: ['seq'], serial: 'seq' },
+  { name: 'event_sequence', key: ['id'] },
+  { name: 'webhook_endpoints', key: ['id'] },
+  { name: 'webhook_deliveries', key: ['id'] },
 ] as const satisfies readonly TableSpec[];
 
 // A table added to schema.ts but not to COPY_ORDER stops the build here instead of being left behind.

@@ -364,6 +364,73 @@ export interface Database {
   invitations: InvitationsTable;
   password_resets: PasswordResetsTable;
   setup_links: SetupLinksTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  event_sequence: EventSequenceTable;
+}
+
+/** A 64-bit integer: PostgreSQL's driver returns it as a string. */
+export type BigIntColumn = ColumnType<number | string, number | string | undefined, number | string>;
+
+/** The outbox: public events, read in `position` order (migrations/013-events-and-webhooks.ts). */
+export interface EventsTable {
+  seq: ColumnType<number | string, never, never>;
+  /** Given by the sequencer once committed; null until then. */
+  position: ColumnType<number | string | null, number | string | null | undefined, number | string | null>;
+  id: string;
+  organization_id: string | null;
+  type: string;
+  occurred_at: string;
+  resource_key: string;
+  payload: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  organization_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or `["*"]`. */
+  types: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+  form_nonce: string | null;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  organization_id: string;
+  event_id: string;
+  event_type: string;
+  resource_key: string;
+  position: BigIntColumn;
+  payload: string;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: string | null;
+  locked_until: string | null;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  last_response: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface EventSequenceTable {
+  id: number;
+  last_position: BigIntColumn;
 }
 
 export type Count = ColumnType<number | string | bigint, never, never>;

@@ -6,6 +6,7 @@ import { StoreUnavailableError, UniqueViolationError } from './errors.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
+import { EventRepo } from './repos/events.ts';
 import { InstallationTokenRepo } from './repos/installation-tokens.ts';
 import { InvitationRepo } from './repos/invitations.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
@@ -18,6 +19,7 @@ import { SsoRepo } from './repos/sso.ts';
 import { TokenRevealRepo } from './repos/token-reveals.ts';
 import { TokenRepo } from './repos/tokens.ts';
 import { UserRepo } from './repos/users.ts';
+import { WebhookRepo } from './repos/webhooks.ts';
 import { WorkspaceGrantRepo } from './repos/workspace-grants.ts';
 import { WorkspaceRepo } from './repos/workspaces.ts';
 import type { Database } from './schema.ts';
@@ -40,6 +42,9 @@ export interface Repositories {
   readonly invitations: InvitationRepo;
   readonly passwordResets: PasswordResetRepo;
   readonly setupLinks: SetupLinkRepo;
+  /** The outbox of public events. */
+  readonly events: EventRepo;
+  readonly webhooks: WebhookRepo;
 }
 
 export interface Store extends Repositories {
@@ -84,6 +89,8 @@ function repositories(ctx: RepoContext): Repositories {
     invitations: new InvitationRepo(ctx),
     passwordResets: new PasswordResetRepo(ctx),
     setupLinks: new SetupLinkRepo(ctx),
+    events: new EventRepo(ctx),
+    webhooks: new WebhookRepo(ctx),
   };
 }
 

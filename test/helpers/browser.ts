@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/create-app.ts';
 import type { Store } from '../../src/store/store.ts';
 import { freePort } from './net.ts';
@@ -40,6 +40,7 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   baseUrl: string;
+  config: Config;
   stop(): Promise<void>;
 }
 
@@ -55,6 +56,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     app,
     store,
     baseUrl,
+    config,
     async stop() {
       await app.close();
       await cleanup();

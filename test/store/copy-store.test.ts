@@ -23,6 +23,8 @@ import type { MemberRow } from '../../src/store/repos/members.ts';
 import { ScimRequestRepo } from '../../src/store/repos/scim-requests.ts';
 import type { Role } from '../../src/store/schema.ts';
 import type { Store } from '../../src/store/store.ts';
+import { dispatchEvents } from '../../src/webhooks/dispatch-events.ts';
+import { createEndpoint } from '../../src/webhooks/manage-endpoints.ts';
 import { createTestDatabase, openTestStore, skipReason, type TestDatabase } from '../helpers/stores.ts';
 
 const run = promisify(execFile);
@@ -41,6 +43,10 @@ async function snapshot(store: Store): Promise<Record<string, Row[]>> {
       const kept: Row = serial ? { ...row, [serial]: Number(row[serial]) } : { ...row };
       // audit_counters.event_id refers to a bigserial id: a number here too.
       if (kept.event_id !== undefined && kept.event_id !== null) kept.event_id = Number(kept.event_id);
+      // The outbox's positions are bigints too.
+      for (const column of ['position', 'last_position']) {
+        if (kept[column] !== undefined && kept[column] !== null) kept[column] = Number(kept[column]);
+      }
       return kept;
     });
     // Sorted here, not by the database: SQLite and PostgreSQL collate text differently.
@@ -335,6 +341,24 @@ async function seedInstallation(store: Store): Promise<Seeded> {
       actor: CLI_ACTOR,
     });
   }
+
+  // A webhook endpoint, an event after it, and the outbox sequenced: its delivery is pending.
+  const endpoint = await createEndpoint(store, {
+    organizationId: orgs[0]?.organization.id as string,
+    actor: CLI_ACTOR,
+    allowPrivate: true,
+    url: 'http://127.0.0.1:9/hooks',
+    types: ['*'],
+  });
+  assert.ok(endpoint.secret.startsWith('whsec_'));
+  await createToken(store, {
+    kind: 'service',
+    organizationId: orgs[0]?.organization.id as string,
+    name: 'after the endpoint',
+    role: 'admin',
+    actor: CLI_ACTOR,
+  });
+  assert.ok((await dispatchEvents(store)) > 0);
 
   // Events outside any organization, and enough of them to span several copy batches.
   await store.transaction(async (tx) => {

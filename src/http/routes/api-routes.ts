@@ -3,12 +3,15 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
+import type { WebhookSettings } from '../../config.ts';
 import type { Store } from '../../store/store.ts';
 import { apiAuditRoutes } from './api-audit.ts';
+import { apiEventRoutes } from './api-events.ts';
 import { meRoutes } from './api-me.ts';
 import { apiMemberRoutes } from './api-members.ts';
 import { apiSetupLinkRoutes } from './api-setup-links.ts';
 import { apiTokenRoutes } from './api-tokens.ts';
+import { apiWebhookRoutes } from './api-webhooks.ts';
 import { apiWorkspaceRoutes } from './api-workspaces.ts';
 
 export function apiRoutes(
@@ -16,6 +19,7 @@ export function apiRoutes(
   store: Store,
   authenticator: TokenAuthenticator,
   publicUrl: string,
+  webhooks: WebhookSettings,
 ): void {
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
@@ -25,5 +29,7 @@ export function apiRoutes(
     apiTokenRoutes(scope, store, authenticator);
     apiAuditRoutes(scope, store, authenticator);
     apiSetupLinkRoutes(scope, store, authenticator, publicUrl);
+    apiEventRoutes(scope, store, authenticator);
+    apiWebhookRoutes(scope, store, authenticator, webhooks);
   });
 }

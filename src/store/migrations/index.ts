@@ -15,6 +15,7 @@ import * as emailChangePolicy from './008-email-change-policy.ts';
 import * as signInBinding from './009-sign-in-binding.ts';
 import * as organizationStatistics from './010-organization-statistics.ts';
 import * as externalIdNotUnique from './011-external-id-not-unique.ts';
+import * as eventsAndWebhooks from './013-events-and-webhooks.ts';
 import * as onboarding from './015-onboarding.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
@@ -32,6 +33,7 @@ const steps: Record<string, Step> = {
   '010-organization-statistics': organizationStatistics,
   '011-external-id-not-unique': externalIdNotUnique,
   '015-onboarding': onboarding,
+  '013-events-and-webhooks': eventsAndWebhooks,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

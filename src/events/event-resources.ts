@@ -1,0 +1,31 @@
+// The resources events carry, as they are after the change. Only what the organization may see:
+// a member is its membership (never the person's account id, which would date an account that
+// exists elsewhere).
+import type { MemberRow } from '../store/repos/members.ts';
+import type { EventResource } from './record-event.ts';
+
+/** A member from its row and its stored IdP view (parsed from the row when not given). */
+export function memberResource(row: MemberRow, profile?: Readonly<Record<string, unknown>>): EventResource {
+  const view = profile ?? (JSON.parse(row.profile) as Record<string, unknown>);
+  return {
+    object: 'member',
+    id: row.id,
+    userName: row.user_name,
+    externalId: row.external_id,
+    displayName: row.display_name,
+    name: { givenName: row.given_name, familyName: row.family_name },
+    emails: Array.isArray(view.emails) ? view.emails : [],
+    active: row.status === 'active',
+    status: row.status,
+    role: row.role,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deactivatedAt: row.deactivated_at,
+  };
+}
+
+/** A member as another resource names it. */
+export function memberReference(row: Pick<MemberRow, 'id' | 'user_name'>) {
+  return { id: row.id, userName: row.user_name };
+}

@@ -1,0 +1,234 @@
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { DeliveryState, WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.ts';
+import type { RepoContext } from './context.ts';
+
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type NewWebhookDelivery = Insertable<WebhookDeliveriesTable>;
+
+/** What one attempt gave, as the delivery log shows it. */
+export interface AttemptOutcome {
+  at: string;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  response: string | null;
+}
+
+/** Webhook endpoints and their deliveries (migrations/013-events-and-webhooks.ts). */
+export class WebhookRepo {
+  constructor(private readonly ctx: RepoContext) {}
+
+  async insertEndpoint(row: WebhookEndpointRow): Promise<void> {
+    await this.ctx.db.insertInto('webhook_endpoints').values(row).execute();
+  }
+
+  async endpointByFormNonce(organizationId: string, nonce: string): Promise<WebhookEndpointRow | undefined> {
+    return this.ctx.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('form_nonce', '=', nonce)
+      .executeTakeFirst();
+  }
+
+  async listEndpoints(organizationId: string): Promise<WebhookEndpointRow[]> {
+    return this.ctx.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  async getEndpoint(organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+    return this.ctx.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async updateEndpoint(row: WebhookEndpointRow): Promise<void> {
+    const { id, organization_id, ...columns } = row;
+    await this.ctx.db
+      .updateTable('webhook_endpoints')
+      .set(columns)
+      .where('organization_id', '=', organization_id)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async deleteEndpoint(organizationId: string, id: string): Promise<void> {
+    await this.ctx.db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+    await this.ctx.db
+      .deleteFrom('webhook_endpoints')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The enabled endpoints of these organizations: the fan-out's subscribers. */
+  async enabledEndpointsOf(organizationIds: readonly string[]): Promise<WebhookEndpointRow[]> {
+    if (organizationIds.length === 0) return [];
+    return this.ctx.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('organization_id', 'in', organizationIds)
+      .where('enabled', '=', 1)
+      .execute();
+  }
+
+  /** Organizations' endpoints turned off by failures, for the dashboard's notice. */
+  async autoDisabledCount(organizationId: string): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('webhook_endpoints')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('organization_id', '=', organizationId)
+      .where('enabled', '=', 0)
+      .where('disabled_reason', 'is not', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insertDeliveries(rows: readonly NewWebhookDelivery[]): Promise<void> {
+    // Batches keep each statement under SQLite's and PostgreSQL's parameter limits.
+    for (let i = 0; i < rows.length; i += 200) {
+      await this.ctx.db
+        .insertInto('webhook_deliveries')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    }
+  }
+
+  /** Endpoints with a delivery due now, other than `busy` ones. */
+  async endpointsDue(at: string, busy: readonly string[], limit: number): Promise<string[]> {
+    let builder = this.ctx.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .select('d.endpoint_id')
+      .distinct()
+      .where('d.state', '=', 'pending')
+      .where('d.next_attempt_at', '<=', at)
+      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
+      .where('e.enabled', '=', 1);
+    if (busy.length > 0) builder = builder.where('d.endpoint_id', 'not in', busy);
+    const rows = await builder.limit(limit).execute();
+    return rows.map((row) => row.endpoint_id);
+  }
+
+  /**
+   * Claims up to `limit` due deliveries of one endpoint until `leaseUntil`, counting an attempt
+   * each. A delivery waits while an earlier one of the same resource to the same endpoint is still
+   * pending, so a resource's events arrive in order. Must run in a write transaction; on
+   * PostgreSQL rows another instance is claiming are skipped (`FOR UPDATE SKIP LOCKED`), and a
+   * claim made there has moved `locked_until` past `at` when the row is read again.
+   */
+  async claim(
+    endpointId: string,
+    at: string,
+    leaseUntil: string,
+    limit: number,
+  ): Promise<WebhookDeliveryRow[]> {
+    let builder = this.ctx.db
+      .selectFrom('webhook_deliveries as d')
+      .select('d.id')
+      .where('d.endpoint_id', '=', endpointId)
+      .where('d.state', '=', 'pending')
+      .where('d.next_attempt_at', '<=', at)
+      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('webhook_deliveries as p')
+              .select(sql.lit(1).as('one'))
+              .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
+              .whereRef('p.resource_key', '=', 'd.resource_key')
+              .whereRef('p.position', '<', 'd.position')
+              .where('p.state', '=', 'pending'),
+          ),
+        ),
+      )
+      .orderBy('d.position')
+      .limit(limit);
+    if (this.ctx.dialect.name === 'postgres') builder = builder.forUpdate().skipLocked();
+    const ids = (await builder.execute()).map((row) => row.id);
+    if (ids.length === 0) return [];
+    return this.ctx.db
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({ locked_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute()
+      .then((rows) => rows.sort((a, b) => Number(a.position) - Number(b.position)));
+  }
+
+  /**
+   * Files an attempt's outcome, unless the claim was lost (its lease ran out and another instance
+   * claimed the delivery again): then that instance's outcome counts.
+   */
+  async settle(
+    id: string,
+    leaseUntil: string,
+    outcome: AttemptOutcome,
+    next: { state: DeliveryState; nextAttemptAt: string | null },
+  ): Promise<boolean> {
+    const result = await this.ctx.db
+      .updateTable('webhook_deliveries')
+      .set({
+        state: next.state,
+        next_attempt_at: next.nextAttemptAt,
+        locked_until: null,
+        last_attempt_at: outcome.at,
+        last_status: outcome.status,
+        last_error: outcome.error,
+        last_duration_ms: outcome.durationMs,
+        last_response: outcome.response,
+        delivered_at: next.state === 'delivered' ? outcome.at : null,
+      })
+      .where('id', '=', id)
+      .where('locked_until', '=', leaseUntil)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The delivery log of an endpoint, newest first, `before` an id for the next page. */
+  async log(endpointId: string, limit: number, before?: string): Promise<WebhookDeliveryRow[]> {
+    let builder = this.ctx.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('endpoint_id', '=', endpointId);
+    if (before) builder = builder.where('id', '<', before);
+    return builder.orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  async getDelivery(endpointId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
+    return this.ctx.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('endpoint_id', '=', endpointId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Makes a delivery due again now, with its attempts counted afresh (the log's "resend"). */
+  async resend(endpointId: string, id: string, at: string): Promise<void> {
+    await this.ctx.db
+      .updateTable('webhook_deliveries')
+      .set({ state: 'pending', attempts: 0, next_attempt_at: at, delivered_at: null })
+      .where('endpoint_id', '=', endpointId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Deletes settled deliveries created before `cutoff`. */
+  async prune(cutoff: string): Promise<void> {
+    await this.ctx.db
+      .deleteFrom('webhook_deliveries')
+      .where('state', '!=', 'pending')
+      .where('created_at', '<', cutoff)
+      .execute();
+  }
+}

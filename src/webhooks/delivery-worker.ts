@@ -1,0 +1,265 @@
+// Delivers webhooks: sequences and fans out new events, claims due deliveries endpoint by endpoint,
+// sends them, and files each outcome. Several instances can run one each over PostgreSQL: a claim
+// takes rows no other instance holds (FOR UPDATE SKIP LOCKED) and leases them; an instance that dies
+// mid-delivery leaves its lease to run out, and the delivery is sent again with the same
+// `webhook-id` (at least once). A resource's deliveries to an endpoint go one at a time, in order
+// (WebhookRepo.claim). Each endpoint has a few requests in flight at most and every request a
+// deadline, so a slow or dead receiver holds up neither the others nor any SCIM request (the worker
+// shares only the event loop, never a transaction, with them).
+import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { WebhookSettings } from '../config.ts';
+import { now } from '../store/ids.ts';
+import type { WebhookDeliveryRow, WebhookEndpointRow } from '../store/repos/webhooks.ts';
+import type { Repositories, Store } from '../store/store.ts';
+import { DISPATCH_BATCH, dispatchEvents } from './dispatch-events.ts';
+import { signingSecrets } from './manage-endpoints.ts';
+import { type SendResult, sendWebhook } from './send-webhook.ts';
+
+interface Settlement {
+  row: WebhookDeliveryRow;
+  leaseUntil: string;
+  result: SendResult;
+  at: string;
+}
+
+const SYSTEM_ACTOR: Actor = { type: 'system', id: null, label: 'webhook delivery' };
+
+export interface DeliveryWorkerOptions {
+  settings: WebhookSettings;
+  /** Days events and settled deliveries are kept. */
+  retentionDays: number;
+  /** How often to look for work when there was none. */
+  pollMs?: number;
+  /** Requests in flight per endpoint, per instance. */
+  perEndpoint?: number;
+  /** Requests in flight in all, per instance. */
+  maxInFlight?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** The wait before retry number `attempt` (1-based), with ±20% jitter so retries do not come in waves. */
+export function retryDelayMs(
+  schedule: readonly number[],
+  attempt: number,
+  random = Math.random,
+): number | null {
+  const base = schedule[attempt - 1];
+  if (base === undefined) return null;
+  return Math.round(base * 1000 * (0.8 + 0.4 * random()));
+}
+
+export class DeliveryWorker {
+  private readonly inFlight = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly settlements: Settlement[] = [];
+  private flushing: Promise<void> | undefined;
+  private stopped = true;
+  private inTick = false;
+  private again = false;
+  /** Set by `stop`: nothing more is claimed. */
+  private closing = false;
+  private lastPrune = 0;
+  private ticking: Promise<void> | undefined;
+  private readonly pollMs: number;
+  private readonly perEndpoint: number;
+  private readonly maxInFlight: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: DeliveryWorkerOptions,
+  ) {
+    this.pollMs = options.pollMs ?? 200;
+    this.perEndpoint = options.perEndpoint ?? 8;
+    this.maxInFlight = options.maxInFlight ?? 64;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops claiming; resolves once the requests in flight are settled (each has its deadline). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.closing = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    await Promise.allSettled([...this.running]);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.inTick = true;
+      this.again = false;
+      this.ticking = this.tick()
+        .catch((error) => this.options.onError?.(error))
+        .then((busy) => {
+          this.inTick = false;
+          this.schedule(busy || this.again ? 0 : this.pollMs);
+        });
+    }, delay);
+  }
+
+  /** A request settled: its endpoint has room again, so claim now rather than at the next poll. */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.inTick) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  /** One round of work; true when there may be more right away. */
+  async tick(): Promise<boolean> {
+    const sequenced = await dispatchEvents(this.store);
+    const claimed = await this.claimAndSend();
+    await this.prune();
+    return sequenced === DISPATCH_BATCH || claimed > 0;
+  }
+
+  /** Waits until nothing is due or in flight (tests and benchmarks). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const more = await this.tick();
+      await Promise.allSettled([...this.running]);
+      if (!more && this.running.size === 0) return;
+    }
+  }
+
+  private async claimAndSend(): Promise<number> {
+    const free = this.maxInFlight - this.running.size;
+    if (free <= 0) return 0;
+    const busy = [...this.inFlight].filter(([, count]) => count >= this.perEndpoint).map(([id]) => id);
+    const at = now();
+    const endpoints = await this.store.webhooks.endpointsDue(at, busy, 50);
+    let claimed = 0;
+    for (const endpointId of endpoints) {
+      const room = Math.min(
+        this.perEndpoint - (this.inFlight.get(endpointId) ?? 0),
+        this.maxInFlight - this.running.size,
+      );
+      if (room <= 0 || this.closing) continue;
+      // The lease outlasts the request's deadline, so a live instance always settles before it ends.
+      const leaseUntil = new Date(
+        Date.now() + (this.options.settings.timeoutSeconds + 5) * 1000,
+      ).toISOString();
+      const rows = await this.store.transaction((tx) =>
+        tx.webhooks.claim(endpointId, now(), leaseUntil, room),
+      );
+      const endpoint =
+        rows.length > 0
+          ? await this.store.webhooks.getEndpoint(rows[0]?.organization_id ?? '', endpointId)
+          : undefined;
+      for (const row of rows) this.launch(row, leaseUntil, endpoint);
+      claimed += rows.length;
+    }
+    return claimed;
+  }
+
+  private launch(
+    row: WebhookDeliveryRow,
+    leaseUntil: string,
+    endpoint: WebhookEndpointRow | undefined,
+  ): void {
+    this.inFlight.set(row.endpoint_id, (this.inFlight.get(row.endpoint_id) ?? 0) + 1);
+    const job = this.deliver(row, leaseUntil, endpoint)
+      .catch((error) => this.options.onError?.(error))
+      .finally(() => {
+        const left = (this.inFlight.get(row.endpoint_id) ?? 1) - 1;
+        if (left === 0) this.inFlight.delete(row.endpoint_id);
+        else this.inFlight.set(row.endpoint_id, left);
+        this.running.delete(job);
+        this.kick();
+      });
+    this.running.add(job);
+  }
+
+  private async deliver(
+    row: WebhookDeliveryRow,
+    leaseUntil: string,
+    endpoint: WebhookEndpointRow | undefined,
+  ): Promise<void> {
+    if (!endpoint) return;
+    const settings = this.options.settings;
+    const result = await sendWebhook({
+      url: endpoint.url,
+      messageId: row.event_id,
+      payload: row.payload,
+      secrets: signingSecrets(endpoint),
+      timeoutMs: settings.timeoutSeconds * 1000,
+      allowPrivate: settings.allowPrivateNetworks,
+    });
+    await this.settleSoon({ row, leaseUntil, result, at: now() });
+  }
+
+  /**
+   * Outcomes are filed in batches: one transaction (one commit, one fsync) for every outcome that
+   * arrived meanwhile, instead of one per delivery, which on PostgreSQL cost the SCIM writes their
+   * share of the disk.
+   */
+  private settleSoon(settlement: Settlement): Promise<void> {
+    this.settlements.push(settlement);
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const batch = this.settlements.splice(0);
+      this.flushing = undefined;
+      await this.store.transaction(async (tx) => {
+        for (const item of batch) await this.settle(tx, item);
+      });
+    });
+    return this.flushing;
+  }
+
+  private async settle(tx: Repositories, { row, leaseUntil, result, at }: Settlement): Promise<void> {
+    const outcome = { at, ...result };
+    if (result.ok) {
+      await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'delivered', nextAttemptAt: null });
+      return;
+    }
+    const delay = retryDelayMs(this.options.settings.retrySchedule, row.attempts);
+    if (delay !== null) {
+      const next = new Date(Date.now() + delay).toISOString();
+      await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'pending', nextAttemptAt: next });
+      return;
+    }
+    // Out of attempts (about three days with the default schedule): the endpoint is turned off and
+    // its Admins see why on the webhooks page; re-enabling it resumes its pending deliveries.
+    const settled = await tx.webhooks.settle(row.id, leaseUntil, outcome, {
+      state: 'failed',
+      nextAttemptAt: null,
+    });
+    const current = await tx.webhooks.getEndpoint(row.organization_id, row.endpoint_id);
+    if (!settled || !current || current.enabled !== 1) return;
+    const reason = `every attempt to deliver ${row.event_id} failed (last: ${result.error ?? 'no answer'})`;
+    await tx.webhooks.updateEndpoint({
+      ...current,
+      enabled: 0,
+      disabled_reason: reason,
+      disabled_at: at,
+      updated_at: at,
+    });
+    await recordAudit(tx, {
+      organizationId: row.organization_id,
+      actor: SYSTEM_ACTOR,
+      action: 'webhook.disabled',
+      target: { type: 'webhook_endpoint', id: current.id, label: current.url },
+      after: { enabled: false, reason },
+    });
+  }
+
+  /** Hourly: events and settled deliveries older than the retention go. */
+  private async prune(): Promise<void> {
+    if (Date.now() - this.lastPrune < 3600_000) return;
+    this.lastPrune = Date.now();
+    const cutoff = new Date(Date.now() - this.options.retentionDays * 86_400_000).toISOString();
+    while ((await this.store.transaction((tx) => tx.events.prune(cutoff, 1000))) === 1000) {
+      if (this.closing) return;
+    }
+    await this.store.transaction((tx) => tx.webhooks.prune(cutoff));
+  }
+}

@@ -1,0 +1,130 @@
+// One delivery attempt: a signed POST (Standard Webhooks: `webhook-id`, `webhook-timestamp`,
+// `webhook-signature`) to the address `resolveOutbound` checked, with a deadline for the whole
+// exchange, the answer read up to a cap, and redirects not followed (a 3xx is a failed attempt:
+// following it would let a public endpoint send Roster to a private address).
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { OutboundRefusal, resolveOutbound } from './outbound-address.ts';
+
+/** Of the answer, the log keeps this much. */
+export const RESPONSE_CAP = 4096;
+
+export interface OutboundMessage {
+  url: string;
+  /** `webhook-id`: the same on every attempt of one message, so receivers can drop duplicates. */
+  messageId: string;
+  payload: string;
+  /** Every secret to sign with: two while a rotated secret's overlap lasts. */
+  secrets: readonly string[];
+  timeoutMs: number;
+  allowPrivate: boolean;
+}
+
+export interface SendResult {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  response: string | null;
+}
+
+/** `webhook-signature`: one `v1,<base64>` per secret, separated by spaces. */
+export function signatures(secrets: readonly string[], messageId: string, at: Date, payload: string): string {
+  return secrets.map((secret) => new Webhook(secret).sign(messageId, at, payload)).join(' ');
+}
+
+function readCapped(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on('data', (chunk: Buffer) => {
+      if (size < RESPONSE_CAP) chunks.push(chunk.subarray(0, RESPONSE_CAP - size));
+      size += chunk.length;
+      // Enough kept; the rest is not worth the bandwidth of a hostile or broken receiver.
+      if (size >= RESPONSE_CAP) response.destroy();
+    });
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+  });
+}
+
+export async function sendWebhook(message: OutboundMessage): Promise<SendResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const failed = (error: string): SendResult => ({
+    ok: false,
+    status: null,
+    error,
+    durationMs: elapsed(),
+    response: null,
+  });
+  let url: URL;
+  try {
+    url = new URL(message.url);
+  } catch {
+    return failed('the endpoint URL is not a URL');
+  }
+  let target: Awaited<ReturnType<typeof resolveOutbound>>;
+  try {
+    target = await resolveOutbound(url.hostname, message.allowPrivate);
+  } catch (error) {
+    return failed(error instanceof OutboundRefusal ? error.message : String(error));
+  }
+  // The connection goes to the checked address; TLS still verifies the certificate for the name.
+  const pinned: LookupFunction = (_host, options, callback) => {
+    if ((options as { all?: boolean }).all)
+      callback(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  };
+  const at = new Date();
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<SendResult>((resolve) => {
+    let settled = false;
+    const finish = (result: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      resolve(result);
+    };
+    const request = send(url, {
+      method: 'POST',
+      lookup: pinned,
+      agent: false,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Roster-Webhooks/1',
+        'webhook-id': message.messageId,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signatures(message.secrets, message.messageId, at, message.payload),
+      },
+    });
+    const deadline = setTimeout(() => {
+      request.destroy();
+      finish(failed(`no answer within ${message.timeoutMs} ms`));
+    }, message.timeoutMs);
+    request.on('error', (error) => finish(failed(error.message)));
+    request.on('response', (response) => {
+      readCapped(response)
+        .then((body) => {
+          const status = response.statusCode ?? 0;
+          const ok = status >= 200 && status < 300;
+          finish({
+            ok,
+            status,
+            error: ok
+              ? null
+              : status >= 300 && status < 400
+                ? 'redirects are not followed'
+                : `HTTP ${status}`,
+            durationMs: elapsed(),
+            response: body,
+          });
+        })
+        .catch((error: Error) => finish(failed(error.message)));
+    });
+    request.end(message.payload);
+  });
+}

@@ -1,0 +1,135 @@
+// Every event type is emitted by the use case it names and documented in docs/events.md, both ways:
+// one walk through every change Roster makes emits each type of EVENT_TYPES at least once and no
+// other; docs/events.md has a section per type, and its example payload has the keys the real one
+// has (top level and `data`).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { setWorkspaceAccess } from '../../src/accounts/manage-workspaces.ts';
+import { changeRole } from '../../src/accounts/members.ts';
+import { initOrganization } from '../../src/accounts/organizations.ts';
+import { createToken, revokeToken } from '../../src/accounts/tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
+import { EVENT_TYPES } from '../../src/events/event-types.ts';
+import { setupApp, type TestApp } from '../helpers/app.ts';
+import { configureSso, idpResponse, postAcs } from '../helpers/sso.ts';
+
+type Payload = Record<string, unknown> & { type: string; data: Record<string, unknown> };
+
+/** docs/events.md: each `### \`type\`` heading and the first JSON block under it. */
+function documentedExamples(): Map<string, Payload> {
+  const text = readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8');
+  const examples = new Map<string, Payload>();
+  for (const match of text.matchAll(/^### `([a-z_.]+)`\n([\s\S]*?)(?=^#{1,3} |(?![\s\S]))/gm)) {
+    const json = /```json\n([\s\S]*?)\n```/.exec(match[2] ?? '');
+    assert.ok(json?.[1], `docs/events.md: ${match[1]} has no JSON example`);
+    examples.set(match[1] as string, JSON.parse(json[1]) as Payload);
+  }
+  return examples;
+}
+
+describe('the event catalogue', () => {
+  let t: TestApp;
+  const emitted = new Map<string, Payload>();
+
+  before(async () => {
+    t = await setupApp('sqlite', 'acme', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
+    const organizationId = t.org.organization.id;
+    const created = await t.scim('POST', 'Users', {
+      userName: 'pat@acme.test',
+      emails: [{ value: 'pat@acme.test', primary: true }],
+      name: { givenName: 'Pat', familyName: 'Doe' },
+    });
+    assert.equal(created.statusCode, 201);
+    const id = created.json().id as string;
+    const patch = (value: Record<string, unknown>) =>
+      t.scim('PATCH', `Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', value }],
+      });
+    assert.equal((await patch({ displayName: 'Pat D.' })).statusCode, 200);
+    await changeRole(t.store, { organizationId, membershipId: id, role: 'admin', actor: CLI_ACTOR });
+    const workspace = await t.store.workspaces.list(organizationId);
+    const workspaceId = workspace[0]?.id as string;
+    await setWorkspaceAccess(t.store, {
+      organizationId,
+      membershipId: id,
+      workspaceId,
+      granted: true,
+      actor: CLI_ACTOR,
+    });
+    await setWorkspaceAccess(t.store, {
+      organizationId,
+      membershipId: id,
+      workspaceId,
+      granted: false,
+      actor: CLI_ACTOR,
+    });
+    const token = await createToken(t.store, {
+      kind: 'service',
+      organizationId,
+      name: 'ci',
+      role: 'admin',
+      actor: CLI_ACTOR,
+    });
+    await revokeToken(t.store, { id: token.id, organizationId, asAdmin: true, actor: CLI_ACTOR });
+    await configureSso(t);
+    const signedIn = await postAcs(
+      t.app,
+      t.org.organization.slug,
+      await idpResponse(t, { nameId: 'pat@acme.test' }),
+    );
+    assert.equal(signedIn.statusCode, 303, signedIn.body.slice(0, 300));
+    assert.equal((await patch({ active: false })).statusCode, 200);
+    assert.equal((await patch({ active: true })).statusCode, 200);
+    // member.linked: another organization's IdP provisions the same person, whose account exists.
+    const beta = await initOrganization(t.store, {
+      name: 'Beta',
+      slug: 'beta',
+      adminEmail: 'boss@beta.test',
+      adminPassword: 'correct horse battery staple',
+      actor: CLI_ACTOR,
+    });
+    const betaToken = await createToken(t.store, {
+      kind: 'service',
+      organizationId: beta.organization.id,
+      name: 'okta',
+      role: 'admin',
+      actor: CLI_ACTOR,
+    });
+    const link = await t.scim(
+      'POST',
+      'Users',
+      { userName: 'pat@acme.test', emails: [{ value: 'pat@acme.test', primary: true }] },
+      { token: betaToken.token },
+    );
+    assert.equal(link.statusCode, 201, link.body);
+    const rows = await t.store.db.selectFrom('events').select(['type', 'payload']).orderBy('seq').execute();
+    for (const row of rows)
+      if (!emitted.has(row.type)) emitted.set(row.type, JSON.parse(row.payload) as Payload);
+  });
+  after(() => t.cleanup());
+
+  it('emits every type of the catalogue, and no other', () => {
+    assert.deepEqual([...emitted.keys()].sort(), [...EVENT_TYPES].sort());
+  });
+
+  it('documents every type in docs/events.md, and no other', () => {
+    assert.deepEqual([...documentedExamples().keys()].sort(), [...EVENT_TYPES].sort());
+  });
+
+  it("documents each type's payload with the keys the real one has", () => {
+    const examples = documentedExamples();
+    for (const [type, payload] of emitted) {
+      const example = examples.get(type);
+      assert.ok(example, type);
+      assert.deepEqual(Object.keys(example).sort(), Object.keys(payload).sort(), `${type}: top-level keys`);
+      assert.deepEqual(
+        Object.keys(example.data).sort(),
+        Object.keys(payload.data).sort(),
+        `${type}: data keys`,
+      );
+      assert.equal(example.type, type);
+    }
+  });
+});
