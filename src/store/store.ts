@@ -6,6 +6,7 @@ import { StoreUnavailableError, UniqueViolationError } from './errors.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
+import { GroupRepo } from './repos/groups.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
 import { MemberRepo } from './repos/members.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
@@ -27,6 +28,8 @@ export interface Repositories {
   /** The admin member directory: search, filters, pages. */
   readonly memberDirectory: MemberDirectoryRepo;
   readonly workspaceGrants: WorkspaceGrantRepo;
+  /** SCIM Groups and their members. */
+  readonly groups: GroupRepo;
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly audit: AuditRepo;
@@ -60,6 +63,7 @@ function repositories(ctx: RepoContext): Repositories {
     members: new MemberRepo(ctx),
     memberDirectory: new MemberDirectoryRepo(ctx),
     workspaceGrants: new WorkspaceGrantRepo(ctx),
+    groups: new GroupRepo(ctx),
     tokens: new TokenRepo(ctx),
     sessions: new SessionRepo(ctx),
     audit: new AuditRepo(ctx),
