@@ -16,6 +16,7 @@ export interface NavigationItem {
 export const NAVIGATION: readonly NavigationItem[] = [
   { label: 'Members', href: '/members', section: 'Organization', adminOnly: true },
   { label: 'Workspaces', href: '/workspaces', section: 'Organization', adminOnly: false },
+  { label: 'Groups', href: '/groups', section: 'Organization', adminOnly: true },
   { label: 'Audit log', href: '/audit', section: 'Organization', adminOnly: true },
   { label: 'Account tokens', href: '/settings/account/tokens', section: 'Settings', adminOnly: false },
   {

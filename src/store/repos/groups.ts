@@ -207,15 +207,15 @@ export class GroupRepo {
     return rows.map((row) => row.membership_id);
   }
 
-  /** The group's members in id order (the primary key's range), with a display name. */
-  async members(groupId: string): Promise<GroupMemberRef[]> {
-    const rows = await this.ctx.db
+  /** The group's members in id order (the primary key's range), with a display name; `limit` first ones. */
+  async members(groupId: string, limit?: number): Promise<GroupMemberRef[]> {
+    const query = this.ctx.db
       .selectFrom('group_members as gm')
       .innerJoin('memberships as m', 'm.id', 'gm.membership_id')
       .select(['gm.membership_id', 'm.display_name', 'm.user_name'])
       .where('gm.group_id', '=', groupId)
-      .orderBy('gm.membership_id')
-      .execute();
+      .orderBy('gm.membership_id');
+    const rows = await (limit === undefined ? query : query.limit(rowLimit(limit))).execute();
     return rows.map((row) => ({
       membershipId: row.membership_id,
       display: row.display_name ?? row.user_name,
