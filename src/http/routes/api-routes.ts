@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import type { Store } from '../../store/store.ts';
 import { apiAuditRoutes } from './api-audit.ts';
+import { apiGroupRoutes } from './api-groups.ts';
 import { meRoutes } from './api-me.ts';
 import { apiMemberRoutes } from './api-members.ts';
 import { apiTokenRoutes } from './api-tokens.ts';
@@ -16,6 +17,7 @@ export function apiRoutes(app: FastifyInstance, store: Store, authenticator: Tok
     meRoutes(scope, store, authenticator);
     apiMemberRoutes(scope, store, authenticator);
     apiWorkspaceRoutes(scope, store, authenticator);
+    apiGroupRoutes(scope, store, authenticator);
     apiTokenRoutes(scope, store, authenticator);
     apiAuditRoutes(scope, store, authenticator);
   });
