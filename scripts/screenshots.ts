@@ -167,6 +167,27 @@ async function main(): Promise<void> {
     });
     await scim('GET', 'Users/00000000-0000-0000-0000-000000000000');
     await scim('GET', 'Users?startIndex=1&count=100');
+    // Okta Group Push: two groups, with their members added as Okta adds them.
+    const groupIds: string[] = [];
+    for (const [name, families] of [
+      ['Eng Admins', ['Hopper', 'Liskov', 'Hamilton']],
+      ['Research', ['Turing', 'Johnson', 'Allen', 'Easley']],
+    ] as const) {
+      await scim('GET', `Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}`);
+      const group = await scim('POST', 'Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: name,
+        members: [],
+      });
+      const groupId = (group.json() as { id: string }).id;
+      groupIds.push(groupId);
+      await scim('PATCH', `Groups/${groupId}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [
+          { op: 'add', path: 'members', value: families.map((family) => ({ value: ids[family] })) },
+        ],
+      });
+    }
     const memberToken = await createToken(store, {
       kind: 'personal',
       organizationId,
@@ -219,6 +240,8 @@ async function main(): Promise<void> {
       { name: 'member-deactivated', path: `/members/${ids.Backus}` },
       { name: 'workspaces', path: '/workspaces' },
       { name: 'workspace', path: `/workspaces/${workspaces.research.id}` },
+      { name: 'groups', path: '/groups' },
+      { name: 'group', path: `/groups/${groupIds[0]}` },
       {
         name: 'account-tokens-new',
         path: '/settings/account/tokens',

@@ -98,10 +98,6 @@ export const ERROR_CATALOGUE = {
     meaning: 'too many requests for this token or organization; the Retry-After header says when to retry',
   },
   internal_error: { status: 500, meaning: 'Roster failed; the log has the cause under the request id' },
-  not_implemented: {
-    status: 501,
-    meaning: 'the endpoint exists in SCIM but Roster does not implement it (/Groups)',
-  },
   unavailable: {
     status: 503,
     meaning: 'the database cannot be reached right now; the Retry-After header says when to retry',

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { RosterError } from '../errors.ts';
 import { StoreOpenError } from '../store/errors.ts';
 import { copyCommand } from './copy-command.ts';
+import { groupsCommand } from './groups-command.ts';
 import { initCommand } from './init-command.ts';
 import { installationTokensCommand } from './installation-tokens-command.ts';
 import { type CliStream, output, UsageError } from './output.ts';
@@ -37,6 +38,8 @@ Commands:
   webhooks list --org SLUG      list webhook endpoints
   webhooks delete|rotate-secret|test|deliveries --org SLUG ID
                                 delete an endpoint, rotate its secret, queue a test event, show its deliveries
+  groups list --org SLUG        list the groups the identity provider pushed, with member counts
+  groups show --org SLUG ID     show a group and its members
   copy --from DATABASE_URL --to DATABASE_URL
                                 copy every row into an empty database (SQLite → PostgreSQL or back)
   sso status --org SLUG         show an organization's SAML SSO settings and domain records
@@ -125,6 +128,8 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         return await usersCommand(loadConfig(env), rest, values, out);
       case 'webhooks':
         return await webhooksCommand(loadConfig(env), rest, values, out);
+      case 'groups':
+        return await groupsCommand(loadConfig(env), rest, values, out);
       case 'copy':
         return await copyCommand(values, out);
       // Loaded on demand: SAML brings XML and X.509 libraries the other commands do not need.

@@ -29,6 +29,7 @@ import { sentence } from './format.ts';
 import { html } from './html.ts';
 import { homePath } from './navigation.ts';
 import { auditPages } from './pages/audit.ts';
+import { groupPages } from './pages/groups.ts';
 import { invitationPages } from './pages/invitations.ts';
 import { memberDetailPages } from './pages/member-detail.ts';
 import { memberPages } from './pages/members.ts';
@@ -146,6 +147,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     memberPages(scope, ctx);
     memberDetailPages(scope, ctx);
     workspacePages(scope, ctx);
+    groupPages(scope, ctx);
     scimSetupPages(scope, ctx);
     auditPages(scope, ctx);
     ssoSettingsPages(scope, ctx);

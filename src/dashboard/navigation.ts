@@ -17,6 +17,7 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { label: 'Members', href: '/members', section: 'Organization', adminOnly: true },
   { label: 'Invitations', href: '/invitations', section: 'Organization', adminOnly: true },
   { label: 'Workspaces', href: '/workspaces', section: 'Organization', adminOnly: false },
+  { label: 'Groups', href: '/groups', section: 'Organization', adminOnly: true },
   { label: 'Audit log', href: '/audit', section: 'Organization', adminOnly: true },
   { label: 'Account tokens', href: '/settings/account/tokens', section: 'Settings', adminOnly: false },
   { label: 'Password', href: '/settings/account/password', section: 'Settings', adminOnly: false },

@@ -32,6 +32,7 @@ import { healthRoutes } from './routes/health.ts';
 import { samlContinueRoutes } from './routes/saml-continue-routes.ts';
 import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
+import { scimGroupRoutes } from './routes/scim-groups.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
 import { securityHeaders } from './security-headers.ts';
 import { validationMessage } from './validation-message.ts';
@@ -226,8 +227,9 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
   samlContinueRoutes(app, { store, config });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
-  scimDiscoveryRoutes(app, authenticator, scimBaseUrl, MAX_PAGE_SIZE);
+  scimDiscoveryRoutes(app, scimBaseUrl, MAX_PAGE_SIZE);
   scimUserRoutes(app, store, authenticator, scimBaseUrl);
+  scimGroupRoutes(app, store, authenticator, scimBaseUrl);
 
   return app;
 }

@@ -24,7 +24,7 @@ export interface MemberPage {
   rows: MemberRow[];
 }
 
-function integerParameter(name: string, raw: string | undefined, fallback: number): number {
+export function integerParameter(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d{1,15}$/.test(raw.trim()))
     throw new RosterError('invalid_value', `${name} must be an integer (got "${raw}")`);

@@ -15,8 +15,15 @@ export function rolesOf(role: Role | null): ScimMultiValue[] {
     : [{ value: role, display: role === 'admin' ? 'Admin' : 'Member', primary: true }];
 }
 
-/** The member's stored IdP view plus the server-owned attributes: id, active, roles, meta. */
-export function toScimUser(member: LoadedMember, scimBaseUrl: string): ScimUserDocument {
+/**
+ * The member's stored IdP view plus the server-owned attributes: id, active, roles, the groups the
+ * caller read for it (group-resource.ts, groupsOfMembers), meta.
+ */
+export function toScimUser(
+  member: LoadedMember,
+  scimBaseUrl: string,
+  groups: readonly ScimMultiValue[] = [],
+): ScimUserDocument {
   const { row } = member;
   const profile = member.profile as ScimUserDocument;
   const schemas = [USER_SCHEMA];
@@ -28,6 +35,7 @@ export function toScimUser(member: LoadedMember, scimBaseUrl: string): ScimUserD
     userName: row.user_name,
     active: row.status === 'active',
     roles: rolesOf(row.role),
+    ...(groups.length > 0 ? { groups: [...groups] } : {}),
     meta: {
       resourceType: 'User',
       created: row.created_at,

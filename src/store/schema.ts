@@ -82,6 +82,36 @@ export interface WorkspaceGrantsTable {
   created_at: string;
 }
 
+/** A SCIM Group of an organization (migration 012): pushed by its identity provider. */
+export interface GroupsTable {
+  /** The SCIM `id` of the group. */
+  id: string;
+  organization_id: string;
+  display_name: string;
+  external_id: string | null;
+  /** The organization role the group gives its members: `admin`, or null for none. */
+  role: Role | null;
+  /** Kept by every membership change, so that nothing needs to count the members. */
+  member_count: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One member of one group; the primary key is (group_id, membership_id). */
+export interface GroupMembersTable {
+  group_id: string;
+  membership_id: string;
+  created_at: string;
+}
+
+/** A workspace a group gives its members access to. */
+export interface GroupWorkspacesTable {
+  group_id: string;
+  workspace_id: string;
+  created_at: string;
+}
+
 export interface PersonalAccessTokensTable {
   id: string;
   organization_id: string;
@@ -348,6 +378,9 @@ export interface Database {
   memberships: MembershipsTable;
   member_emails: MemberEmailsTable;
   workspace_grants: WorkspaceGrantsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  group_workspaces: GroupWorkspacesTable;
   personal_access_tokens: PersonalAccessTokensTable;
   service_access_tokens: ServiceAccessTokensTable;
   sessions: SessionsTable;

@@ -7,6 +7,7 @@ import { migrationProvider } from './migrations/index.ts';
 import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
 import { EventRepo } from './repos/events.ts';
+import { GroupRepo } from './repos/groups.ts';
 import { InstallationTokenRepo } from './repos/installation-tokens.ts';
 import { InvitationRepo } from './repos/invitations.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
@@ -33,6 +34,8 @@ export interface Repositories {
   /** The admin member directory: search, filters, pages. */
   readonly memberDirectory: MemberDirectoryRepo;
   readonly workspaceGrants: WorkspaceGrantRepo;
+  /** SCIM Groups and their members. */
+  readonly groups: GroupRepo;
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly audit: AuditRepo;
@@ -80,6 +83,7 @@ function repositories(ctx: RepoContext): Repositories {
     members: new MemberRepo(ctx),
     memberDirectory: new MemberDirectoryRepo(ctx),
     workspaceGrants: new WorkspaceGrantRepo(ctx),
+    groups: new GroupRepo(ctx),
     tokens: new TokenRepo(ctx),
     sessions: new SessionRepo(ctx),
     audit: new AuditRepo(ctx),

@@ -1,6 +1,6 @@
 // The dashboard in a real browser (Chromium through playwright-core) against a real server: first
 // run, sign-in, generating an Admin token and using it for SCIM, revoking it, a Member's limits,
-// a SCIM deactivation seen on Members and in the audit log.
+// a SCIM deactivation seen on Members and in the audit log, a group Okta pushed on the Groups page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -191,5 +191,39 @@ describe('the dashboard in Chromium', { skip: browserSkipReason(), timeout: 90_0
     assert.match(await text(event), /member\.deactivated[\s\S]*grace@example\.test[\s\S]*by okta/);
     await event.getByText(/changes?$/).click();
     assert.match(await text(event), /status\s*active\s*deactivated/);
+  });
+
+  it("shows a group Okta pushed on the Groups page, its members, and the group on a member's page", async () => {
+    const organizationId = (await server.store.organizations.list())[0]?.id ?? '';
+    const service = await createToken(server.store, {
+      kind: 'service',
+      organizationId,
+      name: 'okta groups',
+      role: 'admin',
+      actor: CLI_ACTOR,
+    });
+    const created = await scim('POST', 'Groups', service.token, { displayName: 'Eng Admins', members: [] });
+    assert.equal(created.status, 201);
+    const groupId = ((await created.json()) as { id: string }).id;
+    const added = await scim('PATCH', `Groups/${groupId}`, service.token, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [
+        { op: 'add', path: 'members', value: [{ value: memberId, display: 'grace@example.test' }] },
+      ],
+    });
+    assert.equal(added.status, 204);
+
+    await page.goto(url('/members'));
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await page.waitForURL(/\/groups$/);
+    const row = page.getByRole('row', { name: /Eng Admins/ });
+    assert.match(await text(row), /Eng Admins[\s\S]*1/);
+    await row.getByRole('link', { name: 'Eng Admins' }).click();
+    await page.waitForURL(new RegExp(`/groups/${groupId}$`));
+    assert.match(await text(page.locator('h1')), /Eng Admins/);
+    await page.getByRole('link', { name: /Grace Hopper|grace@example\.test/ }).click();
+    await page.waitForURL(new RegExp(`/members/${memberId}$`));
+    const groups = page.locator('section[aria-labelledby="groups-heading"]');
+    assert.match(await text(groups), /Eng Admins/);
   });
 });

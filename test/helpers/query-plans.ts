@@ -169,12 +169,12 @@ export async function planOf(
   return rows.map((row) => (dialect === 'sqlite' ? row.detail : row['QUERY PLAN'])).join('\n');
 }
 
-/** A full read of a growing table, in either database's words. */
-export function readsWhole(plan: string): string | undefined {
-  const tables = GROWING_TABLES.join('|');
+/** A full read of a growing table (`tables`, or their usual aliases), in either database's words. */
+export function readsWhole(plan: string, tables: readonly string[] = GROWING_TABLES): string | undefined {
+  const names = tables.join('|');
   return (
-    plan.match(new RegExp(`Seq Scan on (?:${tables})\\b.*`))?.[0] ??
-    plan.match(new RegExp(`^SCAN (?:${tables}|m|e|u)\\b.*`, 'm'))?.[0]
+    plan.match(new RegExp(`Seq Scan on (?:${names})\\b.*`))?.[0] ??
+    plan.match(new RegExp(`^SCAN (?:${names}|m|e|u|gm)\\b.*`, 'm'))?.[0]
   );
 }
 
@@ -191,14 +191,18 @@ interface PlanNode {
  * PostgreSQL: the rows `query` examined in the growing tables — returned by a scan, or read and
  * discarded by its filter — summed over the plan's scans and their loops (`EXPLAIN ANALYZE`).
  */
-export async function rowsExamined(db: Kysely<Database>, query: CompiledQuery): Promise<number> {
+export async function rowsExamined(
+  db: Kysely<Database>,
+  query: CompiledQuery,
+  tables: readonly string[] = GROWING_TABLES,
+): Promise<number> {
   const { rows } = await db.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>({
     ...query,
     sql: `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.sql}`,
   });
   let total = 0;
   const visit = (node: PlanNode) => {
-    if (node['Relation Name'] && (GROWING_TABLES as readonly string[]).includes(node['Relation Name'])) {
+    if (node['Relation Name'] && tables.includes(node['Relation Name'])) {
       const loops = node['Actual Loops'] ?? 1;
       total +=
         ((node['Actual Rows'] ?? 0) +

@@ -134,10 +134,13 @@ for (const kind of STORE_KINDS) {
       assert.equal(missing.statusCode, 401);
     });
 
-    it('answers the optional GET /Groups with a SCIM error saying groups are not supported', async () => {
+    it('answers the optional GET /Groups with a list response', async () => {
       const res = await t.scim('GET', 'Groups');
-      assert.equal(res.statusCode, 501);
-      assert.equal(res.json().status, '501');
+      assert.equal(res.statusCode, 200);
+      const body = res.json();
+      assert.deepEqual(body.schemas, ['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
+      assert.equal(typeof body.totalResults, 'number');
+      assert.ok(Array.isArray(body.Resources));
     });
   });
 }

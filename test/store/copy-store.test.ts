@@ -157,6 +157,25 @@ async function seedInstallation(store: Store): Promise<Seeded> {
           requestId: `req-${index}-${n}`,
         });
       }
+      // A group pushed by the IdP, with three members and a workspace it gives access to.
+      const group = {
+        id: newId(),
+        organization_id: organizationId,
+        display_name: `Eng Admins ${index} — 東京`,
+        external_id: index === 0 ? null : `00g${index}`,
+        role: index === 1 ? ('admin' as const) : null,
+        member_count: 3,
+        version: 4,
+        created_at: at,
+        updated_at: at,
+      };
+      await tx.groups.insert(group);
+      await tx.groups.addMembers(
+        group.id,
+        members.slice(0, 3).map((m) => m.id),
+        at,
+      );
+      await tx.groups.setWorkspaces(group.id, [workspace.id], at);
       for (const [n, member] of members.slice(0, 2).entries()) {
         await tx.sessions.insert({
           id_hash: randomBytes(32).toString('hex'),

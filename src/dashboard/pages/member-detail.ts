@@ -110,10 +110,11 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
     const viewer = adminViewerOf(request);
     const member = await ctx.store.members.getById(viewer.organizationId, request.params.id);
     if (!member) throw memberNotFoundError(request.params.id);
-    const [emails, workspaces, granted] = await Promise.all([
+    const [emails, workspaces, granted, groups] = await Promise.all([
       ctx.store.members.emails(member.id),
       ctx.store.workspaces.list(viewer.organizationId),
       ctx.store.workspaceGrants.workspaceIdsOf(member.id),
+      ctx.store.groups.groupsOf([member.id]),
     ]);
     const name = memberName(member);
     return sendPage(ctx, request, reply, {
@@ -129,6 +130,16 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
         ${profile(member, emails)}
         ${roleSection(member, viewer)}
         ${accessSection(member, viewer, workspaces, new Set(granted))}
+        <section aria-labelledby="groups-heading">
+          <h2 id="groups-heading">Groups</h2>
+          <p class="muted">The groups your identity provider put this member in (read-only).</p>
+          ${table(
+            'Groups',
+            ['Group'],
+            groups.map((group) => [html`<a href="/groups/${group.groupId}">${group.displayName}</a>`]),
+            'Not in any group.',
+          )}
+        </section>
         <section class="panel" aria-labelledby="password-heading">
           <h2 id="password-heading">Password</h2>
           <form method="post" action="/members/${member.id}/password-reset">

@@ -67,8 +67,8 @@ export const OKTA_STEPS: readonly SafeHtml[] = [
     <strong>Edit</strong>, choose <strong>SCIM</strong> under Provisioning, and <strong>Save</strong>.`,
   html`<strong>Provisioning</strong> tab → <strong>Integration</strong> → <strong>Edit</strong>: set
     <strong>SCIM connector base URL</strong> to the SCIM base URL above, <strong>Unique identifier field for users</strong> to
-    <code>userName</code>, <strong>Supported provisioning actions</strong> to <strong>Push New Users</strong> and
-    <strong>Push Profile Updates</strong>, <strong>Authentication Mode</strong> to <strong>HTTP Header</strong>, and paste your token
+    <code>userName</code>, <strong>Supported provisioning actions</strong> to <strong>Push New Users</strong>,
+    <strong>Push Profile Updates</strong> and <strong>Push Groups</strong>, <strong>Authentication Mode</strong> to <strong>HTTP Header</strong>, and paste your token
     into <strong>Authorization</strong>.`,
   html`Click <strong>Test Connector Configuration</strong>: Okta should find Create Users, Update User Attributes and
     Deactivate Users, and the request appears below. Then <strong>Save</strong>.`,
@@ -124,13 +124,13 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
               <li><strong>Update user attributes</strong>: name and display name follow your identity provider. A changed email or userName is
                 ${policy === 'follow' ? 'followed' : 'refused'} (see <a href="#email-changes-heading">Email changes</a> below).</li>
               <li><strong>Deactivate users</strong>: unassigning or deactivating the person deactivates the member; reassigning reactivates them.</li>
+              <li><strong>Push groups</strong>: pushed groups, their names and their members are kept (Okta Group Push, Entra groups).</li>
             </ul>
           </div>
           <div class="panel">
             <h2>Not supported</h2>
             <ul>
               <li><strong>Import users</strong> and <strong>Import groups</strong></li>
-              <li><strong>Push groups</strong> (planned)</li>
               <li><strong>Remove users</strong>: Roster never deletes people. Deactivation revokes their role and workspace access at once and keeps their history; with SSO they cannot sign in anyway.</li>
               <li><strong>Password sync</strong>: passwords are never sent to Roster.</li>
             </ul>

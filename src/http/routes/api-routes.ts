@@ -7,6 +7,7 @@ import type { WebhookSettings } from '../../config.ts';
 import type { Store } from '../../store/store.ts';
 import { apiAuditRoutes } from './api-audit.ts';
 import { apiEventRoutes } from './api-events.ts';
+import { apiGroupRoutes } from './api-groups.ts';
 import { meRoutes } from './api-me.ts';
 import { apiMemberRoutes } from './api-members.ts';
 import { apiSetupLinkRoutes } from './api-setup-links.ts';
@@ -26,6 +27,7 @@ export function apiRoutes(
     meRoutes(scope, store, authenticator);
     apiMemberRoutes(scope, store, authenticator);
     apiWorkspaceRoutes(scope, store, authenticator);
+    apiGroupRoutes(scope, store, authenticator);
     apiTokenRoutes(scope, store, authenticator);
     apiAuditRoutes(scope, store, authenticator);
     apiSetupLinkRoutes(scope, store, authenticator, publicUrl);

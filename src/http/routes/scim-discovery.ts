@@ -1,14 +1,11 @@
 // Discovery (RFC 7644 §4): public documents, no tenant data, so no token is needed to read them.
-// /Groups answers 501 until group push is built, and discovery does not list it.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { RosterError } from '../../errors.ts';
 import { resourceTypeById, resourceTypes } from '../../scim/schemas/resource-types.ts';
 import { schemaById, schemas } from '../../scim/schemas/schema-documents.ts';
 import { serviceProviderConfig } from '../../scim/schemas/service-provider-config.ts';
 import { LIST_RESPONSE_SCHEMA } from '../../scim/schemas/urns.ts';
-import { requireToken } from '../authenticate.ts';
 import { scimBody } from '../scim-reply.ts';
 
 function listResponse(resources: unknown[]) {
@@ -21,12 +18,7 @@ function listResponse(resources: unknown[]) {
   };
 }
 
-export function scimDiscoveryRoutes(
-  app: FastifyInstance,
-  authenticator: TokenAuthenticator,
-  scimBaseUrl: string,
-  maxResults: number,
-): void {
+export function scimDiscoveryRoutes(app: FastifyInstance, scimBaseUrl: string, maxResults: number): void {
   app.get('/scim/v2/ServiceProviderConfig', async (_request, reply) =>
     scimBody(reply, 200, serviceProviderConfig(scimBaseUrl, { maxResults })),
   );
@@ -48,17 +40,5 @@ export function scimDiscoveryRoutes(
     const document = schemaById(scimBaseUrl, request.params.id);
     if (!document) throw new RosterError('not_found', `no schema "${request.params.id}"`);
     return scimBody(reply, 200, document);
-  });
-
-  app.register(async (scope) => {
-    scope.addHook('onRequest', requireToken(authenticator, 'admin'));
-    const notImplemented = async () => {
-      throw new RosterError(
-        'not_implemented',
-        'Groups are not supported yet: Roster does not accept group push. Provision Users only.',
-      );
-    };
-    scope.all('/scim/v2/Groups', notImplemented);
-    scope.all('/scim/v2/Groups/*', notImplemented);
   });
 }

@@ -5,6 +5,7 @@ import { loadMember } from '../../membership/loaded-member.ts';
 import { createMember } from '../../provisioning/create-member.ts';
 import { deleteMember } from '../../provisioning/delete-member.ts';
 import { getMember } from '../../provisioning/get-member.ts';
+import { groupsOfMembers, projectionShows } from '../../provisioning/group-resource.ts';
 import { listMembers } from '../../provisioning/list-members.ts';
 import { etagOf, toScimUser } from '../../provisioning/member-resource.ts';
 import { patchMember } from '../../provisioning/patch-member.ts';
@@ -35,6 +36,10 @@ export function scimUserRoutes(
   authenticator: TokenAuthenticator,
   scimBaseUrl: string,
 ) {
+  /** The `groups` of each member, read only when the response shows them. */
+  const groupsFor = (ids: readonly string[], fields: ProjectionOptions) =>
+    projectionShows(fields, 'groups') ? groupsOfMembers(store, ids, scimBaseUrl) : Promise.resolve(new Map());
+
   app.register(async (scope) => {
     scope.addHook('onRequest', requireToken(authenticator, 'admin'));
 
@@ -53,7 +58,14 @@ export function scimUserRoutes(
         totalResults: page.totalResults,
         itemsPerPage: page.rows.length,
         startIndex: page.startIndex,
-        Resources: page.rows.map((row) => projectResource(toScimUser(loadMember(row), scimBaseUrl), fields)),
+        Resources: await groupsFor(
+          page.rows.map((row) => row.id),
+          fields,
+        ).then((groups) =>
+          page.rows.map((row) =>
+            projectResource(toScimUser(loadMember(row), scimBaseUrl, groups.get(row.id)), fields),
+          ),
+        ),
       });
     });
 
@@ -70,7 +82,9 @@ export function scimUserRoutes(
       const etag = etagOf(member.row.version);
       if (request.headers['if-none-match'] === etag) return reply.code(304).header('etag', etag).send();
       reply.header('etag', etag);
-      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl), projection(request)));
+      const fields = projection(request);
+      const groups = (await groupsFor([member.row.id], fields)).get(member.row.id);
+      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl, groups), fields));
     });
 
     scope.put('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
@@ -79,7 +93,9 @@ export function scimUserRoutes(
       const { member, refused } = await replaceMember(store, ctx, request.params.id, input, ifMatch(request));
       request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(member.row.version));
-      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl), projection(request)));
+      const fields = projection(request);
+      const groups = (await groupsFor([member.row.id], fields)).get(member.row.id);
+      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl, groups), fields));
     });
 
     scope.patch('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
@@ -93,7 +109,9 @@ export function scimUserRoutes(
       );
       request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(member.row.version));
-      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl), projection(request)));
+      const fields = projection(request);
+      const groups = (await groupsFor([member.row.id], fields)).get(member.row.id);
+      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl, groups), fields));
     });
 
     // Refused (405) for an existing member: Roster never deletes people (provisioning/delete-member.ts).

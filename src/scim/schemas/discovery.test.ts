@@ -6,6 +6,7 @@ import { schemaById, schemas } from './schema-documents.ts';
 import { serviceProviderConfig } from './service-provider-config.ts';
 import {
   ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
   RESOURCE_TYPE_SCHEMA,
   SCHEMA_SCHEMA,
   SERVICE_PROVIDER_CONFIG_SCHEMA,
@@ -59,11 +60,11 @@ describe('serviceProviderConfig', () => {
 });
 
 describe('resourceTypes', () => {
-  it('lists only User, with the optional enterprise extension', () => {
+  it('lists User first, with the optional enterprise extension', () => {
     const types = resourceTypes(BASE);
     assert.deepEqual(
       types.map((t) => t.id),
-      ['User'],
+      ['User', 'Group'],
     );
     const [user] = types;
     assert.equal(user?.endpoint, '/Users');
@@ -73,9 +74,15 @@ describe('resourceTypes', () => {
     assert.deepEqual(user?.meta, { resourceType: 'ResourceType', location: `${BASE}/ResourceTypes/User` });
   });
 
-  it('does not advertise Groups, which answer 501 until group push exists', () => {
-    assert.equal(resourceTypeById(BASE, 'Group'), undefined);
-    assert.ok(!JSON.stringify(resourceTypes(BASE)).includes('Group"'));
+  it('advertises Groups at /Groups with the core Group schema and no extension', () => {
+    const group = resourceTypeById(BASE, 'group');
+    assert.equal(group?.endpoint, '/Groups');
+    assert.equal(group?.schema, GROUP_SCHEMA);
+    assert.deepEqual(group?.schemaExtensions, []);
+    assert.deepEqual(
+      resourceTypes(BASE).map((type) => type.id),
+      ['User', 'Group'],
+    );
   });
 
   it('finds User by id in any case', () => {
@@ -86,10 +93,10 @@ describe('resourceTypes', () => {
 describe('schemas', () => {
   const documents = schemas(BASE);
 
-  it('lists the User and Enterprise User schemas with Schema meta', () => {
+  it('lists the User, Enterprise User and Group schemas with Schema meta', () => {
     assert.deepEqual(
       documents.map((d) => d.id),
-      [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+      [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA],
     );
     for (const document of documents) {
       assert.deepEqual(document.schemas, [SCHEMA_SCHEMA]);
@@ -100,7 +107,8 @@ describe('schemas', () => {
   it('finds a schema by id, case-insensitively, and nothing for an unknown id', () => {
     assert.equal(schemaById(BASE, USER_SCHEMA.toLowerCase())?.name, 'User');
     assert.equal(schemaById(BASE, ENTERPRISE_USER_SCHEMA)?.name, 'EnterpriseUser');
-    assert.equal(schemaById(BASE, 'urn:ietf:params:scim:schemas:core:2.0:Group'), undefined);
+    assert.equal(schemaById(BASE, 'urn:ietf:params:scim:schemas:core:2.0:group')?.name, 'Group');
+    assert.equal(schemaById(BASE, 'urn:okta:scim:schemas:core:1.0:Role'), undefined);
   });
 
   it('describes userName as Roster treats it: required, server-unique, not caseExact', () => {

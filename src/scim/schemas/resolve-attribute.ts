@@ -7,7 +7,7 @@
 import type { AttributeDefinition } from './attribute-definition.ts';
 import { defineAttribute } from './attribute-definition.ts';
 import { ENTERPRISE_USER_ATTRIBUTES } from './enterprise-user-attributes.ts';
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './urns.ts';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './urns.ts';
 import { COMMON_ATTRIBUTES, USER_ATTRIBUTES } from './user-attributes.ts';
 
 /** The Enterprise User extension seen as one complex attribute of the User resource. */
@@ -79,6 +79,8 @@ function splitSchemaPrefix(text: string): { start: AttributeDefinition[]; rest: 
   }
   const core = USER_SCHEMA.toLowerCase();
   if (lower.startsWith(`${core}:`)) return { start: [], rest: text.slice(core.length + 1) };
+  const group = GROUP_SCHEMA.toLowerCase();
+  if (lower.startsWith(`${group}:`)) return { start: [], rest: text.slice(group.length + 1) };
   return undefined; // an unknown schema URN
 }
 

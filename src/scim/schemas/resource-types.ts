@@ -1,7 +1,6 @@
-// `GET /ResourceTypes` (RFC 7643 §6, RFC 7644 §4). Only User: `/Groups` answers 501 until group
-// push exists, so advertising a Group resource type would invite Okta and Entra to push groups.
+// `GET /ResourceTypes` (RFC 7643 §6, RFC 7644 §4): User and Group.
 import { trimBaseUrl } from './schema-documents.ts';
-import { ENTERPRISE_USER_SCHEMA, RESOURCE_TYPE_SCHEMA, USER_SCHEMA } from './urns.ts';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, RESOURCE_TYPE_SCHEMA, USER_SCHEMA } from './urns.ts';
 
 export interface ResourceTypeDocument {
   schemas: [typeof RESOURCE_TYPE_SCHEMA];
@@ -25,6 +24,16 @@ export function resourceTypes(baseUrl: string): ResourceTypeDocument[] {
       schema: USER_SCHEMA,
       schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
       meta: { resourceType: 'ResourceType', location: `${trimBaseUrl(baseUrl)}/ResourceTypes/User` },
+    },
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      description: 'A group of members of the organization, pushed by its identity provider.',
+      schema: GROUP_SCHEMA,
+      schemaExtensions: [],
+      meta: { resourceType: 'ResourceType', location: `${trimBaseUrl(baseUrl)}/ResourceTypes/Group` },
     },
   ];
 }

@@ -1,10 +1,11 @@
-// `GET /Schemas` (RFC 7643 §7, RFC 7644 §4): the User and Enterprise User schema documents,
+// `GET /Schemas` (RFC 7643 §7, RFC 7644 §4): the User, Enterprise User and Group schema documents,
 // generated from the attribute definitions so that discovery cannot drift from validation.
 // Common attributes (`id`, `externalId`, `meta`) are left out of the User document, as in
 // RFC 7643 §8.7.1; §3.1 defines them for every resource.
 import type { AttributeDefinition } from './attribute-definition.ts';
 import { ENTERPRISE_USER_ATTRIBUTES } from './enterprise-user-attributes.ts';
-import { ENTERPRISE_USER_SCHEMA, SCHEMA_SCHEMA, USER_SCHEMA } from './urns.ts';
+import { GROUP_ATTRIBUTES } from './group-attributes.ts';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, SCHEMA_SCHEMA, USER_SCHEMA } from './urns.ts';
 import { USER_ATTRIBUTES } from './user-attributes.ts';
 
 export interface SchemaAttributeDocument {
@@ -56,6 +57,7 @@ const SCHEMA_SOURCES = [
     description: 'Enterprise User',
     attributes: ENTERPRISE_USER_ATTRIBUTES,
   },
+  { id: GROUP_SCHEMA, name: 'Group', description: 'Group', attributes: GROUP_ATTRIBUTES },
 ] as const;
 
 export function trimBaseUrl(baseUrl: string): string {

@@ -1,6 +1,6 @@
 // The core User schema (RFC 7643 §4.1, §8.7.1) and the common attributes (§3.1), with Roster's
-// choices: `roles` shows the member's organization role and `groups` stays empty until group push
-// exists, so both are read-only; `password` is accepted and dropped (writeOnly, returned never).
+// choices: `roles` shows the member's organization role and `groups` the groups the identity provider
+// put the member in (/Groups), so both are read-only; `password` is accepted and dropped (writeOnly, returned never).
 
 import type { AttributeDefinition } from './attribute-definition.ts';
 import { defineAttribute as attr, multiValuedSubAttributes, readOnly } from './attribute-definition.ts';
@@ -60,7 +60,7 @@ const addressesAttribute = attr('addresses', 'complex', 'Physical mailing addres
 });
 
 const groupsAttribute = readOnly(
-  attr('groups', 'complex', 'The groups the user belongs to. Always empty until Roster supports groups.', {
+  attr('groups', 'complex', 'The groups the user belongs to, as /Groups lists their members.', {
     multiValued: true,
     subAttributes: [
       attr('value', 'string', 'The identifier of the group.'),

@@ -106,7 +106,7 @@ export function elementSource(
   target: { dialect: SqlDialect; organizationId?: string | undefined },
 ): ElementSource {
   const { dialect, organizationId } = target;
-  if (attribute.name === 'groups') return NO_ELEMENTS; // no groups until group push exists
+  if (attribute.name === 'groups') return GROUP_ELEMENTS;
   if (attribute.name === 'roles') return ROLE_ELEMENT;
   if (
     attribute.name === 'emails' &&
@@ -117,10 +117,25 @@ export function elementSource(
   return profileElements(attribute, dialect);
 }
 
-const NO_ELEMENTS: ElementSource = {
-  exists: () => FALSE,
-  leaf: () => ({ kind: 'absent' }),
-  first: () => sql`NULL`,
+const GROUP_ROWS = sql`group_members AS gm INNER JOIN groups AS g ON g.id = gm.group_id WHERE gm.membership_id = ${m('id')}`;
+
+/**
+ * `groups` (read-only, provisioning/group-resource.ts): the member's groups, by the
+ * (membership_id, group_id) index of `group_members`. `type` is always "direct" (no nested groups).
+ */
+const GROUP_ELEMENTS: ElementSource = {
+  exists: (condition) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${GROUP_ROWS} AND ${condition})`,
+  leaf(sub) {
+    if (sub.name === 'value')
+      return { kind: 'text', expr: sql.ref('gm.group_id'), nullable: false, caseExact: true };
+    if (sub.name === 'display') {
+      return { kind: 'text', expr: sql.ref('g.display_name'), nullable: false, caseExact: sub.caseExact };
+    }
+    if (sub.name === 'type')
+      return { kind: 'text', expr: sql`'direct'`, nullable: false, caseExact: sub.caseExact };
+    return { kind: 'opaque', name: `groups.${sub.name}`, reason: 'it depends on the request URL' };
+  },
+  first: (expr) => sql`(SELECT ${expr} FROM ${GROUP_ROWS} ORDER BY g.display_name, g.id LIMIT 1)`,
 };
 
 /** `roles` is the member's one role, or nothing while deactivated (provisioning/member-resource.ts). */

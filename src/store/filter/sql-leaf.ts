@@ -26,7 +26,7 @@ export type Leaf =
       isFalse: Expression<SqlBool>;
       present: Expression<SqlBool>;
     }
-  /** Nothing is ever stored there (`groups` until group push, `roles.type`): matches nothing. */
+  /** Nothing is ever stored there (`roles.type`): matches nothing. */
   | { kind: 'absent' }
   /** Present on every member but not comparable in SQL (`meta.location` depends on the request URL). */
   | { kind: 'opaque'; name: string; reason: string };

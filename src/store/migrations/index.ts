@@ -15,6 +15,7 @@ import * as emailChangePolicy from './008-email-change-policy.ts';
 import * as signInBinding from './009-sign-in-binding.ts';
 import * as organizationStatistics from './010-organization-statistics.ts';
 import * as externalIdNotUnique from './011-external-id-not-unique.ts';
+import * as groups from './012-groups.ts';
 import * as eventsAndWebhooks from './013-events-and-webhooks.ts';
 import * as onboarding from './015-onboarding.ts';
 
@@ -32,8 +33,9 @@ const steps: Record<string, Step> = {
   '009-sign-in-binding': signInBinding,
   '010-organization-statistics': organizationStatistics,
   '011-external-id-not-unique': externalIdNotUnique,
-  '015-onboarding': onboarding,
+  '012-groups': groups,
   '013-events-and-webhooks': eventsAndWebhooks,
+  '015-onboarding': onboarding,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

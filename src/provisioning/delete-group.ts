@@ -1,0 +1,31 @@
+// DELETE /Groups/{id} (Okta: an admin unlinks a pushed group, or deletes it with "Delete the group
+// in the target app"): the group and its membership rows go, with the access the group gave; the
+// people stay.
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Store } from '../store/store.ts';
+import type { ProvisioningContext } from './context.ts';
+import { preconditionFailed } from './errors.ts';
+import { groupNotFound } from './get-group.ts';
+import { matchesIfMatch } from './load-member-for-update.ts';
+
+export function deleteGroup(
+  store: Store,
+  ctx: ProvisioningContext,
+  id: string,
+  ifMatch?: string,
+): Promise<void> {
+  return store.transaction(async (tx) => {
+    const row = await tx.groups.getById(ctx.organizationId, id, { forUpdate: true });
+    if (!row) throw groupNotFound(id);
+    if (!matchesIfMatch(ifMatch, row.version)) throw preconditionFailed();
+    await tx.groups.delete(row.id);
+    await recordAudit(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: 'group.deleted',
+      target: { type: 'group', id: row.id, label: row.display_name },
+      before: { displayName: row.display_name, externalId: row.external_id, members: row.member_count },
+      requestId: ctx.requestId,
+    });
+  });
+}
