@@ -24,6 +24,7 @@ import { openApi } from './openapi.ts';
 import { rateLimit } from './rate-limit.ts';
 import { loggerOptions, logRequests } from './request-log.ts';
 import { apiRoutes } from './routes/api-routes.ts';
+import { apiScimRequestRoutes } from './routes/api-scim-requests.ts';
 import { apiSsoRoutes } from './routes/api-sso.ts';
 import { healthRoutes } from './routes/health.ts';
 import { samlContinueRoutes } from './routes/saml-continue-routes.ts';
@@ -190,6 +191,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
   apiRoutes(app, store, authenticator);
+  apiScimRequestRoutes(app, store, authenticator, scimRequestLog);
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
   dashboardRoutes(app, { store, config, scimRequestLog });
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
