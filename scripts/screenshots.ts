@@ -188,6 +188,7 @@ async function main(): Promise<void> {
       { name: 'account-tokens-revoke', path: `/settings/account/tokens/${revokeId}/revoke` },
       { name: 'organization-tokens', path: '/settings/organization/tokens' },
       { name: 'scim', path: '/settings/organization/scim' },
+      { name: 'scim-errors', path: '/settings/organization/scim?outcome=error' },
       {
         name: 'audit',
         path: '/audit',
