@@ -257,6 +257,7 @@ async function main(): Promise<void> {
       { name: 'scim', path: '/settings/organization/scim' },
       { name: 'webhooks', path: '/settings/organization/webhooks' },
       { name: 'webhook-deliveries', path: `/settings/organization/webhooks/${live.endpoint.id}` },
+      { name: 'scim-errors', path: '/settings/organization/scim?outcome=error' },
       {
         name: 'audit',
         path: '/audit',

@@ -27,6 +27,7 @@ import { rateLimit } from './rate-limit.ts';
 import { loggerOptions, logRequests } from './request-log.ts';
 import { apiOrganizationRoutes } from './routes/api-organizations.ts';
 import { apiRoutes } from './routes/api-routes.ts';
+import { apiScimRequestRoutes } from './routes/api-scim-requests.ts';
 import { apiSsoRoutes } from './routes/api-sso.ts';
 import { healthRoutes } from './routes/health.ts';
 import { samlContinueRoutes } from './routes/saml-continue-routes.ts';
@@ -222,6 +223,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     mailer,
     publicUrl: config.publicUrl,
   });
+  apiScimRequestRoutes(app, store, authenticator, scimRequestLog);
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
   dashboardRoutes(app, { store, config, scimRequestLog, mailer });
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });

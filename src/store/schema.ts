@@ -187,6 +187,8 @@ export interface ScimRequestsTable {
   /** What an answered request did not apply (an email change refused with a deactivation), or null. */
   notice: ColumnType<string | null, string | null | undefined, string | null>;
   request_id: string | null;
+  /** The userName the request was about (body, filter or the member answered), or null. */
+  user_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type SsoBinding = 'redirect' | 'post';

@@ -1,6 +1,8 @@
 // The "recent requests from your identity provider" panel: every authenticated SCIM request is
-// recorded (time, method, path, status, User-Agent, the error's detail, a note on what an answered
-// request did not apply) in `scim_requests`, trimmed to the newest few hundred per organization.
+// recorded (time, method, path, the userName it was about, status, User-Agent, the error's detail, a
+// note on what an answered request did not apply) in `scim_requests`, trimmed to the newest 1,000
+// per organization and to the last 7 days: enough that a push of hundreds of people does not bury
+// its first failures, which the page and `GET /api/v1/scim-requests?outcome=error` filter out.
 // A table rather than a per-instance memory buffer, because Roster runs as several instances
 // behind a load balancer and an admin must see every request whichever instance served it.
 //
@@ -18,21 +20,35 @@ import type { RefusedChange } from '../provisioning/settle-identity-changes.ts';
 import { now } from '../store/ids.ts';
 import {
   type NewScimRequest,
+  type ScimRequestCounts,
+  type ScimRequestOutcome,
   type ScimRequestRecord,
   ScimRequestRepo,
 } from '../store/repos/scim-requests.ts';
 import type { Store } from '../store/store.ts';
 
-/** Requests kept per organization; the dashboard shows the newest SCIM_REQUESTS_SHOWN. */
-export const SCIM_REQUESTS_KEPT = 200;
-export const SCIM_REQUESTS_SHOWN = 50;
+/** Requests kept per organization, for at most SCIM_REQUESTS_DAYS; the dashboard shows the newest SCIM_REQUESTS_SHOWN. */
+export const SCIM_REQUESTS_KEPT = 1000;
+export const SCIM_REQUESTS_DAYS = 7;
+export const SCIM_REQUESTS_SHOWN = 200;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The oldest time kept: requests before it are trimmed, and never shown meanwhile. */
+function retentionStart(at = Date.now()): string {
+  return new Date(at - SCIM_REQUESTS_DAYS * DAY_MS).toISOString();
+}
 /** Rows are written this long after the first of them was gathered. */
 export const FLUSH_AFTER_MS = 1000;
 /** Rows per INSERT statement (10 values each, far below SQLite's and PostgreSQL's parameter limits). */
 const INSERT_ROWS = 200;
 
 export interface ScimRequestLog {
-  recent(organizationId: string, limit?: number): Promise<ScimRequestRecord[]>;
+  recent(
+    organizationId: string,
+    options?: { limit?: number; outcome?: ScimRequestOutcome },
+  ): Promise<ScimRequestRecord[]>;
+  /** The requests and errors of the last 24 hours, for "at a glance". */
+  lastDay(organizationId: string): Promise<ScimRequestCounts>;
   /** Writes the rows gathered so far and resolves once every write has settled (tests; shutdown). */
   idle(): Promise<void>;
 }
@@ -45,6 +61,8 @@ declare module 'fastify' {
     scimErrorDetail: string | null;
     /** What an answered request did not apply, for the log's `notice` (see `refusedChangesNotice`). */
     scimNotice: string | null;
+    /** The userName of the member a SCIM route answered, when the request itself does not name it. */
+    scimUserName: string | null;
   }
 }
 
@@ -55,6 +73,20 @@ function isScim(request: FastifyRequest): boolean {
 function truncate(value: string | undefined, length: number): string | null {
   if (value === undefined || value === '') return null;
   return value.length > length ? `${value.slice(0, length - 1)}…` : value;
+}
+
+/**
+ * The person a request is about: the member the route answered, else the body's userName (a POST or
+ * PUT, refused or not), else the userName of Okta's and Entra's lookup filter (`userName eq "…"`).
+ */
+function userNameOf(request: FastifyRequest): string | null {
+  if (request.scimUserName) return request.scimUserName;
+  const body = request.body as { userName?: unknown } | null | undefined;
+  if (typeof body?.userName === 'string') return truncate(body.userName, 300);
+  const filter = (request.query as { filter?: unknown } | undefined)?.filter;
+  if (typeof filter !== 'string') return null;
+  const match = /^\s*userName\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$/i.exec(filter);
+  return match?.[1] ? truncate(match[1].replace(/\\(.)/g, '$1'), 300) : null;
 }
 
 /** The SCIM Error's `detail` of a refused request's body, if it has one. */
@@ -104,8 +136,9 @@ export function batchWriter(repo: ScimRequestRepo, onError: (error: unknown) => 
     // Every batch trims what it wrote to: at most one DELETE per organization a second, so the
     // table never holds more than SCIM_REQUESTS_KEPT rows of an organization once a write settles
     // (a trim every 25 rows let a burst's last, smaller batch leave up to 224).
+    const before = retentionStart();
     for (const organizationId of byOrganization.keys()) {
-      await repo.trim(organizationId, SCIM_REQUESTS_KEPT);
+      await repo.trim(organizationId, SCIM_REQUESTS_KEPT, before);
     }
   }
 
@@ -147,6 +180,7 @@ export function recordScimRequests(app: FastifyInstance, store: Store): ScimRequ
 
   app.decorateRequest('scimErrorDetail', null);
   app.decorateRequest('scimNotice', null);
+  app.decorateRequest('scimUserName', null);
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (reply.statusCode >= 400 && isScim(request)) request.scimErrorDetail = errorDetail(payload);
@@ -161,6 +195,7 @@ export function recordScimRequests(app: FastifyInstance, store: Store): ScimRequ
         occurred_at: now(),
         method: request.method,
         path: truncate(request.url, 500) ?? '/',
+        user_name: userNameOf(request),
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime),
         user_agent: truncate(request.headers['user-agent'], 300),
@@ -173,9 +208,17 @@ export function recordScimRequests(app: FastifyInstance, store: Store): ScimRequ
   });
 
   const log: ScimRequestLog = {
-    async recent(organizationId, limit = SCIM_REQUESTS_SHOWN) {
+    async recent(organizationId, options = {}) {
       await writer.idle();
-      return repo.listRecent(organizationId, limit);
+      return repo.listRecent(organizationId, {
+        limit: options.limit ?? SCIM_REQUESTS_SHOWN,
+        outcome: options.outcome ?? 'all',
+        since: retentionStart(),
+      });
+    },
+    async lastDay(organizationId) {
+      await writer.idle();
+      return repo.countSince(organizationId, new Date(Date.now() - DAY_MS).toISOString());
     },
     idle: () => writer.idle(),
   };

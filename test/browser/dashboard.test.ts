@@ -226,4 +226,40 @@ describe('the dashboard in Chromium', { skip: browserSkipReason(), timeout: 90_0
     const groups = page.locator('section[aria-labelledby="groups-heading"]');
     assert.match(await text(groups), /Eng Admins/);
   });
+
+  it("shows each SCIM request's person and filters the SCIM page to the errors", async () => {
+    const organizationId = (await server.store.organizations.list())[0]?.id ?? '';
+    const okta = await createToken(server.store, {
+      kind: 'service',
+      organizationId,
+      name: 'okta-push',
+      role: 'admin',
+      actor: CLI_ACTOR,
+    });
+    const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'lin@example.test' };
+    const lookup = encodeURIComponent('userName eq "lin@example.test"');
+    assert.equal((await scim('GET', `Users?filter=${lookup}`, okta.token)).status, 200);
+    assert.equal((await scim('POST', 'Users', okta.token, user)).status, 201);
+    assert.equal((await scim('POST', 'Users', okta.token, user)).status, 409);
+
+    await page.goto(url('/settings/organization/scim'));
+    assert.match(await text(page.locator('#requests-last-day')), /Last 24 hours: \d+ requests, 1 error\./);
+    const all = page.getByRole('region', { name: 'Recent SCIM requests' }).locator('tbody tr');
+    assert.ok((await all.count()) >= 4, 'every recorded request is listed');
+    assert.match(await text(all.first()), /POST \/scim\/v2\/Users[\s\S]*lin@example\.test[\s\S]*409/);
+
+    await page.getByRole('link', { name: 'Errors only' }).click();
+    await page.waitForURL(/outcome=error/);
+    assert.equal(await page.getByRole('link', { name: 'Errors only' }).getAttribute('aria-current'), 'page');
+    const errors = page.getByRole('region', { name: 'Refused or failed SCIM requests' }).locator('tbody tr');
+    assert.equal(await errors.count(), 1);
+    assert.match(
+      await text(errors.first()),
+      /POST \/scim\/v2\/Users[\s\S]*already exists[\s\S]*lin@example\.test[\s\S]*409/,
+    );
+
+    await page.getByRole('link', { name: 'All requests' }).click();
+    await page.waitForURL((address) => !address.search.includes('outcome'));
+    assert.ok((await all.count()) >= 4);
+  });
 });

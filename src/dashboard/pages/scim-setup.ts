@@ -1,12 +1,14 @@
 // Settings → Organization → SCIM provisioning: what to paste into Okta, what Roster supports, the
 // steps, the "Email changes from the identity provider" setting, and the latest SCIM requests of
-// the organization (see web/scim-request-log.ts).
+// the organization (see web/scim-request-log.ts) with the person each was about, the last day's
+// errors at a glance, and a filter to the refused and failed ones (`?outcome=error`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setEmailChangePolicy } from '../../accounts/email-change-policy.ts';
 import { isRosterError } from '../../errors.ts';
-import type { ScimRequestRecord } from '../../store/repos/scim-requests.ts';
+import type { ScimRequestCounts, ScimRequestRecord } from '../../store/repos/scim-requests.ts';
 import type { EmailChangePolicy } from '../../store/schema.ts';
 import { field } from '../../web/form-field.ts';
+import { SCIM_REQUESTS_DAYS, SCIM_REQUESTS_KEPT } from '../../web/scim-request-log.ts';
 import { type Cell, errorBox, notice, table, time } from '../components.ts';
 import { adminViewerOf, type DashboardContext, queryValue, type Viewer } from '../context.ts';
 import { sentence } from '../format.ts';
@@ -31,11 +33,32 @@ function requestRow(request: ScimRequestRecord): Cell[] {
     html`<span class="mono"><strong>${request.method}</strong> ${readablePath(request.path)}</span>${
       request.detail && html`<br><span class="detail-error">${request.detail}</span>`
     }${request.notice && html`<br><span class="detail-notice">${request.notice}</span>`}`,
+    request.user_name
+      ? html`<span class="mono">${request.user_name}</span>`
+      : { content: '—', className: 'muted' },
     html`<span class="badge ${failed ? 'badge-error' : 'badge-active'}">${request.status}</span>${
       request.notice && html` <span class="badge badge-idp">email change refused</span>`
     }`,
     { content: request.user_agent ?? '', className: 'muted' },
   ];
+}
+
+function plural(count: number, word: string): string {
+  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** The last day at a glance, and the All / Errors only switch (plain links: no script needed). */
+function requestsHeader(counts: ScimRequestCounts, errorsOnly: boolean): SafeHtml {
+  const link = (outcome: 'all' | 'error', label: string) => {
+    const current = (outcome === 'error') === errorsOnly;
+    const href = `${SCIM_SETUP_PATH}${outcome === 'error' ? '?outcome=error' : ''}#requests-heading`;
+    return html`<a href="${href}" class="button-secondary"${current ? html` aria-current="page"` : html``}>${label}</a>`;
+  };
+  return html`<p id="requests-last-day" class="${counts.errors > 0 ? 'detail-error' : 'muted'}">
+      Last 24 hours: ${plural(counts.requests, 'request')}, <strong>${plural(counts.errors, 'error')}</strong>.</p>
+    <nav class="filters" aria-label="Requests shown">
+      <div class="filter-actions">${link('all', 'All requests')}${link('error', 'Errors only')}</div>
+    </nav>`;
 }
 
 function checked(on: boolean): SafeHtml {
@@ -89,7 +112,11 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
     const baseUrl = `${ctx.config.publicUrl}/scim/v2`;
     const organization = await ctx.store.organizations.getById(viewer.organizationId);
     const policy = organization?.email_changes ?? 'refuse';
-    const recent = await ctx.scimRequestLog.recent(viewer.organizationId);
+    const errorsOnly = queryValue(request, 'outcome') === 'error';
+    const [recent, lastDay] = await Promise.all([
+      ctx.scimRequestLog.recent(viewer.organizationId, { outcome: errorsOnly ? 'error' : 'all' }),
+      ctx.scimRequestLog.lastDay(viewer.organizationId),
+    ]);
     const welcome = queryValue(request, 'welcome') === '1';
     const saved = queryValue(request, 'saved') === '1';
     return sendPage(ctx, request, reply, {
@@ -149,12 +176,17 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
         ${emailChangesForm(viewer, policy)}
 
         <h2 id="requests-heading">Recent requests from your identity provider</h2>
-        <p class="muted">The latest ${recent.length === 0 ? '' : `${recent.length} `}authenticated SCIM requests for this organization, newest first.</p>
+        <p class="muted">The latest ${recent.length === 0 ? '' : `${recent.length} `}${errorsOnly ? 'refused or failed' : 'authenticated'} SCIM
+          requests for this organization, newest first. Roster keeps the newest ${SCIM_REQUESTS_KEPT.toLocaleString('en-US')} of the last
+          ${SCIM_REQUESTS_DAYS} days; <code>GET /api/v1/scim-requests?outcome=error</code> returns the same.</p>
+        ${requestsHeader(lastDay, errorsOnly)}
         ${table(
-          'Recent SCIM requests',
-          ['Time', 'Request', 'Status', 'User-Agent'],
+          errorsOnly ? 'Refused or failed SCIM requests' : 'Recent SCIM requests',
+          ['Time', 'Request', 'Person', 'Status', 'User-Agent'],
           recent.map(requestRow),
-          'No SCIM request yet. Click Test Connector Configuration in Okta, then reload this page.',
+          errorsOnly
+            ? 'No refused or failed SCIM request is kept.'
+            : 'No SCIM request yet. Click Test Connector Configuration in Okta, then reload this page.',
         )}`,
     });
   }

@@ -36,7 +36,7 @@ async function progress(ctx: DashboardContext, session: SetupSession) {
     since,
     limit: 1,
   });
-  const requests = await ctx.scimRequestLog.recent(session.organization.id, 200);
+  const requests = await ctx.scimRequestLog.recent(session.organization.id, { limit: 1000 });
   const scim = requests
     .filter((r) => r.status < 300 && r.occurred_at >= since)
     .sort((a, b) => a.occurred_at.localeCompare(b.occurred_at))[0];

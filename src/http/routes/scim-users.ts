@@ -72,6 +72,7 @@ export function scimUserRoutes(
     scope.post('/scim/v2/Users', async (request, reply) => {
       const input = toUserDocument(normalizeUserInput(request.body));
       const { member } = await createMember(store, provisioningContext(request, scimBaseUrl), input);
+      request.scimUserName = member.row.user_name;
       const resource = toScimUser(member, scimBaseUrl);
       reply.header('location', resource.meta?.location).header('etag', etagOf(member.row.version));
       return scimBody(reply, 201, projectResource(resource, projection(request)));
@@ -79,6 +80,7 @@ export function scimUserRoutes(
 
     scope.get('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
       const member = await getMember(store, principalOf(request).organizationId, request.params.id);
+      request.scimUserName = member.row.user_name;
       const etag = etagOf(member.row.version);
       if (request.headers['if-none-match'] === etag) return reply.code(304).header('etag', etag).send();
       reply.header('etag', etag);
@@ -91,6 +93,7 @@ export function scimUserRoutes(
       const input = normalizeUserInput(request.body);
       const ctx = provisioningContext(request, scimBaseUrl);
       const { member, refused } = await replaceMember(store, ctx, request.params.id, input, ifMatch(request));
+      request.scimUserName = member.row.user_name;
       request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(member.row.version));
       const fields = projection(request);
@@ -107,6 +110,7 @@ export function scimUserRoutes(
         request.body,
         ifMatch(request),
       );
+      request.scimUserName = member.row.user_name;
       request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(member.row.version));
       const fields = projection(request);

@@ -18,6 +18,7 @@ import * as externalIdNotUnique from './011-external-id-not-unique.ts';
 import * as groups from './012-groups.ts';
 import * as eventsAndWebhooks from './013-events-and-webhooks.ts';
 import * as onboarding from './015-onboarding.ts';
+import * as scimRequestUserName from './016-scim-request-user-name.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -36,6 +37,7 @@ const steps: Record<string, Step> = {
   '012-groups': groups,
   '013-events-and-webhooks': eventsAndWebhooks,
   '015-onboarding': onboarding,
+  '016-scim-request-user-name': scimRequestUserName,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
