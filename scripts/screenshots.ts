@@ -12,9 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createInvitation } from '../src/accounts/invitations.ts';
 import { createWorkspace, grantWorkspaceAccess } from '../src/accounts/manage-workspaces.ts';
 import { changeRole } from '../src/accounts/members.ts';
 import { initOrganization } from '../src/accounts/organizations.ts';
+import { createSetupLink } from '../src/accounts/setup-links.ts';
 import { createToken } from '../src/accounts/tokens.ts';
 import type { Actor } from '../src/audit/actor.ts';
 import { loadConfig } from '../src/config.ts';
@@ -248,12 +250,28 @@ async function main(): Promise<void> {
         prepare: async (page) => {
           await page.getByLabel('Name').fill('Okta (backup)');
           await page.getByLabel('Role').selectOption({ label: 'Admin' });
-          await page.getByRole('button', { name: 'Generate token' }).click();
-          await page.getByLabel('New token value').waitFor();
+          await submit(page, async () => {
+            await page.getByRole('button', { name: 'Generate token' }).click();
+            await page.getByLabel('New token value').waitFor();
+          });
         },
       },
       { name: 'account-tokens-revoke', path: `/settings/account/tokens/${revokeId}/revoke` },
       { name: 'organization-tokens', path: '/settings/organization/tokens' },
+      {
+        name: 'invitations',
+        path: '/invitations',
+        prepare: async (page) => {
+          await page.getByLabel('Email address').fill('ada.lovelace@example.com');
+          await page.getByLabel('Role').selectOption('member');
+          await page.getByLabel('Research').check();
+          await submit(page, async () => {
+            await page.getByRole('button', { name: 'Create invitation' }).click();
+            await page.locator('#invitation-link').waitFor();
+          });
+        },
+      },
+      { name: 'password', path: '/settings/account/password' },
       { name: 'scim', path: '/settings/organization/scim' },
       { name: 'webhooks', path: '/settings/organization/webhooks' },
       { name: 'webhook-deliveries', path: `/settings/organization/webhooks/${live.endpoint.id}` },
@@ -272,11 +290,47 @@ async function main(): Promise<void> {
     );
     await capture(browser, base, session.cookie, shots);
     await capture(browser, base, undefined, [{ name: 'signin', path: '/signin' }]);
+
+    // 4. Without a session: an invitee's page, and a setup link's guided setup (a new link for each width).
+    const invited = await createInvitation(store, {
+      organizationId,
+      email: 'lin.chen@example.com',
+      role: 'admin',
+      actor: { type: 'session', id: org.membership.id, label: org.user.email },
+    });
+    await capture(browser, base, undefined, [
+      { name: 'invitation-accept', path: `/invitations/${invited.secret}` },
+      {
+        name: 'setup-link',
+        path: '/signin',
+        prepare: async (page) => {
+          const { secret } = await createSetupLink(store, { organizationId, actor: ADMIN_ACTOR });
+          await page.goto(`${base}/setup-links/${secret}`);
+          await submit(page, async () => {
+            await page.getByRole('button', { name: 'Start the setup' }).click();
+            await page.waitForURL(`${base}/setup-link`);
+          });
+        },
+      },
+    ]);
   } finally {
     await browser.close();
     await app.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Submits a form as if from PUBLIC_URL: forms from another origin are refused, and the browser talks
+ * to the local port. Only around the submission: the page's stylesheet is already cached by then.
+ */
+async function submit(page: Page, action: () => Promise<void>): Promise<void> {
+  await page.setExtraHTTPHeaders({ origin: new URL(PUBLIC_URL).origin });
+  try {
+    await action();
+  } finally {
+    await page.setExtraHTTPHeaders({});
   }
 }
 

@@ -2,6 +2,8 @@
 // server on 127.0.0.1, on both stores.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { createInstallationToken } from '../../src/accounts/installation-tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import {
@@ -16,6 +18,7 @@ import {
   signIn,
 } from '../helpers/dashboard.ts';
 import { linkIn, startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
+import { configureSso } from '../helpers/sso.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 const NEW_PASSWORD = 'a brand new passphrase for roster';
@@ -24,12 +27,14 @@ for (const kind of STORE_KINDS) {
   describe(`invitations and passwords (${kind})`, { skip: skipReason(kind) }, () => {
     let smtp: TestSmtpServer;
     let t: TestApp;
+    let product: string;
     before(async () => {
       smtp = await startSmtpServer();
     });
     after(() => smtp.close());
     beforeEach(async () => {
       t = await setupApp(kind, 'acme', { SMTP_URL: smtp.url, MAIL_FROM: 'Roster <roster@acme.test>' });
+      product = (await createInstallationToken(t.store, { name: 'saas', actor: CLI_ACTOR })).token;
     });
     afterEach(() => t.cleanup());
 
@@ -91,6 +96,33 @@ for (const kind of STORE_KINDS) {
       for (const action of ['invitation.created', 'invitation.accepted', 'member.created']) {
         assert.ok(actions.includes(action), action);
       }
+    });
+
+    it('sends the invitee to SSO, with no password, when the organization requires SSO for their domain', async () => {
+      await configureSso(t, { ssoRequired: true });
+      // The product invites, as it would a customer's first Admin.
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/organizations/${t.org.organization.id}/invitations`,
+        headers: { authorization: `Bearer ${product}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ email: 'sso.person@acme.test', role: 'member' }),
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.json().delivery, 'sent');
+      const path = new URL(res.json().url).pathname;
+      const page = await t.app.inject({ method: 'GET', url: path });
+      assert.match(page.body, /signs its people in with single sign-on/);
+      assert.doesNotMatch(page.body, /Choose a password/);
+      const accepted = await submitPublicForm(path, {});
+      assert.equal(accepted.statusCode, 303);
+      assert.equal(accepted.headers.location, '/saml/acme/login');
+      assert.equal(setCookie(accepted, 'roster_session'), undefined, 'no session without SSO');
+      const user = await t.store.users.findByEmail('sso.person@acme.test');
+      assert.equal(user?.password_hash, null);
+      assert.equal(
+        (await t.store.members.findByUserId(t.org.organization.id, String(user?.id)))?.source,
+        'invite',
+      );
     });
 
     it('refuses an expired or revoked invitation, and a Member cannot invite', async () => {
