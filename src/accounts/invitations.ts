@@ -10,6 +10,8 @@ import { checkNewPassword } from '../auth/password-policy.ts';
 import { isRole } from '../auth/roles.ts';
 import { generateLinkSecret, hashToken, isLinkSecret } from '../auth/token-format.ts';
 import { RosterError } from '../errors.ts';
+import { memberReference, memberResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import { newId, now } from '../store/ids.ts';
 import type { InvitationRecord } from '../store/repos/invitations.ts';
@@ -224,7 +226,11 @@ export async function acceptInvitation(
       throw new RosterError('conflict', `${invitation.email} is already a member of ${organization.name}`);
     }
     await tx.organizations.lock(organization.id);
-    const { row: member, emails } = newMemberRow({
+    const {
+      row: member,
+      emails,
+      profile,
+    } = newMemberRow({
       organizationId: organization.id,
       userId: account.id,
       seq: await tx.organizations.nextMemberSeq(organization.id),
@@ -241,13 +247,33 @@ export async function acceptInvitation(
     if (!(await tx.invitations.accept(invitation.id, member.id, at))) {
       throw new RosterError('not_found', LINK_INVALID);
     }
+    const actor: Actor = { type: 'password', id: account.id, label: invitation.email };
+    await recordEvent(tx, {
+      type: 'member.created',
+      organizationId: organization.id,
+      actor,
+      data: memberResource(member, profile),
+    });
     const workspaceIds = JSON.parse(invitation.workspace_ids) as string[];
     for (const workspaceId of workspaceIds) {
-      if (await tx.workspaces.getById(organization.id, workspaceId)) {
+      const workspace = await tx.workspaces.getById(organization.id, workspaceId);
+      if (workspace) {
         await tx.workspaceGrants.grant(member.id, workspaceId, at);
+        await recordEvent(tx, {
+          type: 'workspace_access.granted',
+          organizationId: organization.id,
+          actor,
+          data: {
+            object: 'workspace_access',
+            id: `${member.id}:${workspace.id}`,
+            member: memberReference(member),
+            workspace: { id: workspace.id, name: workspace.name },
+            granted: true,
+            cause: 'direct',
+          },
+        });
       }
     }
-    const actor: Actor = { type: 'password', id: account.id, label: invitation.email };
     await recordAudit(tx, {
       organizationId: organization.id,
       actor,

@@ -5,6 +5,7 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
@@ -87,6 +88,12 @@ export async function createOrganization(
         target: { type: 'organization', id: organization.id, label: slug },
         after: { slug, name, workspace: 'Default', admin: input.adminEmail ?? null },
         requestId: input.requestId ?? null,
+      });
+      await recordEvent(tx, {
+        type: 'organization.created',
+        organizationId: organization.id,
+        actor: input.actor,
+        data: { object: 'organization', id: organization.id, slug, name, createdAt: at },
       });
       const invitation =
         input.adminEmail === undefined

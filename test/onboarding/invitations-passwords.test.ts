@@ -96,6 +96,13 @@ for (const kind of STORE_KINDS) {
       for (const action of ['invitation.created', 'invitation.accepted', 'member.created']) {
         assert.ok(actions.includes(action), action);
       }
+      // The product hears of the new member and their access as of any other (docs/events.md).
+      const events = await get(t.app, '/api/v1/events', admin);
+      assert.equal(events.statusCode, 200, events.body.slice(0, 300));
+      const about = (events.json() as { data: { type: string; data: Record<string, unknown> }[] }).data
+        .filter((e) => JSON.stringify(e.data).includes(member.id))
+        .map((e) => e.type);
+      assert.deepEqual(about, ['member.created', 'workspace_access.granted']);
     });
 
     it('sends the invitee to SSO, with no password, when the organization requires SSO for their domain', async () => {

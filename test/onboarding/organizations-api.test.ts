@@ -58,6 +58,18 @@ for (const kind of STORE_KINDS) {
         (e) => e.action,
       );
       assert.deepEqual(actions.sort(), ['invitation.created', 'organization.created']);
+      // The public event too (docs/events.md), given its position as the sequencer would.
+      await t.store.events.sequence(100);
+      const events = await t.store.events.page({
+        organizationId: body.id,
+        after: 0,
+        hiddenTypes: [],
+        limit: 10,
+      });
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['organization.created'],
+      );
 
       const list = await api('GET', '/api/v1/organizations', product);
       assert.deepEqual(
