@@ -1,9 +1,11 @@
 // The one path by which a group and its members change (POST, PUT, PATCH /Groups): the changes are
 // applied in order inside the caller's transaction, the group's row is written once with its new
-// count and version, and the audit log says what changed. Members are added and removed by id:
-// the cost follows the number of members named, never the size of the group.
+// count and version, and the audit log and the public events say what changed. Members are added
+// and removed by id: the cost follows the number of members named, never the size of the group.
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
+import { groupMembersResource, groupResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import type { GroupChange } from '../scim/group/parse-group-patch.ts';
 import { now } from '../store/ids.ts';
 import type { GroupRow } from '../store/repos/groups.ts';
@@ -96,27 +98,49 @@ export async function applyGroupChanges(
   }
   const renamed = row.display_name !== before.display_name || row.external_id !== before.external_id;
   const changed = renamed || added.size > 0 || removed.size > 0;
-  if (!changed) return { row: before, added: [], removed: [], changed: false };
+  if (!changed && !options.created) return { row: before, added: [], removed: [], changed: false };
 
   // A new group keeps version 1 and its creation time; a changed one moves on.
   const written: GroupRow = options.created ? row : { ...row, version: before.version + 1, updated_at: at };
-  await tx.groups.update(written, before.version);
+  if (changed) await tx.groups.update(written, before.version);
   const audit = {
     organizationId: ctx.organizationId,
     actor: ctx.actor,
     target: { type: 'group', id: row.id, label: row.display_name },
     requestId: ctx.requestId,
   };
-  if (renamed && !options.created) {
+  // Every event of one request carries the group as that request leaves it (its row is written
+  // once): a new group's `group.created` already counts the members its body listed, which
+  // `group.members_added` then names.
+  const event = { organizationId: ctx.organizationId, actor: ctx.actor };
+  if (options.created) {
+    await recordAudit(tx, {
+      ...audit,
+      action: 'group.created',
+      after: { displayName: row.display_name, externalId: row.external_id },
+    });
+    await recordEvent(tx, { ...event, type: 'group.created', data: groupResource(written) });
+  } else if (renamed) {
     await recordAudit(tx, {
       ...audit,
       action: 'group.updated',
       before: { displayName: before.display_name, externalId: before.external_id },
       after: { displayName: row.display_name, externalId: row.external_id },
     });
+    await recordEvent(tx, {
+      ...event,
+      type: 'group.updated',
+      data: groupResource(written),
+      previous: { displayName: before.display_name, externalId: before.external_id },
+    });
   }
   if (added.size > 0) {
     await recordAudit(tx, { ...audit, action: 'group.members_added', after: auditedMembers([...added]) });
+    await recordEvent(tx, {
+      ...event,
+      type: 'group.members_added',
+      data: groupMembersResource(written, [...added]),
+    });
   }
   if (removed.size > 0) {
     await recordAudit(tx, {
@@ -124,6 +148,16 @@ export async function applyGroupChanges(
       action: 'group.members_removed',
       before: auditedMembers([...removed]),
     });
+    await recordEvent(tx, {
+      ...event,
+      type: 'group.members_removed',
+      data: groupMembersResource(written, [...removed]),
+    });
   }
-  return { row: written, added: [...added], removed: [...removed], changed };
+  return {
+    row: written,
+    added: [...added],
+    removed: [...removed],
+    changed: changed || options.created === true,
+  };
 }

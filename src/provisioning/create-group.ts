@@ -1,6 +1,5 @@
 // POST /Groups: a new group of this organization, with the members the body lists (Okta pushes a
 // group with `members: []` and adds people by PATCH; Entra's reference tests do the same).
-import { recordAudit } from '../audit/record-audit.ts';
 import type { ScimGroupInput } from '../scim/group/scim-group.ts';
 import { newId, now } from '../store/ids.ts';
 import type { Store } from '../store/store.ts';
@@ -26,16 +25,9 @@ export function createGroup(
       updated_at: at,
     };
     await tx.groups.insert(row);
-    await recordAudit(tx, {
-      organizationId: ctx.organizationId,
-      actor: ctx.actor,
-      action: 'group.created',
-      target: { type: 'group', id: row.id, label: row.display_name },
-      after: { displayName: row.display_name, externalId: row.external_id },
-      requestId: ctx.requestId,
-    });
     const changes = input.memberIds ? [{ kind: 'addMembers' as const, ids: input.memberIds }] : [];
-    const applied = await applyGroupChanges(tx, ctx, row, changes, { created: true });
-    return { ...applied, changed: true };
+    // The audit event and the public event of the creation are written there, with the group as
+    // the whole request leaves it.
+    return applyGroupChanges(tx, ctx, row, changes, { created: true });
   });
 }

@@ -2,6 +2,8 @@
 // in the target app"): the group and its membership rows go, with the access the group gave; the
 // people stay.
 import { recordAudit } from '../audit/record-audit.ts';
+import { groupResource } from '../events/event-resources.ts';
+import { recordEvent } from '../events/record-event.ts';
 import type { Store } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
 import { preconditionFailed } from './errors.ts';
@@ -26,6 +28,13 @@ export function deleteGroup(
       target: { type: 'group', id: row.id, label: row.display_name },
       before: { displayName: row.display_name, externalId: row.external_id, members: row.member_count },
       requestId: ctx.requestId,
+    });
+    // The group as it was when deleted, with the member count it had.
+    await recordEvent(tx, {
+      type: 'group.deleted',
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      data: groupResource(row),
     });
   });
 }

@@ -104,6 +104,24 @@ describe('the event catalogue', () => {
       { token: betaToken.token },
     );
     assert.equal(link.statusCode, 201, link.body);
+    // group.*: Okta pushes a group, renames it, removes its member, and deletes it.
+    const group = await t.scim('POST', 'Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Engineering',
+      externalId: '00g1a2b3c4',
+      members: [{ value: id }],
+    });
+    assert.equal(group.statusCode, 201, group.body);
+    const groupId = group.json().id as string;
+    const groupPatch = await t.scim('PATCH', `Groups/${groupId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [
+        { op: 'replace', path: 'displayName', value: 'Engineers' },
+        { op: 'remove', path: `members[value eq "${id}"]` },
+      ],
+    });
+    assert.ok([200, 204].includes(groupPatch.statusCode), groupPatch.body);
+    assert.equal((await t.scim('DELETE', `Groups/${groupId}`)).statusCode, 204);
     const rows = await t.store.db.selectFrom('events').select(['type', 'payload']).orderBy('seq').execute();
     for (const row of rows)
       if (!emitted.has(row.type)) emitted.set(row.type, JSON.parse(row.payload) as Payload);
