@@ -143,7 +143,9 @@ for (const kind of STORE_KINDS) {
     });
 
     it('refuses a body of the wrong shape with a 400 naming the field, and changes nothing', async () => {
-      const cases: Array<[method: string, url: string, body: unknown, message: RegExp]> = [
+      const organization = `/api/v1/organizations/${t.org.organization.id}`;
+      const hook = 'https://hooks.example.com/roster';
+      const cases: Array<[method: string, url: string, body: unknown, message: RegExp, token?: string]> = [
         ['POST', '/api/v1/workspaces', { name: 5 }, /^name must be a string$/],
         [
           'POST',
@@ -168,10 +170,38 @@ for (const kind of STORE_KINDS) {
           undefined,
           /^query parameter status must be "active" or "deactivated"$/,
         ],
+        ['POST', '/api/v1/webhooks', { url: hook, types: '*' }, /^types must be an array$/],
+        ['POST', '/api/v1/webhooks', { url: hook, types: ['*'], secret: 'x' }, /^secret is not a field/],
+        ['PATCH', '/api/v1/webhooks/x', { enabled: 'no' }, /^enabled must be true or false$/],
+        [
+          'POST',
+          '/api/v1/webhooks/x/rotate-secret',
+          { overlapSeconds: '1d' },
+          /^overlapSeconds must be a whole/,
+        ],
+        ['GET', '/api/v1/webhooks/x/deliveries?cursor=last', undefined, /^query parameter cursor must match/],
+        ['GET', '/api/v1/events?after=abc', undefined, /^query parameter after must match/],
+        [
+          'PATCH',
+          organization,
+          { slug: 'other' },
+          /^slug is not a field this request takes$/,
+          installationToken,
+        ],
+        ['PATCH', organization, { disabled: 'yes' }, /^disabled must be true or false$/, installationToken],
+        ['POST', '/api/v1/organizations', { slug: 'new' }, /^name is required$/, installationToken],
+        [
+          'POST',
+          `${organization}/invitations`,
+          { email: 'new@acme.test', role: 'owner' },
+          /^role must be "admin" or "member"$/,
+          installationToken,
+        ],
       ];
       const before = await t.store.audit.search({ organizationId: t.org.organization.id, limit: 1000 });
-      for (const [method, url, body, message] of cases) {
-        const response = await api(method, url, body);
+      const endpoints = (await t.store.webhooks.listEndpoints(t.org.organization.id)).length;
+      for (const [method, url, body, message, token] of cases) {
+        const response = await api(method, url, body, token);
         assert.equal(response.statusCode, 400, `${method} ${url}: ${response.body}`);
         const error = response.json().error;
         assert.equal(error.code, 'invalid_value');
@@ -181,6 +211,9 @@ for (const kind of STORE_KINDS) {
       const afterwards = await t.store.audit.search({ organizationId: t.org.organization.id, limit: 1000 });
       assert.equal(afterwards.length, before.length, 'a refused request wrote an audit event');
       assert.equal((await t.store.workspaces.list(t.org.organization.id)).length, 1);
+      assert.equal((await t.store.webhooks.listEndpoints(t.org.organization.id)).length, endpoints);
+      assert.equal((await t.store.organizations.list()).length, 1);
+      assert.equal((await t.store.organizations.getById(t.org.organization.id))?.slug, 'acme');
     });
   });
 }
