@@ -99,6 +99,123 @@ const SCHEMAS = [
       },
     },
   },
+  {
+    $id: 'Organization',
+    type: 'object',
+    required: ['id', 'slug', 'name', 'disabled'],
+    properties: {
+      id: { type: 'string' },
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      disabled: { type: 'boolean' },
+      disabledAt: nullableTimestamp,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    },
+  },
+  {
+    $id: 'Invitation',
+    description: 'An invitation, with its one-time link (in the 201 of its creation only).',
+    type: 'object',
+    required: ['id', 'email', 'role', 'status', 'url', 'delivery'],
+    properties: {
+      id: { type: 'string' },
+      email: { type: 'string' },
+      role,
+      workspaceIds: { type: 'array', items: { type: 'string' } },
+      invitedBy: nullable('string'),
+      createdAt: timestamp,
+      expiresAt: timestamp,
+      status: { type: 'string', enum: ['pending', 'accepted', 'revoked', 'expired'] },
+      membershipId: nullable('string'),
+      url: { type: 'string', description: 'the one-time link' },
+      delivery: {
+        type: 'string',
+        enum: ['sent', 'not_configured', 'failed'],
+        description: '`not_configured` when SMTP_URL is not set',
+      },
+    },
+  },
+  {
+    $id: 'SetupLink',
+    description: "A setup link for the identity provider's administrator; its `url` only in the 201.",
+    type: 'object',
+    required: ['id', 'organizationId', 'status', 'expiresAt'],
+    properties: {
+      id: { type: 'string' },
+      organizationId: { type: 'string' },
+      createdBy: nullable('string'),
+      createdAt: timestamp,
+      expiresAt: timestamp,
+      openedAt: nullableTimestamp,
+      revokedAt: nullableTimestamp,
+      status: { type: 'string', enum: ['unopened', 'opened', 'expired', 'revoked'] },
+      url: { type: 'string', description: 'the one-time link: only in the response that created it' },
+    },
+  },
+  {
+    $id: 'Event',
+    description: 'An event as the events API lists it and a webhook delivers it (docs/events.md).',
+    type: 'object',
+    required: ['id', 'type', 'version', 'timestamp', 'organization', 'actor', 'data'],
+    properties: {
+      id: { type: 'string' },
+      type: { type: 'string' },
+      version: { type: 'integer' },
+      timestamp,
+      organization: { type: ['object', 'null'], properties: { id: { type: 'string' } } },
+      actor: {
+        type: 'object',
+        properties: { type: { type: 'string' }, id: nullable('string'), label: nullable('string') },
+      },
+      data: {
+        type: 'object',
+        required: ['object', 'id'],
+        properties: { object: { type: 'string' }, id: { type: 'string' } },
+      },
+      previous: { type: 'object', description: 'what changed, as it was before (some types only)' },
+    },
+  },
+  {
+    $id: 'WebhookEndpoint',
+    description: 'A webhook endpoint; its signing `secret` only in the responses that create or rotate it.',
+    type: 'object',
+    required: ['id', 'url', 'types', 'enabled'],
+    properties: {
+      id: { type: 'string' },
+      url: { type: 'string' },
+      description: nullable('string'),
+      types: { type: 'array', items: { type: 'string' } },
+      enabled: { type: 'boolean' },
+      disabledReason: nullable('string'),
+      disabledAt: nullableTimestamp,
+      previousSecretExpiresAt: nullableTimestamp,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+      secret: { type: 'string' },
+    },
+  },
+  {
+    $id: 'WebhookDelivery',
+    type: 'object',
+    required: ['id', 'eventId', 'eventType', 'state', 'attempts', 'request'],
+    properties: {
+      id: { type: 'string' },
+      eventId: { type: 'string' },
+      eventType: { type: 'string' },
+      state: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+      attempts: { type: 'integer' },
+      nextAttemptAt: nullableTimestamp,
+      lastAttemptAt: nullableTimestamp,
+      lastStatus: { type: ['integer', 'null'], description: "the receiver's HTTP status" },
+      lastError: nullable('string'),
+      lastDurationMs: { type: ['integer', 'null'] },
+      lastResponse: { type: ['string', 'null'], description: "the start of the receiver's answer" },
+      createdAt: timestamp,
+      deliveredAt: nullableTimestamp,
+      request: { type: 'object', properties: { body: { $ref: 'Event#' } } },
+    },
+  },
 ] as const;
 
 export function apiSchemas(app: FastifyInstance): void {
@@ -132,23 +249,29 @@ const ERRORS = {
 
 /**
  * A route's schema with the API's security and error responses: `success` maps its own status codes
- * to their response schemas (`null` for no body).
+ * to their response schemas (`null` for no body). `installation` routes (the product's side,
+ * `/api/v1/organizations`) take an installation token instead, and have no role to be refused for.
  */
 export function apiRoute(
   route: Omit<FastifySchema, 'response'> & {
     tags: string[];
     summary: string;
     description?: string;
+    installation?: boolean;
     success: Record<number, object | null>;
   },
 ): FastifySchema {
-  const { success, ...rest } = route;
-  const response: Record<number | string, unknown> = { ...ERRORS };
+  const { success, installation, ...rest } = route;
+  const { 403: _forbidden, ...withoutForbidden } = ERRORS;
+  const response: Record<number | string, unknown> = { ...(installation ? withoutForbidden : ERRORS) };
   for (const [status, schema] of Object.entries(success)) {
     response[status] =
       schema === null
         ? { description: 'no content', type: 'null' }
         : { description: status === '201' ? 'created' : 'the result', ...schema };
   }
-  return { ...rest, security: [{ bearer: [] }, { session: [] }], response };
+  const security: Array<Record<string, string[]>> = installation
+    ? [{ installation: [] }]
+    : [{ bearer: [] }, { session: [] }];
+  return { ...rest, security, response };
 }

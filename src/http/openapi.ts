@@ -20,13 +20,18 @@ export function openApi(app: FastifyInstance, publicUrl: string): void {
         title: 'Roster REST API',
         version: '1',
         description:
-          'Organizations, members, workspaces, tokens, SSO settings and the audit log. Authenticate with an access token (`Authorization: Bearer rst_…`) or, from the dashboard, its session cookie with `X-CSRF-Token` on writes. Errors are `{ "error": { "status", "code", "message" } }` with a code of the error catalogue.',
+          'Organizations, members, workspaces, tokens, SSO settings, setup links, the audit log, events and webhooks. Authenticate with an access token (`Authorization: Bearer rst_…`) or, from the dashboard, its session cookie with `X-CSRF-Token` on writes; `/api/v1/organizations` takes an installation token. Errors are `{ "error": { "status", "code", "message" } }` with a code of the error catalogue.',
       },
       servers: [{ url: publicUrl }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'a personal or service access token' },
           session: { type: 'apiKey', in: 'cookie', name: 'roster_session' },
+          installation: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'an installation token (`rst_iat_…`, `roster installation-tokens create`)',
+          },
         },
       },
     },

@@ -8,12 +8,15 @@ import { after, before, describe, it } from 'node:test';
 import { validate } from '@readme/openapi-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
+import { createInstallationToken } from '../../src/accounts/installation-tokens.ts';
+import { CLI_ACTOR } from '../../src/audit/actor.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 interface Operation {
   summary?: string;
   tags?: string[];
+  security?: Array<Record<string, string[]>>;
   responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
 }
 interface Document {
@@ -48,8 +51,10 @@ for (const kind of STORE_KINDS) {
   describe(`the OpenAPI document (${kind})`, { skip: skipReason(kind) }, () => {
     let t: TestApp;
     let document: Document;
+    let installationToken: string;
     before(async () => {
       t = await setupApp(kind);
+      installationToken = (await createInstallationToken(t.store, { name: 'saas', actor: CLI_ACTOR })).token;
       const response = await t.app.inject({ url: '/api/v1/openapi.json' });
       assert.equal(response.statusCode, 200);
       assert.match(String(response.headers['content-type']), /^application\/json/);
@@ -57,12 +62,12 @@ for (const kind of STORE_KINDS) {
     });
     after(() => t.cleanup());
 
-    const api = (method: string, url: string, body?: unknown) =>
+    const api = (method: string, url: string, body?: unknown, token = t.token) =>
       t.app.inject({
         method: method as 'GET',
         url,
         headers: {
-          authorization: `Bearer ${t.token}`,
+          authorization: `Bearer ${token}`,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
@@ -108,13 +113,25 @@ for (const kind of STORE_KINDS) {
     it("answers its GET routes with bodies that match the document's schemas", async () => {
       const ajv = new Ajv2020({ strict: false, allErrors: true });
       ajv.addSchema(document, 'openapi');
-      const values: Record<string, string> = { id: t.org.membership.id };
+      const hook = await api('POST', '/api/v1/webhooks', {
+        url: 'https://hooks.example.com/roster',
+        types: ['*'],
+      });
+      assert.equal(hook.statusCode, 201, hook.body);
+      // `{id}` is the id of the resource its path names.
+      const ids: Array<[prefix: string, id: string]> = [
+        ['/api/v1/organizations/', t.org.organization.id],
+        ['/api/v1/webhooks/', hook.json().id],
+        ['/api/v1/members/', t.org.membership.id],
+      ];
       let checked = 0;
       for (const [path, operations] of Object.entries(document.paths)) {
         if (!operations.get || path === '/api/v1/openapi.json') continue;
-        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
+        const id = ids.find(([prefix]) => path.startsWith(prefix))?.[1];
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' && id) || `{${name}}`);
         if (url.includes('{')) continue;
-        const response = await api('GET', url);
+        const installation = operations.get.security?.some((scheme) => 'installation' in scheme);
+        const response = await api('GET', url, undefined, installation ? installationToken : t.token);
         assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
         const pointer = `openapi#/paths/${path.replaceAll('/', '~1')}/get/responses/200/content/application~1json/schema`;
         const check = ajv.getSchema(pointer);
@@ -122,11 +139,13 @@ for (const kind of STORE_KINDS) {
         assert.ok(check(response.json()), `${url}: ${JSON.stringify(check.errors)}`);
         checked++;
       }
-      assert.ok(checked >= 6, `only ${checked} GET routes checked`);
+      assert.ok(checked >= 15, `only ${checked} GET routes checked`);
     });
 
     it('refuses a body of the wrong shape with a 400 naming the field, and changes nothing', async () => {
-      const cases: Array<[method: string, url: string, body: unknown, message: RegExp]> = [
+      const organization = `/api/v1/organizations/${t.org.organization.id}`;
+      const hook = 'https://hooks.example.com/roster';
+      const cases: Array<[method: string, url: string, body: unknown, message: RegExp, token?: string]> = [
         ['POST', '/api/v1/workspaces', { name: 5 }, /^name must be a string$/],
         [
           'POST',
@@ -151,10 +170,38 @@ for (const kind of STORE_KINDS) {
           undefined,
           /^query parameter status must be "active" or "deactivated"$/,
         ],
+        ['POST', '/api/v1/webhooks', { url: hook, types: '*' }, /^types must be an array$/],
+        ['POST', '/api/v1/webhooks', { url: hook, types: ['*'], secret: 'x' }, /^secret is not a field/],
+        ['PATCH', '/api/v1/webhooks/x', { enabled: 'no' }, /^enabled must be true or false$/],
+        [
+          'POST',
+          '/api/v1/webhooks/x/rotate-secret',
+          { overlapSeconds: '1d' },
+          /^overlapSeconds must be a whole/,
+        ],
+        ['GET', '/api/v1/webhooks/x/deliveries?cursor=last', undefined, /^query parameter cursor must match/],
+        ['GET', '/api/v1/events?after=abc', undefined, /^query parameter after must match/],
+        [
+          'PATCH',
+          organization,
+          { slug: 'other' },
+          /^slug is not a field this request takes$/,
+          installationToken,
+        ],
+        ['PATCH', organization, { disabled: 'yes' }, /^disabled must be true or false$/, installationToken],
+        ['POST', '/api/v1/organizations', { slug: 'new' }, /^name is required$/, installationToken],
+        [
+          'POST',
+          `${organization}/invitations`,
+          { email: 'new@acme.test', role: 'owner' },
+          /^role must be "admin" or "member"$/,
+          installationToken,
+        ],
       ];
       const before = await t.store.audit.search({ organizationId: t.org.organization.id, limit: 1000 });
-      for (const [method, url, body, message] of cases) {
-        const response = await api(method, url, body);
+      const endpoints = (await t.store.webhooks.listEndpoints(t.org.organization.id)).length;
+      for (const [method, url, body, message, token] of cases) {
+        const response = await api(method, url, body, token);
         assert.equal(response.statusCode, 400, `${method} ${url}: ${response.body}`);
         const error = response.json().error;
         assert.equal(error.code, 'invalid_value');
@@ -164,6 +211,9 @@ for (const kind of STORE_KINDS) {
       const afterwards = await t.store.audit.search({ organizationId: t.org.organization.id, limit: 1000 });
       assert.equal(afterwards.length, before.length, 'a refused request wrote an audit event');
       assert.equal((await t.store.workspaces.list(t.org.organization.id)).length, 1);
+      assert.equal((await t.store.webhooks.listEndpoints(t.org.organization.id)).length, endpoints);
+      assert.equal((await t.store.organizations.list()).length, 1);
+      assert.equal((await t.store.organizations.getById(t.org.organization.id))?.slug, 'acme');
     });
   });
 }

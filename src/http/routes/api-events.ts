@@ -8,6 +8,7 @@ import { RosterError } from '../../errors.ts';
 import { INSTALLATION_ONLY_TYPES, isEventType } from '../../events/event-types.ts';
 import type { Store } from '../../store/store.ts';
 import { dispatchEvents } from '../../webhooks/dispatch-events.ts';
+import { apiRoute, ref } from '../api-schemas.ts';
 import { limitOf } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
@@ -24,8 +25,42 @@ function typesOf(raw: string | undefined): string[] | undefined {
   return types;
 }
 
+// `types` is checked by the route, against the catalogue (a list a schema's enum cannot say).
+const LIST = apiRoute({
+  tags: ['events'],
+  summary: "The organization's events, oldest first, from a cursor (Admins)",
+  querystring: {
+    type: 'object',
+    properties: {
+      after: {
+        type: 'string',
+        pattern: '^\\d{1,15}$',
+        description: 'the nextCursor of the previous page, or 0 (the default) for the oldest kept',
+      },
+      types: { type: 'string', description: 'event types, comma-separated (docs/events.md)' },
+      limit: {
+        type: 'string',
+        pattern: '^\\d{1,6}$',
+        description: `events per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})`,
+      },
+    },
+  },
+  success: {
+    200: {
+      type: 'object',
+      required: ['data', 'nextCursor', 'hasMore'],
+      properties: {
+        data: { type: 'array', items: ref('Event') },
+        nextCursor: { type: 'string', description: 'the same cursor when the page is empty: poll with it' },
+        hasMore: { type: 'boolean' },
+      },
+    },
+  },
+});
+
 export function apiEventRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
-  app.get('/api/v1/events', { onRequest: requireCaller(authenticator, store, 'admin') }, async (request) => {
+  const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
+  app.get('/api/v1/events', { ...admin, schema: LIST }, async (request) => {
     const principal = principalOf(request);
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const after = query.after ?? '0';

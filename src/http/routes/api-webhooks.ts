@@ -15,10 +15,108 @@ import {
   rotateSecret,
   updateEndpoint,
 } from '../../webhooks/manage-endpoints.ts';
+import { apiRoute, idParams, pageQuery, ref } from '../api-schemas.ts';
 import { limitOf, objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
 type WithId = { Params: { id: string } };
+
+const tags = ['webhooks'];
+const endpoint = ref('WebhookEndpoint');
+// The values (an https URL that is not private, known event types) are checked by the use case.
+const fields = {
+  url: { type: 'string', description: 'an https URL, at most 2048 characters' },
+  types: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'event types (docs/events.md), or ["*"] for all',
+  },
+  description: { type: ['string', 'null'], description: 'at most 200 characters' },
+} as const;
+
+const LIST = apiRoute({
+  tags,
+  summary: "The organization's webhook endpoints (Admins)",
+  success: {
+    200: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: endpoint } } },
+  },
+});
+const CREATE = apiRoute({
+  tags,
+  summary: 'Add a webhook endpoint (Admins): its signing secret is in this response only',
+  body: { type: 'object', required: ['url', 'types'], additionalProperties: false, properties: fields },
+  success: { 201: endpoint },
+});
+const GET = apiRoute({
+  tags,
+  summary: 'A webhook endpoint (Admins)',
+  params: idParams,
+  success: { 200: endpoint },
+});
+const UPDATE = apiRoute({
+  tags,
+  summary: 'Change a webhook endpoint, or enable or disable it (Admins)',
+  params: idParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { ...fields, enabled: { type: 'boolean' } },
+  },
+  success: { 200: endpoint },
+});
+const DELETE = apiRoute({
+  tags,
+  summary: 'Delete a webhook endpoint (Admins)',
+  params: idParams,
+  success: { 204: null },
+});
+const ROTATE = apiRoute({
+  tags,
+  summary: 'Make a new signing secret, shown in this response only (Admins)',
+  description: 'The previous secret also signs deliveries for `overlapSeconds` (default a day).',
+  params: idParams,
+  body: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    properties: { overlapSeconds: { type: 'integer', description: 'from 0 to 604800' } },
+  },
+  success: { 200: endpoint },
+});
+const TEST = apiRoute({
+  tags,
+  summary: 'Send a test event to the endpoint (Admins)',
+  params: idParams,
+  success: { 202: ref('WebhookDelivery') },
+});
+const DELIVERIES = apiRoute({
+  tags,
+  summary: "The endpoint's deliveries, newest first (Admins)",
+  params: idParams,
+  querystring: {
+    type: 'object',
+    properties: { ...pageQuery, cursor: { ...pageQuery.cursor, pattern: '^[0-9a-f-]{36}$' } },
+  },
+  success: {
+    200: {
+      type: 'object',
+      required: ['data', 'nextCursor'],
+      properties: {
+        data: { type: 'array', items: ref('WebhookDelivery') },
+        nextCursor: { type: ['string', 'null'] },
+      },
+    },
+  },
+});
+const RESEND = apiRoute({
+  tags,
+  summary: 'Send a delivery again (Admins)',
+  params: {
+    type: 'object',
+    required: ['id', 'deliveryId'],
+    properties: { id: idParams.properties.id, deliveryId: { type: 'string', maxLength: 100 } },
+  },
+  success: { 202: ref('WebhookDelivery') },
+});
 
 export function apiWebhookRoutes(
   app: FastifyInstance,
@@ -34,12 +132,12 @@ export function apiWebhookRoutes(
     allowPrivate: settings.allowPrivateNetworks,
   });
 
-  app.get('/api/v1/webhooks', admin, async (request) => {
+  app.get('/api/v1/webhooks', { ...admin, schema: LIST }, async (request) => {
     const principal = principalOf(request);
     return { data: (await store.webhooks.listEndpoints(principal.organizationId)).map(endpointView) };
   });
 
-  app.post('/api/v1/webhooks', admin, async (request, reply) => {
+  app.post('/api/v1/webhooks', { ...admin, schema: CREATE }, async (request, reply) => {
     const principal = principalOf(request);
     const body = objectBody(request.body);
     const created = await createEndpoint(store, {
@@ -51,12 +149,12 @@ export function apiWebhookRoutes(
     return reply.code(201).send({ ...created.endpoint, secret: created.secret });
   });
 
-  app.get<WithId>('/api/v1/webhooks/:id', admin, async (request) => {
+  app.get<WithId>('/api/v1/webhooks/:id', { ...admin, schema: GET }, async (request) => {
     const principal = principalOf(request);
     return endpointView(await endpointOf(store, principal.organizationId, request.params.id));
   });
 
-  app.patch<WithId>('/api/v1/webhooks/:id', admin, async (request) => {
+  app.patch<WithId>('/api/v1/webhooks/:id', { ...admin, schema: UPDATE }, async (request) => {
     const principal = principalOf(request);
     const body = objectBody(request.body);
     return updateEndpoint(store, {
@@ -69,13 +167,13 @@ export function apiWebhookRoutes(
     });
   });
 
-  app.delete<WithId>('/api/v1/webhooks/:id', admin, async (request, reply) => {
+  app.delete<WithId>('/api/v1/webhooks/:id', { ...admin, schema: DELETE }, async (request, reply) => {
     const principal = principalOf(request);
     await deleteEndpoint(store, { ...change(request, principal), id: request.params.id });
     return reply.code(204).send();
   });
 
-  app.post<WithId>('/api/v1/webhooks/:id/rotate-secret', admin, async (request) => {
+  app.post<WithId>('/api/v1/webhooks/:id/rotate-secret', { ...admin, schema: ROTATE }, async (request) => {
     const principal = principalOf(request);
     const body = request.body === undefined || request.body === null ? {} : objectBody(request.body);
     const rotated = await rotateSecret(store, {
@@ -86,14 +184,14 @@ export function apiWebhookRoutes(
     return { ...rotated.endpoint, secret: rotated.secret };
   });
 
-  app.post<WithId>('/api/v1/webhooks/:id/test', admin, async (request, reply) => {
+  app.post<WithId>('/api/v1/webhooks/:id/test', { ...admin, schema: TEST }, async (request, reply) => {
     const principal = principalOf(request);
     return reply
       .code(202)
       .send(await sendTestEvent(store, { ...change(request, principal), id: request.params.id }));
   });
 
-  app.get<WithId>('/api/v1/webhooks/:id/deliveries', admin, async (request) => {
+  app.get<WithId>('/api/v1/webhooks/:id/deliveries', { ...admin, schema: DELIVERIES }, async (request) => {
     const principal = principalOf(request);
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const limit = limitOf(query) ?? 50;
@@ -110,7 +208,7 @@ export function apiWebhookRoutes(
 
   app.post<{ Params: { id: string; deliveryId: string } }>(
     '/api/v1/webhooks/:id/deliveries/:deliveryId/resend',
-    admin,
+    { ...admin, schema: RESEND },
     async (request, reply) => {
       const principal = principalOf(request);
       const resent = await resendDelivery(store, {
