@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'password.login_failed',
   'session.signed_out',
   'session.password_sessions_ended',
+  'app.signed_in',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -49,7 +49,14 @@ export interface DashboardOptions {
   config: Config;
   scimRequestLog: ScimRequestLog;
   throttle?: SignInThrottle;
+  /**
+   * Pages of modules above the dashboard (the OpenID Connect sign-in, src/oidc/), registered in its
+   * scope: they get its sessions, CSRF check, security headers and error pages.
+   */
+  pages?: readonly DashboardPages[];
 }
+
+export type DashboardPages = (scope: FastifyInstance, ctx: DashboardContext) => void;
 
 export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions): void {
   assetRoutes(app);
@@ -137,6 +144,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     scimSetupPages(scope, ctx);
     auditPages(scope, ctx);
     ssoSettingsPages(scope, ctx);
+    for (const pages of options.pages ?? []) pages(scope, ctx);
   });
 }
 

@@ -12,6 +12,9 @@ import { createTxtResolver } from '../accounts/domain-verification.ts';
 import { createTokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Config } from '../config.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
+import { interactionPages } from '../oidc/interaction-pages.ts';
+import { oidcRoutes } from '../oidc/oidc-routes.ts';
+import { ProviderHost } from '../oidc/provider-host.ts';
 import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
 import { errorResponse, type Surface } from '../web/error-response.ts';
@@ -32,6 +35,15 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The rate limiter's clock (tests move time forward); `Date.now` by default. */
   now?: () => number;
+  /** How often a listening server delivers back-channel logout notices (ms; tests shorten it). */
+  logoutDeliveryIntervalMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The OpenID Connect provider of this instance (src/oidc/). */
+    oidc: ProviderHost;
+  }
 }
 
 type JsonParser = (
@@ -193,7 +205,13 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   const scimRequestLog = recordScimRequests(app, store);
   apiRoutes(app, store, authenticator);
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
-  dashboardRoutes(app, { store, config, scimRequestLog });
+  const oidc = new ProviderHost(config.publicUrl, store, {
+    log: app.log,
+    ...(options.logoutDeliveryIntervalMs ? { deliveryIntervalMs: options.logoutDeliveryIntervalMs } : {}),
+  });
+  app.decorate('oidc', oidc);
+  dashboardRoutes(app, { store, config, scimRequestLog, pages: [interactionPages(oidc)] });
+  oidcRoutes(app, oidc, config.publicUrl);
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
   samlContinueRoutes(app, { store, config });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

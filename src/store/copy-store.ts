@@ -36,6 +36,10 @@ export const COPY_ORDER = [
   { name: 'saml_pending_sign_ins', key: ['id_hash'] },
   { name: 'audit_counters', key: ['organization_id', 'action', 'reason', 'subject', 'minute'] },
   { name: 'token_reveals', key: ['session_id_hash', 'form_nonce'] },
+  { name: 'oidc_models', key: ['kind', 'id'] },
+  { name: 'oidc_clients', key: ['id'] },
+  { name: 'oidc_keys', key: ['kind', 'generation'] },
+  { name: 'oidc_logout_notices', key: ['id'] },
 ] as const satisfies readonly TableSpec[];
 
 // A table added to schema.ts but not to COPY_ORDER stops the build here instead of being left behind.

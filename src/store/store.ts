@@ -8,6 +8,7 @@ import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
 import { MemberRepo } from './repos/members.ts';
+import { OidcRepo } from './repos/oidc.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
 import { SessionRepo } from './repos/sessions.ts';
 import { SsoRepo } from './repos/sso.ts';
@@ -32,6 +33,8 @@ export interface Repositories {
   readonly audit: AuditRepo;
   readonly sso: SsoRepo;
   readonly tokenReveals: TokenRevealRepo;
+  /** The OpenID Connect provider's models, apps, keys and logout notices. */
+  readonly oidc: OidcRepo;
 }
 
 export interface Store extends Repositories {
@@ -65,6 +68,7 @@ function repositories(ctx: RepoContext): Repositories {
     audit: new AuditRepo(ctx),
     sso: new SsoRepo(ctx),
     tokenReveals: new TokenRevealRepo(ctx),
+    oidc: new OidcRepo(ctx),
   };
 }
 

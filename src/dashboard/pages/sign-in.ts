@@ -81,7 +81,9 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
     if (principal) return redirect(reply, next || homePath({ isAdmin: principal.role === 'admin' }));
     if ((await ctx.store.organizations.count()) === 0) return redirect(reply, '/setup');
     const signedOut = queryValue(request, 'signed_out') === '1';
-    return show(request, reply, { email: '', next, ...(signedOut ? { notice: 'You are signed out.' } : {}) });
+    // An app signing a person in may pass the email it knows (`login_hint`, src/oidc/).
+    const email = queryValue(request, 'email').slice(0, 320);
+    return show(request, reply, { email, next, ...(signedOut ? { notice: 'You are signed out.' } : {}) });
   });
 
   app.post('/signin', { config: { preSession: true } }, async (request, reply) => {

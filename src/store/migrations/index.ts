@@ -14,6 +14,7 @@ import * as caseFolding from './007-case-folding.ts';
 import * as emailChangePolicy from './008-email-change-policy.ts';
 import * as signInBinding from './009-sign-in-binding.ts';
 import * as organizationStatistics from './010-organization-statistics.ts';
+import * as oidc from './014-oidc.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -28,6 +29,7 @@ const steps: Record<string, Step> = {
   '008-email-change-policy': emailChangePolicy,
   '009-sign-in-binding': signInBinding,
   '010-organization-statistics': organizationStatistics,
+  '014-oidc': oidc,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
