@@ -14,14 +14,15 @@ export const KEY_CHECK_MS = 30_000;
 export interface ProviderHostOptions {
   /** How often a listening instance looks for logout notices to deliver (ms). */
   deliveryIntervalMs?: number;
-  log?: { warn(object: object, message: string): void };
+  log?: { warn(object: object, message: string): void; error(object: object, message: string): void };
 }
 
 export class ProviderHost {
   private current: { provider: Provider; fingerprint: string; checkedAt: number } | undefined;
   private loading: Promise<Provider> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private delivering = false;
+  private round: Promise<number> = Promise.resolve(0);
+  private ticking = false;
 
   constructor(
     private readonly publicUrl: string,
@@ -45,7 +46,7 @@ export class ProviderHost {
       this.current.checkedAt = Date.now();
       return this.current.provider;
     }
-    const provider = createProvider(this.publicUrl, this.store, keys);
+    const provider = createProvider(this.publicUrl, this.store, keys, this.options.log);
     this.current = { provider, fingerprint: keys.fingerprint, checkedAt: Date.now() };
     return provider;
   }
@@ -54,21 +55,33 @@ export class ProviderHost {
   startDelivery(): void {
     if (this.timer) return;
     const interval = this.options.deliveryIntervalMs ?? 2000;
-    this.timer = setInterval(() => void this.deliverNow(), interval);
+    // A tick finding the previous tick's round still running skips: rounds never pile up.
+    this.timer = setInterval(() => {
+      if (this.ticking) return;
+      this.ticking = true;
+      void this.deliverNow().finally(() => {
+        this.ticking = false;
+      });
+    }, interval);
     this.timer.unref();
   }
 
-  /** Delivers the notices due now; one round at a time per instance. */
+  /**
+   * Delivers the notices due now, after any round already running on this instance (one round at a
+   * time): when it resolves, every notice due when it was called has been tried.
+   */
   async deliverNow(): Promise<number> {
-    if (this.delivering) return 0;
-    this.delivering = true;
+    const round = this.round.then(() => this.deliverRound());
+    this.round = round.catch(() => 0);
+    return round;
+  }
+
+  private async deliverRound(): Promise<number> {
     try {
       return await deliverLogoutNotices(this.store, () => this.provider(), this.options.log);
     } catch (error) {
       this.options.log?.warn({ err: error }, 'could not deliver back-channel logout notices');
       return 0;
-    } finally {
-      this.delivering = false;
     }
   }
 

@@ -29,16 +29,30 @@ export function issuerOf(publicUrl: string): string {
   return `${publicUrl}${OIDC_PATH}`;
 }
 
-/** The grant a token or request belongs to: whose membership (organization) it speaks for. */
+/**
+ * The grant a token (code, access or refresh token) was issued under: whose membership, hence
+ * which organization, it speaks for. The authorization endpoint asks without a token, before any
+ * grant of this request exists (a grant the browser's session remembers may be revoked): there the
+ * person alone is looked up.
+ */
 function grantIdOf(ctx: KoaContextWithOIDC, token: { grantId?: string } | undefined): string | undefined {
-  if (token?.grantId) return token.grantId;
-  const grant = ctx.oidc.entities.Grant;
-  if (grant?.jti) return grant.jti;
-  const clientId = ctx.oidc.client?.clientId;
-  return clientId ? ctx.oidc.session?.grantIdFor(clientId) : undefined;
+  return token?.grantId ?? ctx.oidc.entities.Grant?.jti;
 }
 
-export function createProvider(publicUrl: string, store: Store, keys: ProviderKeys): Provider {
+export interface ProviderLog {
+  error(object: object, message: string): void;
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+export function createProvider(
+  publicUrl: string,
+  store: Store,
+  keys: ProviderKeys,
+  log?: ProviderLog,
+): Provider {
   const configuration: Configuration = {
     adapter: storeAdapter(store),
     jwks: { keys: keys.signing },
@@ -86,6 +100,14 @@ export function createProvider(publicUrl: string, store: Store, keys: ProviderKe
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     ttl: { ...TOKEN_LIFETIMES },
+    // A request that cannot go back to the app (an unknown app, a redirect URI it did not register)
+    // is answered here, in words, with the OAuth error code for the app's developer.
+    renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in failed · Roster</title></head>
+<body><h1>This sign-in cannot continue</h1><p>${escapeHtml(String(out.error_description ?? ''))}</p>
+<p>Error: <code>${escapeHtml(String(out.error ?? ''))}</code>. Go back to the app and try again, or tell its developers.</p></body></html>`;
+    },
     async findAccount(ctx, sub, token) {
       const grantId = grantIdOf(ctx, token as { grantId?: string } | undefined);
       const membershipId = grantId ? await store.oidc.grantMembership(grantId) : undefined;
@@ -105,5 +127,6 @@ export function createProvider(publicUrl: string, store: Store, keys: ProviderKe
   // provider reads them: every URL it publishes is PUBLIC_URL-based, behind a proxy or not.
   provider.proxy = true;
   hashedClientSecrets(provider);
+  provider.on('server_error', (_ctx, error) => log?.error({ err: error }, 'OpenID Connect provider error'));
   return provider;
 }

@@ -178,3 +178,59 @@ export async function authorizationRequest(
   });
   return { url, verifier, state, nonce };
 }
+
+export interface SignInOutcome {
+  /** Where the provider sent the browser back: the app's redirect URI with a code, or an error. */
+  callback: URL;
+  request: Authorization;
+}
+
+/**
+ * The app's authorization request in `browser`, through Roster's sign-in page when the browser has no
+ * Roster session (the password form), until the provider redirects back to the app.
+ */
+export async function signInToApp(
+  server: OidcServer,
+  config: client.Configuration,
+  browser: TestBrowser,
+  person: { email: string; password: string },
+  redirectUri: string,
+  extra: Record<string, string> = {},
+): Promise<SignInOutcome> {
+  const request = await authorizationRequest(config, redirectUri, extra);
+  let step = await browser.follow(request.url.href, redirectUri);
+  if (step.url.includes('/signin?')) {
+    const form = await signInWithPassword(browser, step.url, person.email, person.password);
+    step = await browser.follow(`${server.baseUrl}/signin`, redirectUri, {
+      form: { _csrf: form.csrf, next: form.next, email: person.email, password: person.password },
+    });
+  }
+  assert.ok(
+    step.url.startsWith(redirectUri),
+    `back at the app, not at ${step.url}: ${step.body.slice(0, 300)}`,
+  );
+  return { callback: new URL(step.url), request };
+}
+
+/** Exchanges the code of a sign-in, checking PKCE, state and nonce as the app does. */
+export function exchange(config: client.Configuration, outcome: SignInOutcome) {
+  return client.authorizationCodeGrant(config, outcome.callback, {
+    pkceCodeVerifier: outcome.request.verifier,
+    expectedState: outcome.request.state,
+    expectedNonce: outcome.request.nonce,
+  });
+}
+
+/** The OAuth error code openid-client raised (`invalid_grant`, …), or the error itself. */
+export async function oauthError(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    // A 401 with a WWW-Authenticate challenge (userinfo, client authentication) carries its error
+    // in the challenge's parameters.
+    const challenge = (error as { cause?: { parameters?: { error?: string } }[] }).cause;
+    const fromChallenge = Array.isArray(challenge) ? challenge[0]?.parameters?.error : undefined;
+    return String((error as { error?: string }).error ?? fromChallenge ?? (error as Error).message);
+  }
+  return 'no error';
+}
