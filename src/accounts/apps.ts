@@ -109,3 +109,13 @@ export async function revokeApp(store: Store, clientId: string): Promise<AppView
     return appView({ ...client, revoked_at: at });
   });
 }
+
+/**
+ * Whether an organization may manage the installation's apps from the API and the dashboard: its
+ * Admins, when it is the installation's first organization (the one made at setup, the operator's
+ * own). The CLI, run by whoever runs the server, may always.
+ */
+export async function isOperatorOrganization(store: Store, organizationId: string): Promise<boolean> {
+  const [first] = await store.organizations.list();
+  return first?.id === organizationId;
+}

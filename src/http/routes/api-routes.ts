@@ -4,6 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import type { Store } from '../../store/store.ts';
+import { apiAppRoutes } from './api-apps.ts';
 import { apiAuditRoutes } from './api-audit.ts';
 import { meRoutes } from './api-me.ts';
 import { apiMemberRoutes } from './api-members.ts';
@@ -18,5 +19,6 @@ export function apiRoutes(app: FastifyInstance, store: Store, authenticator: Tok
     apiWorkspaceRoutes(scope, store, authenticator);
     apiTokenRoutes(scope, store, authenticator);
     apiAuditRoutes(scope, store, authenticator);
+    apiAppRoutes(scope, store, authenticator);
   });
 }
