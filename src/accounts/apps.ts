@@ -9,6 +9,14 @@ import type { OidcClientRecord } from '../store/repos/oidc.ts';
 import type { Store } from '../store/store.ts';
 
 const MAX_NAME = 100;
+
+/** Where the OpenID Connect provider is mounted on Roster's origin. */
+export const OIDC_PATH = '/oidc';
+
+/** The issuer apps are told: PUBLIC_URL and the mount path. */
+export function issuerOf(publicUrl: string): string {
+  return `${publicUrl}${OIDC_PATH}`;
+}
 const MAX_URIS = 20;
 
 export interface NewApp {

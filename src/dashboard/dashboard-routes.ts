@@ -26,6 +26,7 @@ import { type DashboardContext, SignInRequired, viewerOf } from './context.ts';
 import { sentence } from './format.ts';
 import { html } from './html.ts';
 import { homePath } from './navigation.ts';
+import { appPages } from './pages/apps.ts';
 import { auditPages } from './pages/audit.ts';
 import { memberDetailPages } from './pages/member-detail.ts';
 import { memberPages } from './pages/members.ts';
@@ -144,6 +145,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     scimSetupPages(scope, ctx);
     auditPages(scope, ctx);
     ssoSettingsPages(scope, ctx);
+    appPages(scope, ctx);
     for (const pages of options.pages ?? []) pages(scope, ctx);
   });
 }

@@ -5,14 +5,14 @@
 // (signing-keys.ts), who the person is and which organization they chose (interaction-pages.ts:
 // Roster's own sign-in), and the claims (access-claims.ts).
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { issuerOf, OIDC_PATH } from '../accounts/apps.ts';
 import type { Store } from '../store/store.ts';
 import { accessClaims, SCOPE_CLAIMS } from './access-claims.ts';
 import { hashedClientSecrets } from './client-metadata.ts';
 import type { ProviderKeys } from './signing-keys.ts';
 import { storeAdapter } from './store-adapter.ts';
 
-/** Where the provider is mounted on Roster's origin; the issuer is PUBLIC_URL + this. */
-export const OIDC_PATH = '/oidc';
+export { issuerOf, OIDC_PATH } from '../accounts/apps.ts';
 
 export const TOKEN_LIFETIMES = {
   AccessToken: 10 * 60,
@@ -24,10 +24,6 @@ export const TOKEN_LIFETIMES = {
   // As long as a dashboard session (src/sign-in/sessions.ts).
   Session: 12 * 60 * 60,
 } as const;
-
-export function issuerOf(publicUrl: string): string {
-  return `${publicUrl}${OIDC_PATH}`;
-}
 
 /**
  * The grant a token (code, access or refresh token) was issued under: whose membership, hence
