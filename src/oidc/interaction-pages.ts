@@ -4,7 +4,8 @@
 //   first, then SAML SSO for a verified domain or the password; "SSO required", deactivation and
 //   the SSO checks apply as they do to the dashboard), and comes back here;
 // - the organization: the one the app names (`organization`, a slug or id, or a `login_hint` that
-//   is not an email), else the person's only one, else the person picks. A session opened by an
+//   is not an email), else the one the person just signed in to (Roster's sign-in already asked a
+//   person in several), else the person's only one, else the person picks. A session opened by an
 //   organization's SSO reaches that organization only, and a password session only organizations
 //   that allow password sign-in (sign-in-policy.ts, as the dashboard's switcher);
 // - then a grant for the app with the scopes asked, bound to that membership (its tokens carry that
@@ -13,7 +14,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults } from 'oidc-provider';
 import { recordAudit } from '../audit/record-audit.ts';
-import type { DashboardContext } from '../dashboard/context.ts';
+import { type DashboardContext, queryValue } from '../dashboard/context.ts';
 import type { DashboardPages } from '../dashboard/dashboard-routes.ts';
 import { html } from '../dashboard/html.ts';
 import { csrfInput, redirect, sendPage } from '../dashboard/render.ts';
@@ -134,13 +135,22 @@ export function interactionPages(host: ProviderHost): DashboardPages {
       const principal = personOf(request);
       if (!principal) {
         const email = hint.includes('@') ? `&email=${encodeURIComponent(hint)}` : '';
-        return redirect(reply, `/signin?next=${encodeURIComponent(request.url)}${email}`);
+        const back = `${OIDC_PATH}/interaction/${request.params.uid}?signed_in=1`;
+        return redirect(reply, `/signin?next=${encodeURIComponent(back)}${email}`);
       }
       const requested = param(loaded.details, 'organization') || (hint.includes('@') ? '' : hint);
       if (requested) {
         const member = await named(principal, requested);
         if (typeof member === 'string') return refuse(request, reply, loaded, member);
         return finish(request, reply, loaded, principal, member);
+      }
+      // Back from Roster's sign-in, which already asked a person in several organizations which
+      // one: the organization of that sign-in, without asking twice.
+      if (queryValue(request, 'signed_in') === '1') {
+        const current = (await ctx.store.members.listForUser(principal.userId)).find(
+          (row) => row.id === principal.membershipId,
+        );
+        if (current) return finish(request, reply, loaded, principal, current);
       }
       const choices = await switchableMemberships(ctx.store, principal.session);
       const [only] = choices;

@@ -81,6 +81,14 @@ export async function discover(server: OidcServer, created: Pick<CreatedApp, 'cl
 export class TestBrowser {
   private readonly cookies = new Map<string, Map<string, string>>();
 
+  /** Gives the browser a cookie for `url`'s host (a session opened elsewhere). */
+  setCookie(url: string, name: string, value: string): void {
+    const host = new URL(url).host;
+    const jar = this.cookies.get(host) ?? new Map<string, string>();
+    jar.set(name, value);
+    this.cookies.set(host, jar);
+  }
+
   private cookieHeader(url: URL): string {
     return [...(this.cookies.get(url.host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
   }
@@ -203,6 +211,15 @@ export async function signInToApp(
     const form = await signInWithPassword(browser, step.url, person.email, person.password);
     step = await browser.follow(`${server.baseUrl}/signin`, redirectUri, {
       form: { _csrf: form.csrf, next: form.next, email: person.email, password: person.password },
+    });
+  }
+  if (step.url.includes('/organizations?')) {
+    // Roster's own chooser for a person in several organizations: the first one listed.
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(step.body)?.[1] ?? '';
+    const organizationId = /name="organizationId" value="([^"]+)"/.exec(step.body)?.[1] ?? '';
+    const next = (/name="next" value="([^"]*)"/.exec(step.body)?.[1] ?? '').replaceAll('&amp;', '&');
+    step = await browser.follow(`${server.baseUrl}/organizations/switch`, redirectUri, {
+      form: { _csrf: csrf, organizationId, next },
     });
   }
   assert.ok(
