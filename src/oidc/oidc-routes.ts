@@ -1,7 +1,9 @@
 // oidc-provider mounted in Fastify under /oidc. The provider is a Koa application that reads the
 // raw Node request and writes the raw response, so its routes hand both over and `hijack` the reply
-// (Fastify sends nothing of its own). Its bodies are its own to read: in this scope no content-type
-// parser consumes them (Fastify's JSON and form parsers would leave the provider an empty stream).
+// (Fastify sends nothing of its own). Bodies are read by Fastify as raw bytes (its size limit) and
+// handed over unparsed as `req.body`, which the provider parses by their content type itself: a
+// stream left for the provider to read raced Fastify's own handling of an unread body, and a form
+// posted to it sometimes arrived empty.
 // The interaction pages (/oidc/interaction/…, Roster's sign-in and organization choice) are
 // dashboard pages, registered in the dashboard's scope (interaction-pages.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +17,9 @@ declare module 'node:http' {
   }
 }
 
+/** The largest body the provider takes (its own parser's limit is 56 KiB). */
+const BODY_LIMIT = 56 * 1024;
+
 export function oidcRoutes(app: FastifyInstance, host: ProviderHost, publicUrl: string): void {
   const base = new URL(publicUrl);
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -22,6 +27,7 @@ export function oidcRoutes(app: FastifyInstance, host: ProviderHost, publicUrl: 
     const raw = request.raw;
     const original = raw.url ?? '/';
     raw.originalUrl = original;
+    if (Buffer.isBuffer(request.body)) (raw as { body?: Buffer }).body = request.body;
     raw.url = original.slice(OIDC_PATH.length) || '/';
     // Every URL the provider builds (discovery, redirects, cookies' Secure flag) from PUBLIC_URL,
     // whatever Host or X-Forwarded-* the client sent (the provider runs with `proxy = true`).
@@ -33,7 +39,9 @@ export function oidcRoutes(app: FastifyInstance, host: ProviderHost, publicUrl: 
 
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) =>
+      done(null, body),
+    );
     scope.all(OIDC_PATH, handle);
     scope.all(`${OIDC_PATH}/*`, handle);
   });

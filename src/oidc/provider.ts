@@ -9,6 +9,7 @@ import { issuerOf, OIDC_PATH } from '../accounts/apps.ts';
 import type { Store } from '../store/store.ts';
 import { accessClaims, SCOPE_CLAIMS } from './access-claims.ts';
 import { hashedClientSecrets } from './client-metadata.ts';
+import { endRosterSessionOnLogout, logoutSource, postLogoutSuccessSource } from './sign-out.ts';
 import type { ProviderKeys } from './signing-keys.ts';
 import { storeAdapter } from './store-adapter.ts';
 
@@ -80,7 +81,7 @@ export function createProvider(
       introspection: { enabled: true },
       revocation: { enabled: true },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: false },
     },
@@ -123,6 +124,7 @@ export function createProvider(
   // provider reads them: every URL it publishes is PUBLIC_URL-based, behind a proxy or not.
   provider.proxy = true;
   hashedClientSecrets(provider);
+  endRosterSessionOnLogout(provider, store);
   provider.on('server_error', (_ctx, error) => log?.error({ err: error }, 'OpenID Connect provider error'));
   return provider;
 }

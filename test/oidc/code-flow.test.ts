@@ -10,6 +10,7 @@ import {
   discover,
   newApp,
   type OidcServer,
+  oauthError,
   signInWithPassword,
   startOidcServer,
   TestBrowser,
@@ -65,6 +66,37 @@ for (const kind of STORE_KINDS) {
       const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
       assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'the refresh token rotates');
       assert.equal(refreshed.claims()?.role, 'admin');
+
+      // RP-initiated logout, answering "Yes, sign out of Roster": Roster's own session ends too.
+      const end = client.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token ?? '',
+        post_logout_redirect_uri: 'http://product.test/',
+      });
+      const question = await browser.follow(end.href, 'http://product.test/');
+      assert.match(question.body, /Sign out of Roster\?/);
+      const action = /action="([^"]+)"/.exec(question.body)?.[1] ?? '';
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(question.body)?.[1] ?? '';
+      const out = await browser.follow(new URL(action, server.baseUrl).href, 'http://product.test/', {
+        form: { xsrf, logout: 'yes' },
+      });
+      assert.ok(
+        out.url.startsWith('http://product.test/'),
+        `${out.url} ${out.response.status} ${out.body.slice(0, 600)}`,
+      );
+      assert.equal(
+        await server.store.db
+          .selectFrom('sessions')
+          .select('id_hash')
+          .execute()
+          .then((r) => r.length),
+        0,
+      );
+      assert.equal(
+        await oauthError(client.refreshTokenGrant(config, refreshed.refresh_token ?? '')),
+        'invalid_grant',
+      );
+      const again = await browser.follow((await authorizationRequest(config, REDIRECT)).url.href, REDIRECT);
+      assert.match(again.url, /\/signin\?next=/, 'signed out of Roster: the next sign-in asks again');
     });
   });
 }
