@@ -1,8 +1,7 @@
 // `roster apps …`: the apps that sign people in with Roster (OpenID Connect clients), and
 // `roster keys rotate`: a new signing key for the provider (src/oidc/signing-keys.ts).
-import { createApp, listApps, revokeApp } from '../accounts/apps.ts';
+import { createApp, issuerOf, listApps, revokeApp } from '../accounts/apps.ts';
 import type { Config } from '../config.ts';
-import { issuerOf } from '../oidc/provider.ts';
 import { rotateProviderKeys } from '../oidc/signing-keys.ts';
 import { type Output, UsageError } from './output.ts';
 import { withStore } from './store-commands.ts';

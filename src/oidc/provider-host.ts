@@ -46,7 +46,7 @@ export class ProviderHost {
       this.current.checkedAt = Date.now();
       return this.current.provider;
     }
-    const provider = createProvider(this.publicUrl, this.store, keys, this.options.log);
+    const provider = await createProvider(this.publicUrl, this.store, keys, this.options.log);
     this.current = { provider, fingerprint: keys.fingerprint, checkedAt: Date.now() };
     return provider;
   }

@@ -4,7 +4,7 @@
 // Back-Channel Logout 1.0. Roster supplies its storage (store-adapter.ts), its keys
 // (signing-keys.ts), who the person is and which organization they chose (interaction-pages.ts:
 // Roster's own sign-in), and the claims (access-claims.ts).
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC, default as Provider } from 'oidc-provider';
 import { issuerOf, OIDC_PATH } from '../accounts/apps.ts';
 import type { Store } from '../store/store.ts';
 import { accessClaims, SCOPE_CLAIMS } from './access-claims.ts';
@@ -44,12 +44,18 @@ function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-export function createProvider(
+/**
+ * The provider over `keys`. oidc-provider and what it brings (Koa, jose, an HTTP client) are
+ * loaded here, at the first OpenID Connect request: every other command and a server that never
+ * signs an app in start without them.
+ */
+export async function createProvider(
   publicUrl: string,
   store: Store,
   keys: ProviderKeys,
   log?: ProviderLog,
-): Provider {
+): Promise<Provider> {
+  const { default: Provider } = await import('oidc-provider');
   const configuration: Configuration = {
     adapter: storeAdapter(store),
     jwks: { keys: keys.signing },
