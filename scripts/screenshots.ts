@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createApp as registerApp } from '../src/accounts/apps.ts';
 import { createInvitation } from '../src/accounts/invitations.ts';
 import { createWorkspace, grantWorkspaceAccess } from '../src/accounts/manage-workspaces.ts';
 import { changeRole } from '../src/accounts/members.ts';
@@ -235,6 +236,11 @@ async function main(): Promise<void> {
     // 3. Signed in as the Admin (a session made directly; the sign-in page is captured signed out).
     const session = await store.transaction((tx) => startSession(tx, org.membership));
     const revokeId = (await store.tokens.listPersonal(organizationId, org.membership.id))[1]?.id ?? '';
+    await registerApp(store, {
+      name: 'Acme Analytics',
+      redirectUris: ['https://analytics.acme.example/callback'],
+      backchannelLogoutUri: 'https://analytics.acme.example/backchannel-logout',
+    });
     shots.push(
       { name: 'members', path: '/members' },
       { name: 'members-search', path: '/members?q=tur&status=active' },
@@ -288,6 +294,8 @@ async function main(): Promise<void> {
         },
       },
     );
+    // Settings → Apps on its own: the shots after it stop at the first form they post.
+    await capture(browser, base, session.cookie, [{ name: 'apps', path: '/settings/installation/apps' }]);
     await capture(browser, base, session.cookie, shots);
     await capture(browser, base, undefined, [{ name: 'signin', path: '/signin' }]);
 

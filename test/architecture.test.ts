@@ -33,6 +33,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['sign-in'],
   ['web'],
   ['dashboard'],
+  ['oidc'],
   ['http'],
   ['main'],
   ['cli'],

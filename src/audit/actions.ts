@@ -53,6 +53,7 @@ export const AUDIT_ACTIONS = [
   'webhook.deleted',
   'webhook.secret_rotated',
   'webhook.disabled',
+  'app.signed_in',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

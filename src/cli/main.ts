@@ -51,6 +51,11 @@ Commands:
                                 accept (on) or refuse (off, the default) SAML signatures over SHA-1
   sso idp-initiated --org SLUG on|off
                                 accept or refuse IdP-initiated sign-in (app tiles)
+  apps create --name NAME --redirect-uri URL [--redirect-uri URL …] [--post-logout-redirect-uri URL …] [--backchannel-logout-uri URL]
+                                register an app that signs people in with Roster; prints its client secret once
+  apps list                     list apps (never their secrets)
+  apps revoke CLIENT_ID         revoke an app: its sign-ins and tokens end at once
+  keys rotate                   add a new signing key for the OpenID Connect provider (the old one stays published)
   test-idp --org SLUG [--port 7000] [--configure] [--domain DOMAIN]
                                 run a SAML test identity provider on 127.0.0.1 for local trials
 
@@ -99,6 +104,9 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         password: { type: 'string' },
         url: { type: 'string' },
         types: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        'post-logout-redirect-uri': { type: 'string', multiple: true },
+        'backchannel-logout-uri': { type: 'string' },
       },
     });
     json = values.json === true;
@@ -130,6 +138,11 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         return await webhooksCommand(loadConfig(env), rest, values, out);
       case 'groups':
         return await groupsCommand(loadConfig(env), rest, values, out);
+      // Loaded on demand: the OpenID Connect provider's libraries.
+      case 'apps':
+        return await (await import('./apps-command.ts')).appsCommand(loadConfig(env), rest, values, out);
+      case 'keys':
+        return await (await import('./apps-command.ts')).keysCommand(loadConfig(env), rest, out);
       case 'copy':
         return await copyCommand(values, out);
       // Loaded on demand: SAML brings XML and X.509 libraries the other commands do not need.

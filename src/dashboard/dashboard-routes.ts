@@ -28,6 +28,7 @@ import { type DashboardContext, SignInRequired, viewerOf } from './context.ts';
 import { sentence } from './format.ts';
 import { html } from './html.ts';
 import { homePath } from './navigation.ts';
+import { appPages } from './pages/apps.ts';
 import { auditPages } from './pages/audit.ts';
 import { groupPages } from './pages/groups.ts';
 import { invitationPages } from './pages/invitations.ts';
@@ -57,7 +58,14 @@ export interface DashboardOptions {
   scimRequestLog: ScimRequestLog;
   mailer: Mailer;
   throttle?: SignInThrottle;
+  /**
+   * Pages of modules above the dashboard (the OpenID Connect sign-in, src/oidc/), registered in its
+   * scope: they get its sessions, CSRF check, security headers and error pages.
+   */
+  pages?: readonly DashboardPages[];
 }
+
+export type DashboardPages = (scope: FastifyInstance, ctx: DashboardContext) => void;
 
 export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions): void {
   assetRoutes(app);
@@ -155,6 +163,8 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     passwordPages(scope, ctx);
     setupLinkPages(scope, ctx);
     webhookPages(scope, ctx);
+    appPages(scope, ctx);
+    for (const pages of options.pages ?? []) pages(scope, ctx);
   });
 }
 

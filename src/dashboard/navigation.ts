@@ -30,6 +30,7 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { label: 'SCIM provisioning', href: '/settings/organization/scim', section: 'Settings', adminOnly: true },
   { label: 'Webhooks', href: '/settings/organization/webhooks', section: 'Settings', adminOnly: true },
   { label: 'SSO', href: SSO_SETTINGS_PATH, section: 'Settings', adminOnly: true, whenRouteExists: true },
+  { label: 'Apps', href: '/settings/installation/apps', section: 'Settings', adminOnly: true },
 ];
 
 export function navigationFor(viewer: Viewer, routeExists: (path: string) => boolean): NavigationItem[] {

@@ -15,6 +15,9 @@ import { createTokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Config } from '../config.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
+import { interactionPages } from '../oidc/interaction-pages.ts';
+import { oidcRoutes } from '../oidc/oidc-routes.ts';
+import { ProviderHost } from '../oidc/provider-host.ts';
 import { MAX_PAGE_SIZE } from '../provisioning/list-members.ts';
 import type { Store } from '../store/store.ts';
 import { errorResponse, type Surface, toHttpError } from '../web/error-response.ts';
@@ -45,6 +48,15 @@ export interface AppOptions {
   now?: () => number;
   /** Outgoing mail; by default one made from the config's SMTP_URL. */
   mailer?: Mailer;
+  /** How often a listening server delivers back-channel logout notices (ms; tests shorten it). */
+  logoutDeliveryIntervalMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The OpenID Connect provider of this instance (src/oidc/). */
+    oidc: ProviderHost;
+  }
 }
 
 type JsonParser = (
@@ -225,7 +237,13 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   });
   apiScimRequestRoutes(app, store, authenticator, scimRequestLog);
   apiSsoRoutes(app, store, authenticator, config.publicUrl, createTxtResolver(config.dnsServers));
-  dashboardRoutes(app, { store, config, scimRequestLog, mailer });
+  const oidc = new ProviderHost(config.publicUrl, store, {
+    log: app.log,
+    ...(options.logoutDeliveryIntervalMs ? { deliveryIntervalMs: options.logoutDeliveryIntervalMs } : {}),
+  });
+  app.decorate('oidc', oidc);
+  dashboardRoutes(app, { store, config, scimRequestLog, mailer, pages: [interactionPages(oidc)] });
+  oidcRoutes(app, oidc, config.publicUrl);
   samlRoutes(app, { store, config, ...(options.now ? { now: options.now } : {}) });
   samlContinueRoutes(app, { store, config });
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

@@ -84,7 +84,12 @@ export async function applyIdpView(
     });
   }
   if (statusChanged) {
-    if (!active) await tx.sessions.deleteForMembership(row.id);
+    if (!active) {
+      await tx.sessions.deleteForMembership(row.id);
+      // Apps signed in through Roster lose the person at once: grants and tokens go, and a
+      // back-channel logout is queued for each app that asked for one (src/oidc/).
+      await tx.oidc.revokeMembership(row.id, at);
+    }
     await recordAudit(tx, {
       ...base,
       action: active ? 'member.reactivated' : 'member.deactivated',

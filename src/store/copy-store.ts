@@ -47,6 +47,10 @@ export const COPY_ORDER = [
   { name: 'event_sequence', key: ['id'] },
   { name: 'webhook_endpoints', key: ['id'] },
   { name: 'webhook_deliveries', key: ['id'] },
+  { name: 'oidc_models', key: ['kind', 'id'] },
+  { name: 'oidc_clients', key: ['id'] },
+  { name: 'oidc_keys', key: ['kind', 'generation'] },
+  { name: 'oidc_logout_notices', key: ['id'] },
 ] as const satisfies readonly TableSpec[];
 
 // A table added to schema.ts but not to COPY_ORDER stops the build here instead of being left behind.

@@ -373,6 +373,64 @@ export interface SetupLinksTable {
   revoked_at: string | null;
 }
 
+/**
+ * What the OpenID Connect provider keeps (oidc-provider's models: Session, Grant, AuthorizationCode,
+ * AccessToken, RefreshToken, Interaction, …), one row per model and id. `payload` is the model's
+ * JSON; the other columns are copied from it for lookups and revocation.
+ */
+export interface OidcModelsTable {
+  kind: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** The person (a user id): the subject of the tokens. */
+  account_id: string | null;
+  client_id: string | null;
+  /** A grant's membership: the organization the person chose for the app. */
+  membership_id: string | null;
+  consumed_at: string | null;
+  expires_at: string | null;
+}
+
+/** An app (OpenID Connect client) registered by the installation's operator. */
+export interface OidcClientsTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the client secret (hex): the secret is shown once and never stored. */
+  secret_hash: string;
+  /** JSON array of URLs. */
+  redirect_uris: string;
+  /** JSON array of URLs. */
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Keys of the provider, by kind (`signing`: a private JWK; `cookie`: a random secret) and generation. */
+export interface OidcKeysTable {
+  kind: string;
+  generation: number;
+  material: string;
+  created_at: string;
+  /** Set when a newer generation replaced it; still published until it is pruned. */
+  retired_at: string | null;
+}
+
+/** A back-channel logout owed to an app (a deactivated member's session): delivered by any instance. */
+export interface OidcLogoutNoticesTable {
+  id: string;
+  client_id: string;
+  account_id: string;
+  sid: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** Not to be tried before this time (claimed by an instance, or waiting to retry). */
+  not_before: string;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   workspaces: WorkspacesTable;
@@ -403,6 +461,10 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   event_sequence: EventSequenceTable;
+  oidc_models: OidcModelsTable;
+  oidc_clients: OidcClientsTable;
+  oidc_keys: OidcKeysTable;
+  oidc_logout_notices: OidcLogoutNoticesTable;
 }
 
 /** A 64-bit integer: PostgreSQL's driver returns it as a string. */

@@ -12,6 +12,7 @@ import { InstallationTokenRepo } from './repos/installation-tokens.ts';
 import { InvitationRepo } from './repos/invitations.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
 import { MemberRepo } from './repos/members.ts';
+import { OidcRepo } from './repos/oidc.ts';
 import { OrganizationRepo } from './repos/organizations.ts';
 import { PasswordResetRepo } from './repos/password-resets.ts';
 import { SessionRepo } from './repos/sessions.ts';
@@ -48,6 +49,8 @@ export interface Repositories {
   /** The outbox of public events. */
   readonly events: EventRepo;
   readonly webhooks: WebhookRepo;
+  /** The OpenID Connect provider's models, apps, keys and logout notices. */
+  readonly oidc: OidcRepo;
 }
 
 export interface Store extends Repositories {
@@ -95,6 +98,7 @@ function repositories(ctx: RepoContext): Repositories {
     setupLinks: new SetupLinkRepo(ctx),
     events: new EventRepo(ctx),
     webhooks: new WebhookRepo(ctx),
+    oidc: new OidcRepo(ctx),
   };
 }
 

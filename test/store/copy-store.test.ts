@@ -287,6 +287,48 @@ async function seedInstallation(store: Store): Promise<Seeded> {
         'tok-1',
         randomBytes(40).toString('base64url'),
       );
+      // The OpenID Connect provider's rows: an app, a grant bound to a member, a token under it,
+      // the provider's keys, and a back-channel logout notice.
+      const appId = `app_${randomBytes(6).toString('hex')}`;
+      const grantId = `grant-${randomBytes(6).toString('hex')}`;
+      await tx.oidc.insertClient({
+        id: appId,
+        name: 'Copied app',
+        secret_hash: 'ab'.repeat(32),
+        redirect_uris: JSON.stringify(['https://app.example/callback']),
+        post_logout_redirect_uris: '[]',
+        backchannel_logout_uri: 'https://app.example/logout',
+        created_at: at,
+        revoked_at: null,
+      });
+      const grant = { kind: 'Grant', id: grantId, payload: '{"accountId":"u"}', grant_id: null, uid: null };
+      await tx.oidc.upsert({
+        ...grant,
+        user_code: null,
+        account_id: 'u',
+        client_id: appId,
+        expires_at: null,
+      });
+      await tx.oidc.bindGrant(grantId, members[0]?.id ?? '');
+      await tx.oidc.upsert({
+        kind: 'RefreshToken',
+        id: `refresh-${grantId}`,
+        payload: JSON.stringify({ grantId }),
+        grant_id: grantId,
+        uid: null,
+        user_code: null,
+        account_id: 'u',
+        client_id: appId,
+        expires_at: '2999-01-01T00:00:00.000Z',
+      });
+      await tx.oidc.consume('RefreshToken', `refresh-${grantId}`, at);
+      await tx.oidc.insertKey({
+        kind: 'cookie',
+        generation: randomBytes(3).readUIntBE(0, 3),
+        material: 'secret',
+        created_at: at,
+        retired_at: at,
+      });
       return { members };
     });
 
@@ -309,6 +351,18 @@ async function seedInstallation(store: Store): Promise<Seeded> {
       opened_at: null,
       revoked_at: null,
     });
+    await store.db
+      .insertInto('oidc_logout_notices')
+      .values({
+        id: randomBytes(8).toString('hex'),
+        client_id: 'app_copy',
+        account_id: 'u',
+        sid: 's',
+        attempts: 2,
+        not_before: now(),
+        created_at: now(),
+      })
+      .execute();
     const service = await createToken(store, {
       kind: 'service',
       organizationId,

@@ -88,7 +88,9 @@ export function signInPages(app: FastifyInstance, ctx: DashboardContext): void {
       : reset
         ? 'Your password is set. Sign in with it.'
         : undefined;
-    return show(request, reply, { email: '', next, ...(message ? { notice: message } : {}) });
+    // An app signing a person in may pass the email it knows (`login_hint`, src/oidc/).
+    const email = queryValue(request, 'email').slice(0, 320);
+    return show(request, reply, { email, next, ...(message ? { notice: message } : {}) });
   });
 
   app.post('/signin', { config: { preSession: true } }, async (request, reply) => {

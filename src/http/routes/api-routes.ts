@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import type { WebhookSettings } from '../../config.ts';
 import type { Store } from '../../store/store.ts';
+import { apiAppRoutes } from './api-apps.ts';
 import { apiAuditRoutes } from './api-audit.ts';
 import { apiEventRoutes } from './api-events.ts';
 import { apiGroupRoutes } from './api-groups.ts';
@@ -33,5 +34,6 @@ export function apiRoutes(
     apiSetupLinkRoutes(scope, store, authenticator, publicUrl);
     apiEventRoutes(scope, store, authenticator);
     apiWebhookRoutes(scope, store, authenticator, webhooks);
+    apiAppRoutes(scope, store, authenticator);
   });
 }

@@ -17,6 +17,7 @@ import * as organizationStatistics from './010-organization-statistics.ts';
 import * as externalIdNotUnique from './011-external-id-not-unique.ts';
 import * as groups from './012-groups.ts';
 import * as eventsAndWebhooks from './013-events-and-webhooks.ts';
+import * as oidc from './014-oidc.ts';
 import * as onboarding from './015-onboarding.ts';
 import * as scimRequestUserName from './016-scim-request-user-name.ts';
 
@@ -38,6 +39,7 @@ const steps: Record<string, Step> = {
   '013-events-and-webhooks': eventsAndWebhooks,
   '015-onboarding': onboarding,
   '016-scim-request-user-name': scimRequestUserName,
+  '014-oidc': oidc,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
