@@ -6,6 +6,7 @@ import { createApp, isOperatorOrganization, listApps, revokeApp } from '../../ac
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { RosterError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
+import { apiRoute, idParams, ref } from '../api-schemas.ts';
 import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
@@ -16,6 +17,45 @@ function urls(value: unknown, name: string): string[] {
   }
   return value;
 }
+
+const tags = ['apps'];
+const urlList = { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 2000 } } as const;
+const LIST = apiRoute({
+  tags,
+  summary: "The installation's apps (Admins of its first organization)",
+  success: {
+    200: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: ref('App') } } },
+  },
+});
+const CREATE = apiRoute({
+  tags,
+  summary: 'Register an app; its client secret is in this response only (Admins of the first organization)',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string' },
+      redirectUris: urlList,
+      postLogoutRedirectUris: urlList,
+      backchannelLogoutUri: { type: ['string', 'null'], maxLength: 2000 },
+    },
+  },
+  success: {
+    201: {
+      allOf: [ref('App')],
+      type: 'object',
+      required: ['clientSecret'],
+      properties: { clientSecret: { type: 'string' } },
+    },
+  },
+});
+const REVOKE = apiRoute({
+  tags,
+  summary: 'Revoke an app: it signs no one in any more (Admins of the first organization)',
+  params: idParams,
+  success: { 204: null },
+});
 
 export function apiAppRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
   const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
@@ -28,12 +68,12 @@ export function apiAppRoutes(app: FastifyInstance, store: Store, authenticator: 
     }
   }
 
-  app.get('/api/v1/apps', admin, async (request) => {
+  app.get('/api/v1/apps', { ...admin, schema: LIST }, async (request) => {
     await operator(request);
     return { data: await listApps(store) };
   });
 
-  app.post('/api/v1/apps', admin, async (request, reply) => {
+  app.post('/api/v1/apps', { ...admin, schema: CREATE }, async (request, reply) => {
     await operator(request);
     const body = objectBody(request.body);
     if (typeof body.name !== 'string') {
@@ -55,9 +95,13 @@ export function apiAppRoutes(app: FastifyInstance, store: Store, authenticator: 
     return reply.code(201).send(created);
   });
 
-  app.delete<{ Params: { id: string } }>('/api/v1/apps/:id', admin, async (request, reply) => {
-    await operator(request);
-    await revokeApp(store, request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/apps/:id',
+    { ...admin, schema: REVOKE },
+    async (request, reply) => {
+      await operator(request);
+      await revokeApp(store, request.params.id);
+      return reply.code(204).send();
+    },
+  );
 }
