@@ -11,12 +11,13 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     groupCommit: true,
     poolSize: config.databasePoolSize,
   });
-  const app = createApp(config, store, { logger: await serverLogger(config) });
   const worker = new DeliveryWorker(store, {
     settings: config.webhooks,
     retentionDays: config.eventsRetentionDays,
     onError: (error) => app.log.error({ err: error }, 'webhook delivery'),
   });
+  // The app's metrics count the worker's attempts.
+  const app = createApp(config, store, { logger: await serverLogger(config), deliveryWorker: worker });
 
   let stopping = false;
   const stop = async (signal: string) => {

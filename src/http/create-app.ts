@@ -24,7 +24,7 @@ import { errorResponse, type Surface, toHttpError } from '../web/error-response.
 import { noteRefusal } from '../web/request-refusal.ts';
 import { recordScimRequests } from '../web/scim-request-log.ts';
 import { guardInput, invalidUtf8 } from './input-guards.ts';
-import { metricsRoutes } from './metrics.ts';
+import { type AttemptSource, metricsRoutes } from './metrics.ts';
 import { openApi } from './openapi.ts';
 import { rateLimit } from './rate-limit.ts';
 import { loggerOptions, logRequests } from './request-log.ts';
@@ -50,6 +50,8 @@ export interface AppOptions {
   mailer?: Mailer;
   /** How often a listening server delivers back-channel logout notices (ms; tests shorten it). */
   logoutDeliveryIntervalMs?: number;
+  /** The webhook worker of this process, whose attempts the metrics count (main.ts). */
+  deliveryWorker?: AttemptSource;
 }
 
 declare module 'fastify' {
@@ -223,7 +225,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   app.addHook('onClose', async () => mailer.close());
 
   openApi(app, config.publicUrl);
-  metricsRoutes(app, store, config.metricsToken);
+  metricsRoutes(app, store, config.metricsToken, options.deliveryWorker);
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
   apiRoutes(app, store, authenticator, config.publicUrl, config.webhooks);

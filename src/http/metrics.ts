@@ -8,13 +8,21 @@
 // principal's organization, and the refusal noted by whoever handled the error
 // (web/request-refusal.ts). Labels stay bounded: routes are the app's routes, statuses HTTP's,
 // organizations the installation's.
+//
+// Webhooks: the delivery worker runs beside the app (main.ts), which hands it over so its attempts
+// are counted here; the backlog is one count of pending deliveries, run at scrape time only.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { RosterError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
+import type { DeliveryWorker } from '../webhooks/delivery-worker.ts';
+
+/** What the metrics need of the webhook worker: to hear of each attempt. */
+export type AttemptSource = Pick<DeliveryWorker, 'onAttempt'>;
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const WEBHOOK_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const QUERY_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 const SCIM_OPERATIONS: Record<string, [list: string, one: string]> = {
@@ -37,7 +45,7 @@ function surfaceOf(route: string): string {
 }
 
 /** The metrics of one app, on their own registry (several apps may share a process: tests). */
-export function createMetrics(store: Store) {
+export function createMetrics(store: Store, deliveries?: AttemptSource) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -102,6 +110,34 @@ export function createMetrics(store: Store) {
   const stopTiming = store.onQuery((ms, failed) =>
     queries.observe({ outcome: failed ? 'error' : 'ok' }, ms / 1000),
   );
+  new Gauge({
+    name: 'roster_webhook_deliveries_pending',
+    help: "Webhook deliveries not yet delivered nor given up, every organization's",
+    registers: [registry],
+    async collect() {
+      this.set(await store.webhooks.pendingCount());
+    },
+  });
+  const attempts = new Counter({
+    name: 'roster_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (delivered, retry, failed, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const attemptSeconds = new Histogram({
+    name: 'roster_webhook_attempt_duration_seconds',
+    help: 'Time of each webhook delivery attempt, from resolving the address to the answer',
+    buckets: WEBHOOK_SECONDS,
+    registers: [registry],
+  });
+  const stopCounting = deliveries?.onAttempt((outcome, seconds) => {
+    attempts.inc({ outcome });
+    attemptSeconds.observe(seconds);
+  });
+  const close = () => {
+    stopTiming();
+    stopCounting?.();
+  };
 
   function observe(request: FastifyRequest, status: number, seconds: number): void {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -125,7 +161,7 @@ export function createMetrics(store: Store) {
     }
   }
 
-  return { registry, observe, close: stopTiming };
+  return { registry, observe, close };
 }
 
 function digest(value: string): Buffer {
@@ -133,9 +169,14 @@ function digest(value: string): Buffer {
 }
 
 /** Installs the hook and `GET /metrics` when `token` is set; does nothing otherwise. */
-export function metricsRoutes(app: FastifyInstance, store: Store, token: string | null): void {
+export function metricsRoutes(
+  app: FastifyInstance,
+  store: Store,
+  token: string | null,
+  deliveries?: AttemptSource,
+): void {
   if (token === null) return;
-  const metrics = createMetrics(store);
+  const metrics = createMetrics(store, deliveries);
   const expected = digest(`Bearer ${token}`);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request, reply.statusCode, reply.elapsedTime / 1000);

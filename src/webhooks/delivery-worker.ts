@@ -23,6 +23,16 @@ interface Settlement {
   at: string;
 }
 
+/**
+ * What became of one attempt: `delivered` (2xx), `retry` (failed, sent again later), `failed` (the
+ * last attempt failed: the delivery is given up), `refused` (not sent: outbound-address.ts refused
+ * the address; retried like any failure).
+ */
+export type AttemptResult = 'delivered' | 'retry' | 'failed' | 'refused';
+
+/** Told of every attempt once its outcome is filed (the metrics count them). */
+export type AttemptListener = (result: AttemptResult, seconds: number) => void;
+
 const SYSTEM_ACTOR: Actor = { type: 'system', id: null, label: 'webhook delivery' };
 
 export interface DeliveryWorkerOptions {
@@ -65,6 +75,7 @@ export class DeliveryWorker {
   private readonly pollMs: number;
   private readonly perEndpoint: number;
   private readonly maxInFlight: number;
+  private readonly listeners = new Set<AttemptListener>();
 
   constructor(
     private readonly store: Store,
@@ -73,6 +84,12 @@ export class DeliveryWorker {
     this.pollMs = options.pollMs ?? 200;
     this.perEndpoint = options.perEndpoint ?? 8;
     this.maxInFlight = options.maxInFlight ?? 64;
+  }
+
+  /** Adds a listener to every attempt's outcome; returns the function that removes it. */
+  onAttempt(listener: AttemptListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   start(): void {
@@ -208,24 +225,35 @@ export class DeliveryWorker {
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const batch = this.settlements.splice(0);
       this.flushing = undefined;
-      await this.store.transaction(async (tx) => {
-        for (const item of batch) await this.settle(tx, item);
+      const results = await this.store.transaction(async (tx) => {
+        const filed: AttemptResult[] = [];
+        for (const item of batch) filed.push(await this.settle(tx, item));
+        return filed;
+      });
+      // Only once committed: a batch rolled back is filed by nobody and counted by nobody.
+      results.forEach((result, i) => {
+        const seconds = (batch[i]?.result.durationMs ?? 0) / 1000;
+        for (const listener of this.listeners) listener(result, seconds);
       });
     });
     return this.flushing;
   }
 
-  private async settle(tx: Repositories, { row, leaseUntil, result, at }: Settlement): Promise<void> {
+  private async settle(
+    tx: Repositories,
+    { row, leaseUntil, result, at }: Settlement,
+  ): Promise<AttemptResult> {
     const outcome = { at, ...result };
     if (result.ok) {
       await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'delivered', nextAttemptAt: null });
-      return;
+      return 'delivered';
     }
+    const failure = result.refused ? 'refused' : undefined;
     const delay = retryDelayMs(this.options.settings.retrySchedule, row.attempts);
     if (delay !== null) {
       const next = new Date(Date.now() + delay).toISOString();
       await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'pending', nextAttemptAt: next });
-      return;
+      return failure ?? 'retry';
     }
     // Out of attempts (about three days with the default schedule): the endpoint is turned off and
     // its Admins see why on the webhooks page; re-enabling it resumes its pending deliveries.
@@ -234,7 +262,7 @@ export class DeliveryWorker {
       nextAttemptAt: null,
     });
     const current = await tx.webhooks.getEndpoint(row.organization_id, row.endpoint_id);
-    if (!settled || !current || current.enabled !== 1) return;
+    if (!settled || !current || current.enabled !== 1) return failure ?? 'failed';
     const reason = `every attempt to deliver ${row.event_id} failed (last: ${result.error ?? 'no answer'})`;
     await tx.webhooks.updateEndpoint({
       ...current,
@@ -250,6 +278,7 @@ export class DeliveryWorker {
       target: { type: 'webhook_endpoint', id: current.id, label: current.url },
       after: { enabled: false, reason },
     });
+    return failure ?? 'failed';
   }
 
   /** Hourly: events and settled deliveries older than the retention go. */

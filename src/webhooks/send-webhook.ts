@@ -28,6 +28,8 @@ export interface SendResult {
   error: string | null;
   durationMs: number;
   response: string | null;
+  /** Not sent: the address is one outbound-address.ts refuses (private, loopback, metadata…). */
+  refused?: boolean;
 }
 
 /** `webhook-signature`: one `v1,<base64>` per secret, separated by spaces. */
@@ -54,12 +56,13 @@ function readCapped(response: IncomingMessage): Promise<string> {
 export async function sendWebhook(message: OutboundMessage): Promise<SendResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const failed = (error: string): SendResult => ({
+  const failed = (error: string, refused = false): SendResult => ({
     ok: false,
     status: null,
     error,
     durationMs: elapsed(),
     response: null,
+    ...(refused ? { refused } : {}),
   });
   let url: URL;
   try {
@@ -71,7 +74,8 @@ export async function sendWebhook(message: OutboundMessage): Promise<SendResult>
   try {
     target = await resolveOutbound(url.hostname, message.allowPrivate);
   } catch (error) {
-    return failed(error instanceof OutboundRefusal ? error.message : String(error));
+    if (error instanceof OutboundRefusal) return failed(error.message, true);
+    return failed(String(error));
   }
   // The connection goes to the checked address; TLS still verifies the certificate for the name.
   const pinned: LookupFunction = (_host, options, callback) => {

@@ -29,16 +29,20 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
-/** `env`: more settings for the app's config (e.g. DNS_SERVERS); `options`: createApp's (a logger). */
+/**
+ * `env`: more settings for the app's config (e.g. DNS_SERVERS); `options`: createApp's (a logger),
+ * or a function of the store and config giving them (a webhook worker over the same store).
+ */
 export async function setupApp(
   kind: StoreKind,
   orgSlug = 'acme',
   env: Record<string, string> = {},
-  options: AppOptions = {},
+  options: AppOptions | ((store: Store, config: Config) => AppOptions) = {},
 ): Promise<TestApp> {
   const { store, database, cleanup } = await openTestStore(kind);
   const config = loadConfig({ PUBLIC_URL: PUBLIC_URL, DATABASE_URL: database.url, ...env });
-  const app = createApp(config, store, { logger: false, ...options });
+  const given = typeof options === 'function' ? options(store, config) : options;
+  const app = createApp(config, store, { logger: false, ...given });
   const org = await initTestOrganization(store, {
     name: 'Acme Inc',
     slug: orgSlug,

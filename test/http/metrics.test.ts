@@ -1,11 +1,14 @@
 // GET /metrics: refused without METRICS_TOKEN's bearer, absent without METRICS_TOKEN, and its
 // series move with real traffic: HTTP requests by route pattern and status, SCIM operations by
 // organization and outcome, SSO refusals by reason, rate-limit refusals, database query time, the
-// event loop's lag. On SQLite and PostgreSQL (with its pool gauge).
+// event loop's lag, webhook attempts to a real receiver and the pending backlog. On SQLite and
+// PostgreSQL (with its pool gauge).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DeliveryWorker } from '../../src/webhooks/delivery-worker.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-the-test-0123';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -24,11 +27,24 @@ function parse(text: string): Map<string, number> {
 for (const kind of STORE_KINDS) {
   describe(`metrics (${kind})`, { skip: skipReason(kind) }, () => {
     let t: TestApp;
+    let worker: DeliveryWorker;
     before(async () => {
-      t = await setupApp(kind, 'acme', {
-        METRICS_TOKEN,
-        SAML_RATE_LIMIT_PER_ADDRESS: '2',
-      });
+      t = await setupApp(
+        kind,
+        'acme',
+        {
+          METRICS_TOKEN,
+          SAML_RATE_LIMIT_PER_ADDRESS: '2',
+          WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+          // One retry, an hour later: a failed attempt leaves its delivery pending.
+          WEBHOOK_RETRY_SCHEDULE: '3600',
+          WEBHOOK_TIMEOUT_SECONDS: '2',
+        },
+        (store, config) => {
+          worker = new DeliveryWorker(store, { settings: config.webhooks, retentionDays: 30 });
+          return { deliveryWorker: worker };
+        },
+      );
     });
     after(() => t.cleanup());
 
@@ -131,6 +147,54 @@ for (const kind of STORE_KINDS) {
         );
       } else {
         assert.ok(![...afterwards.keys()].some((series) => series.startsWith('roster_db_pool')));
+      }
+    });
+
+    it('counts webhook attempts by outcome and shows the pending backlog', async () => {
+      // Earlier tests' events are fanned out now, to no endpoint.
+      await worker.drain();
+      const up = await startReceiver(() => ({ status: 204 }));
+      const down = await startReceiver(() => ({ status: 503 }));
+      try {
+        const endpoint = async (url: string) => {
+          const response = await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/webhooks',
+            headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+            payload: JSON.stringify({ url, types: ['member.created'] }),
+          });
+          assert.equal(response.statusCode, 201, response.body);
+          return response.json().id as string;
+        };
+        await endpoint(up.url);
+        const failing = await endpoint(down.url);
+        const before = await scrape();
+        assert.equal(value(before, 'roster_webhook_deliveries_pending'), 0);
+        for (const name of ['grace', 'alan']) {
+          const created = await t.scim('POST', 'Users', { schemas: [USER], userName: `${name}@acme.test` });
+          assert.equal(created.statusCode, 201);
+        }
+        await worker.drain();
+        assert.equal(up.received.length, 2);
+        assert.equal(down.received.length, 2);
+        const afterwards = await scrape();
+        const moved = (name: string) => value(afterwards, name) - value(before, name);
+        assert.equal(moved('roster_webhook_attempts_total{outcome="delivered"}'), 2);
+        assert.equal(moved('roster_webhook_attempts_total{outcome="retry"}'), 2);
+        assert.equal(moved('roster_webhook_attempts_total{outcome="failed"}'), 0);
+        assert.equal(moved('roster_webhook_attempt_duration_seconds_count'), 4);
+        // The two deliveries to the failing receiver wait for their retry.
+        assert.equal(value(afterwards, 'roster_webhook_deliveries_pending'), 2);
+        const removed = await t.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/webhooks/${failing}`,
+          headers: { authorization: `Bearer ${t.token}` },
+        });
+        assert.ok(removed.statusCode < 300, removed.body);
+        assert.equal(value(await scrape(), 'roster_webhook_deliveries_pending'), 0);
+      } finally {
+        await up.close();
+        await down.close();
       }
     });
   });

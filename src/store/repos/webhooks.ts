@@ -93,6 +93,16 @@ export class WebhookRepo {
     return Number(row.n);
   }
 
+  /** Deliveries still to be sent, every organization's (the metrics' backlog gauge). */
+  async pendingCount(): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async insertDeliveries(rows: readonly NewWebhookDelivery[]): Promise<void> {
     // Batches keep each statement under SQLite's and PostgreSQL's parameter limits.
     for (let i = 0; i < rows.length; i += 200) {
