@@ -59,6 +59,15 @@ export function retryDelayMs(
   return Math.round(base * 1000 * (0.8 + 0.4 * random()));
 }
 
+/**
+ * How long a claim is held: the request's deadline and as long again (at most 5 s more) to file the
+ * outcome, so a live instance settles before its lease ends, while a killed instance's claims come
+ * free soon after the deadline it was given (20 s with the default 15 s timeout).
+ */
+export function leaseMs(timeoutSeconds: number): number {
+  return (timeoutSeconds + Math.min(timeoutSeconds, 5)) * 1000;
+}
+
 export class DeliveryWorker {
   private readonly inFlight = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
@@ -162,10 +171,7 @@ export class DeliveryWorker {
         this.maxInFlight - this.running.size,
       );
       if (room <= 0 || this.closing) continue;
-      // The lease outlasts the request's deadline, so a live instance always settles before it ends.
-      const leaseUntil = new Date(
-        Date.now() + (this.options.settings.timeoutSeconds + 5) * 1000,
-      ).toISOString();
+      const leaseUntil = new Date(Date.now() + leaseMs(this.options.settings.timeoutSeconds)).toISOString();
       const rows = await this.store.transaction((tx) =>
         tx.webhooks.claim(endpointId, now(), leaseUntil, room),
       );
