@@ -115,7 +115,7 @@ export function apiEventRoutes(
       throw new RosterError('invalid_value', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
     }
     const types = typesOf(query.types, request.installation !== null);
-    const scope = await scopeOf(request, store, query.organization);
+    const scope = await scopeOf(request, store, query.organization || undefined);
     // Events committed a moment ago get their position here if no worker has given it yet.
     await dispatchEvents(store);
     const events = await store.events.page({
