@@ -5,6 +5,7 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
+import { organizationResource } from '../events/event-resources.ts';
 import { recordEvent } from '../events/record-event.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
@@ -93,7 +94,7 @@ export async function createOrganization(
         type: 'organization.created',
         organizationId: organization.id,
         actor: input.actor,
-        data: { object: 'organization', id: organization.id, slug, name, createdAt: at },
+        data: organizationResource(organization),
       });
       const invitation =
         input.adminEmail === undefined
@@ -123,7 +124,7 @@ export interface UpdateOrganizationInput {
   requestId?: string;
 }
 
-/** Renames, disables or enables; each change its own audit event, all in one transaction. */
+/** Renames, disables or enables; each change its own audit and public event, all in one transaction. */
 export async function updateOrganization(
   store: Store,
   input: UpdateOrganizationInput,
@@ -165,12 +166,23 @@ export async function updateOrganization(
         requestId,
       });
     }
-    if (after !== before)
-      await tx.organizations.update(before.id, {
-        name: after.name,
-        disabled_at: after.disabled_at,
-        updated_at: at,
-      });
+    if (after === before) return after;
+    await tx.organizations.update(before.id, {
+      name: after.name,
+      disabled_at: after.disabled_at,
+      updated_at: at,
+    });
+    // The public events, beside the audit events: each carries the organization as this request
+    // left it (a rename and a disable in one request send both, with the same `data`).
+    const data = organizationResource(after);
+    const event = { organizationId: before.id, actor: input.actor, data };
+    if (after.name !== before.name) {
+      await recordEvent(tx, { ...event, type: 'organization.updated', previous: { name: before.name } });
+    }
+    if (after.disabled_at !== before.disabled_at) {
+      const type = after.disabled_at === null ? 'organization.enabled' : 'organization.disabled';
+      await recordEvent(tx, { ...event, type });
+    }
     return after;
   });
 }

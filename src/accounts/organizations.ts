@@ -4,6 +4,7 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { RosterError } from '../errors.ts';
+import { organizationResource } from '../events/event-resources.ts';
 import { recordEvent } from '../events/record-event.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import { UniqueViolationError } from '../store/errors.ts';
@@ -186,7 +187,7 @@ export async function initOrganization(
         type: 'organization.created',
         organizationId: organization.id,
         actor: input.actor,
-        data: { object: 'organization', id: organization.id, slug, name, createdAt: at },
+        data: organizationResource(organization),
       });
       return { organization: { ...organization, member_seq: membership.seq }, workspace, user, membership };
     });

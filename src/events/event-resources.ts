@@ -3,6 +3,7 @@
 // exists elsewhere).
 import type { GroupRow } from '../store/repos/groups.ts';
 import type { MemberRow } from '../store/repos/members.ts';
+import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { EventResource } from './record-event.ts';
 
 /** A member from its row and its stored IdP view (parsed from the row when not given). */
@@ -56,5 +57,19 @@ export function groupMembersResource(row: GroupRow, memberIds: readonly string[]
   return {
     ...groupResource(row),
     members: { count: memberIds.length, ids: memberIds.slice(0, EVENT_MEMBER_IDS) },
+  };
+}
+
+/** An organization as the organizations API shows it (`GET /api/v1/organizations/:id`). */
+export function organizationResource(row: OrganizationRecord): EventResource {
+  return {
+    object: 'organization',
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    disabled: row.disabled_at !== null,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }

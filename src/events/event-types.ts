@@ -20,6 +20,9 @@ export const EVENT_TYPES = [
   'sso.login',
   'sso.settings_changed',
   'organization.created',
+  'organization.updated',
+  'organization.disabled',
+  'organization.enabled',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

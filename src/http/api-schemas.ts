@@ -287,28 +287,35 @@ const ERRORS = {
 /**
  * A route's schema with the API's security and error responses: `success` maps its own status codes
  * to their response schemas (`null` for no body). `installation` routes (the product's side,
- * `/api/v1/organizations`) take an installation token instead, and have no role to be refused for.
+ * `/api/v1/organizations`) take an installation token instead, and have no role to be refused for;
+ * `installation: 'also'` routes (the events API) take either.
  */
 export function apiRoute(
   route: Omit<FastifySchema, 'response'> & {
     tags: string[];
     summary: string;
     description?: string;
-    installation?: boolean;
+    installation?: boolean | 'also';
     success: Record<number, object | null>;
   },
 ): FastifySchema {
   const { success, installation, ...rest } = route;
   const { 403: _forbidden, ...withoutForbidden } = ERRORS;
-  const response: Record<number | string, unknown> = { ...(installation ? withoutForbidden : ERRORS) };
+  const response: Record<number | string, unknown> = {
+    ...(installation === true ? withoutForbidden : ERRORS),
+  };
   for (const [status, schema] of Object.entries(success)) {
     response[status] =
       schema === null
         ? { description: 'no content', type: 'null' }
         : { description: status === '201' ? 'created' : 'the result', ...schema };
   }
-  const security: Array<Record<string, string[]>> = installation
-    ? [{ installation: [] }]
-    : [{ bearer: [] }, { session: [] }];
+  const organization: Array<Record<string, string[]>> = [{ bearer: [] }, { session: [] }];
+  const security: Array<Record<string, string[]>> =
+    installation === true
+      ? [{ installation: [] }]
+      : installation === 'also'
+        ? [...organization, { installation: [] }]
+        : organization;
   return { ...rest, security, response };
 }

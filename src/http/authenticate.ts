@@ -6,6 +6,7 @@ import type { InstallationAuthenticator, InstallationPrincipal } from '../auth/a
 import { AUTH_FAILURE_DETAIL, bearerToken, type TokenAuthenticator } from '../auth/authenticate-token.ts';
 import type { Principal } from '../auth/principal.ts';
 import { atLeast } from '../auth/roles.ts';
+import { isInstallationToken } from '../auth/token-format.ts';
 import { RosterError } from '../errors.ts';
 import { authenticateSession } from '../sign-in/sessions.ts';
 import type { Role } from '../store/schema.ts';
@@ -114,5 +115,25 @@ export function requireCaller(
       );
     }
     authorize(request, session, role, 'session');
+  };
+}
+
+/**
+ * A route both sides read (the events API): an installation token (`rst_iat_…`) sets
+ * `request.installation` and speaks for every organization; anything else is `requireCaller`'s,
+ * for one organization with `role`. The route tells them apart by `request.installation`.
+ */
+export function requireCallerOrInstallation(
+  authenticator: TokenAuthenticator,
+  installation: InstallationAuthenticator,
+  store: Store,
+  role: Role,
+): onRequestAsyncHookHandler {
+  const caller = requireCaller(authenticator, store, role);
+  const product = requireInstallation(installation);
+  return async function (this, request, reply) {
+    const token = bearerToken(request.headers.authorization);
+    const hook = token !== undefined && isInstallationToken(token) ? product : caller;
+    await hook.call(this, request, reply);
   };
 }

@@ -228,12 +228,19 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   metricsRoutes(app, store, config.metricsToken, options.deliveryWorker);
   healthRoutes(app, store);
   const scimRequestLog = recordScimRequests(app, store);
-  apiRoutes(app, store, authenticator, config.publicUrl, config.webhooks);
+  const installationAuthenticator = createInstallationAuthenticator(store, {
+    onError: (error) => app.log.warn({ err: error }, 'could not record token use'),
+  });
+  apiRoutes(
+    app,
+    store,
+    { tokens: authenticator, installation: installationAuthenticator },
+    config.publicUrl,
+    config.webhooks,
+  );
   apiOrganizationRoutes(app, {
     store,
-    authenticate: createInstallationAuthenticator(store, {
-      onError: (error) => app.log.warn({ err: error }, 'could not record token use'),
-    }),
+    authenticate: installationAuthenticator,
     mailer,
     publicUrl: config.publicUrl,
   });

@@ -20,7 +20,7 @@ export function openApi(app: FastifyInstance, publicUrl: string): void {
         title: 'Roster REST API',
         version: '1',
         description:
-          'Organizations, members, workspaces, tokens, SSO settings, setup links, the audit log, events and webhooks. Authenticate with an access token (`Authorization: Bearer rst_…`) or, from the dashboard, its session cookie with `X-CSRF-Token` on writes; `/api/v1/organizations` takes an installation token. Errors are `{ "error": { "status", "code", "message" } }` with a code of the error catalogue.',
+          'Organizations, members, workspaces, tokens, SSO settings, setup links, the audit log, events and webhooks. Authenticate with an access token (`Authorization: Bearer rst_…`) or, from the dashboard, its session cookie with `X-CSRF-Token` on writes; `/api/v1/organizations` takes an installation token, and `GET /api/v1/events` takes either (an installation token reads the events of every organization). Errors are `{ "error": { "status", "code", "message" } }` with a code of the error catalogue.',
       },
       servers: [{ url: publicUrl }],
       components: {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { createInstallationToken } from '../../src/accounts/installation-tokens.ts';
 import { setWorkspaceAccess } from '../../src/accounts/manage-workspaces.ts';
 import { changeRole } from '../../src/accounts/members.ts';
 import { initOrganization } from '../../src/accounts/organizations.ts';
@@ -122,6 +123,17 @@ describe('the event catalogue', () => {
     });
     assert.ok([200, 204].includes(groupPatch.statusCode), groupPatch.body);
     assert.equal((await t.scim('DELETE', `Groups/${groupId}`)).statusCode, 204);
+    // organization.updated, .disabled, .enabled: the product renames, disables and enables Beta.
+    const product = await createInstallationToken(t.store, { name: 'saas', actor: CLI_ACTOR });
+    for (const body of [{ name: 'Beta Corp' }, { disabled: true }, { disabled: false }]) {
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/organizations/${beta.organization.id}`,
+        headers: { authorization: `Bearer ${product.token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    }
     const rows = await t.store.db.selectFrom('events').select(['type', 'payload']).orderBy('seq').execute();
     for (const row of rows)
       if (!emitted.has(row.type)) emitted.set(row.type, JSON.parse(row.payload) as Payload);

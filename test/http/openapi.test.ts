@@ -130,13 +130,26 @@ for (const kind of STORE_KINDS) {
         const id = ids.find(([prefix]) => path.startsWith(prefix))?.[1];
         const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' && id) || `{${name}}`);
         if (url.includes('{')) continue;
-        const installation = operations.get.security?.some((scheme) => 'installation' in scheme);
-        const response = await api('GET', url, undefined, installation ? installationToken : t.token);
-        assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
         const pointer = `openapi#/paths/${path.replaceAll('/', '~1')}/get/responses/200/content/application~1json/schema`;
         const check = ajv.getSchema(pointer);
         assert.ok(check, pointer);
-        assert.ok(check(response.json()), `${url}: ${JSON.stringify(check.errors)}`);
+        // Each security scheme the route documents is one it answers; an installation token where
+        // none is documented is refused.
+        const schemes = new Set(operations.get.security?.flatMap((scheme) => Object.keys(scheme)));
+        const tokens = [
+          ...(schemes.has('bearer') ? [t.token] : []),
+          ...(schemes.has('installation') ? [installationToken] : []),
+        ];
+        assert.ok(tokens.length > 0, `${url}: no security scheme`);
+        for (const token of tokens) {
+          const response = await api('GET', url, undefined, token);
+          assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
+          assert.ok(check(response.json()), `${url}: ${JSON.stringify(check.errors)}`);
+        }
+        if (!schemes.has('installation')) {
+          const refused = await api('GET', url, undefined, installationToken);
+          assert.equal(refused.statusCode, 403, `${url} with an installation token: ${refused.body}`);
+        }
         checked++;
       }
       assert.ok(checked >= 15, `only ${checked} GET routes checked`);

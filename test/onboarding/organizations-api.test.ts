@@ -177,5 +177,45 @@ for (const kind of STORE_KINDS) {
       assert.equal(refused.statusCode, 400);
       assert.equal((await t.store.organizations.getById(id))?.disabled_at, null);
     });
+
+    it("makes each change a public event of that organization, read with the organization's token", async () => {
+      const id = t.org.organization.id;
+      const other = await api('POST', '/api/v1/organizations', product, { name: 'Globex' });
+      assert.equal(other.statusCode, 201, other.body);
+      const patch = (body: unknown) => api('PATCH', `/api/v1/organizations/${id}`, product, body);
+      // A rename and a disable in one request, then an enable; a no-op and a refused one send nothing.
+      assert.equal((await patch({ name: 'Acme Renamed', disabled: true })).statusCode, 200);
+      assert.equal((await patch({ disabled: false })).statusCode, 200);
+      assert.equal((await patch({ name: 'Acme Renamed', disabled: false })).statusCode, 200);
+      assert.equal((await patch({ name: '', disabled: true })).statusCode, 400);
+
+      const read = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/events?types=organization.created,organization.updated,organization.disabled,organization.enabled',
+        headers: { authorization: `Bearer ${t.token}` },
+      });
+      assert.equal(read.statusCode, 200, read.body);
+      const events = read.json().data as Array<{
+        type: string;
+        organization: { id: string };
+        actor: { type: string };
+        data: Record<string, unknown>;
+        previous?: Record<string, unknown>;
+      }>;
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['organization.created', 'organization.updated', 'organization.disabled', 'organization.enabled'],
+      );
+      const [, updated, disabled, enabled] = events;
+      assert.ok(events.every((e) => e.organization.id === id));
+      assert.equal(updated?.actor.type, 'installation_token');
+      assert.equal(updated?.data.name, 'Acme Renamed');
+      assert.deepEqual(updated?.previous, { name: 'Acme Inc' });
+      assert.equal(disabled?.data.disabled, true);
+      assert.equal(typeof disabled?.data.disabledAt, 'string');
+      assert.equal(disabled?.data.name, 'Acme Renamed');
+      assert.equal(enabled?.data.disabled, false);
+      assert.equal(enabled?.data.disabledAt, null);
+    });
   });
 }

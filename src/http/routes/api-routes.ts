@@ -1,7 +1,9 @@
 // The REST API `/api/v1`, authenticated by an access token or the dashboard's session cookie (with
-// `X-CSRF-Token` on writes). Errors go through the one mapping (surface `api`).
+// `X-CSRF-Token` on writes); the events API also by an installation token. Errors go through the
+// one mapping (surface `api`).
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
+import type { InstallationAuthenticator } from '../../auth/authenticate-installation.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import type { WebhookSettings } from '../../config.ts';
 import type { Store } from '../../store/store.ts';
@@ -19,10 +21,11 @@ import { apiWorkspaceRoutes } from './api-workspaces.ts';
 export function apiRoutes(
   app: FastifyInstance,
   store: Store,
-  authenticator: TokenAuthenticator,
+  authenticators: { tokens: TokenAuthenticator; installation: InstallationAuthenticator },
   publicUrl: string,
   webhooks: WebhookSettings,
 ): void {
+  const authenticator = authenticators.tokens;
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
     meRoutes(scope, store, authenticator);
@@ -32,7 +35,7 @@ export function apiRoutes(
     apiTokenRoutes(scope, store, authenticator);
     apiAuditRoutes(scope, store, authenticator);
     apiSetupLinkRoutes(scope, store, authenticator, publicUrl);
-    apiEventRoutes(scope, store, authenticator);
+    apiEventRoutes(scope, store, authenticator, authenticators.installation);
     apiWebhookRoutes(scope, store, authenticator, webhooks);
     apiAppRoutes(scope, store, authenticator);
   });

@@ -17,7 +17,8 @@ export interface SequencedEvent {
 }
 
 export interface EventPageQuery {
-  organizationId: string;
+  /** One organization's events; undefined: every event, of every organization and of none. */
+  organizationId?: string;
   /** Events after this position (0: from the oldest kept). */
   after: number;
   /** Only these types (none: every type). */
@@ -88,11 +89,9 @@ export class EventRepo {
   }
 
   async page(query: EventPageQuery): Promise<SequencedEvent[]> {
-    let builder = this.ctx.db
-      .selectFrom('events')
-      .selectAll()
-      .where('organization_id', '=', query.organizationId)
-      .where('position', '>', query.after);
+    let builder = this.ctx.db.selectFrom('events').selectAll().where('position', '>', query.after);
+    if (query.organizationId !== undefined)
+      builder = builder.where('organization_id', '=', query.organizationId);
     if (query.types && query.types.length > 0) builder = builder.where('type', 'in', query.types);
     if (query.hiddenTypes.length > 0) builder = builder.where('type', 'not in', query.hiddenTypes);
     const rows = await builder.orderBy('position').limit(query.limit).execute();
