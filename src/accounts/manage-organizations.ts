@@ -7,12 +7,11 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
 import { organizationResource } from '../events/event-resources.ts';
 import { recordEvent } from '../events/record-event.ts';
-import { UniqueViolationError } from '../store/errors.ts';
-import { newId, now } from '../store/ids.ts';
+import { now } from '../store/ids.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { Store } from '../store/store.ts';
 import { type CreatedInvitation, insertInvitation } from './invitations.ts';
-import { organizationSlug } from './organizations.ts';
+import { insertOrganization, organizationSlug, slugTaken } from './organizations.ts';
 
 export interface OrganizationView {
   id: string;
@@ -61,40 +60,13 @@ export async function createOrganization(
   const slug = organizationSlug(name, input.slug);
   try {
     return await store.transaction(async (tx) => {
-      const at = now();
-      const organization: OrganizationRecord = {
-        id: newId(),
+      const { organization } = await insertOrganization(tx, {
         slug,
         name,
-        default_role: 'member',
-        email_changes: 'refuse',
-        member_seq: 0,
-        created_at: at,
-        updated_at: at,
-        disabled_at: null,
-      };
-      await tx.organizations.insert(organization);
-      await tx.workspaces.insert({
-        id: newId(),
-        organization_id: organization.id,
-        name: 'Default',
-        is_default: 1,
-        created_at: at,
-        updated_at: at,
-      });
-      await recordAudit(tx, {
-        organizationId: organization.id,
+        at: now(),
         actor: input.actor,
-        action: 'organization.created',
-        target: { type: 'organization', id: organization.id, label: slug },
-        after: { slug, name, workspace: 'Default', admin: input.adminEmail ?? null },
         requestId: input.requestId ?? null,
-      });
-      await recordEvent(tx, {
-        type: 'organization.created',
-        organizationId: organization.id,
-        actor: input.actor,
-        data: organizationResource(organization),
+        auditDetails: { admin: input.adminEmail ?? null },
       });
       const invitation =
         input.adminEmail === undefined
@@ -109,10 +81,7 @@ export async function createOrganization(
       return { organization, invitation };
     });
   } catch (error) {
-    if (error instanceof UniqueViolationError && /slug/.test(error.constraint)) {
-      throw new RosterError('conflict', `an organization with the slug "${slug}" already exists`);
-    }
-    throw error;
+    throw slugTaken(error, slug);
   }
 }
 

@@ -1,4 +1,6 @@
-// Creating an organization with its default workspace and first Admin (`roster init`, `/setup`).
+// Creating an organization with its default workspace and first Admin (`roster init`, `/setup`), and
+// the one way any organization comes into being (`insertOrganization`, which the organizations API
+// uses too).
 
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -13,7 +15,7 @@ import type { MemberRow } from '../store/repos/members.ts';
 import type { OrganizationRecord } from '../store/repos/organizations.ts';
 import type { UserRecord } from '../store/repos/users.ts';
 import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import { nameAttributes, type PersonName } from './person-name.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -115,27 +117,17 @@ export async function initOrganization(
         if ((await tx.organizations.count()) > 0) throw new AlreadySetUpError();
       }
       const at = now();
-      const organization: OrganizationRecord = {
-        id: newId(),
+      const { organization, workspace } = await insertOrganization(tx, {
         slug,
         name,
-        default_role: 'member',
-        email_changes: 'refuse',
-        member_seq: 0,
-        created_at: at,
-        updated_at: at,
-        disabled_at: null,
-      };
-      await tx.organizations.insert(organization);
-      const workspace: WorkspaceRecord = {
-        id: newId(),
-        organization_id: organization.id,
-        name: 'Default',
-        is_default: 1,
-        created_at: at,
-        updated_at: at,
-      };
-      await tx.workspaces.insert(workspace);
+        at,
+        actor: input.actor,
+        requestId: input.requestId ?? null,
+        auditDetails: {
+          admin: email,
+          ...(named.displayName ? { adminName: named.displayName } : {}),
+        },
+      });
 
       let user = await tx.users.findByEmail(email);
       if (user) {
@@ -169,32 +161,75 @@ export async function initOrganization(
       });
       await tx.members.insert(membership, emails);
 
-      await recordAudit(tx, {
-        organizationId: organization.id,
-        actor: input.actor,
-        action: 'organization.created',
-        target: { type: 'organization', id: organization.id, label: slug },
-        after: {
-          slug,
-          name,
-          workspace: workspace.name,
-          admin: email,
-          ...(named.displayName ? { adminName: named.displayName } : {}),
-        },
-        requestId: input.requestId ?? null,
-      });
-      await recordEvent(tx, {
-        type: 'organization.created',
-        organizationId: organization.id,
-        actor: input.actor,
-        data: organizationResource(organization),
-      });
       return { organization: { ...organization, member_seq: membership.seq }, workspace, user, membership };
     });
   } catch (error) {
-    if (error instanceof UniqueViolationError && /slug/.test(error.constraint)) {
-      throw new RosterError('conflict', `an organization with the slug "${slug}" already exists`);
-    }
-    throw error;
+    throw slugTaken(error, slug);
   }
+}
+
+export interface NewOrganization {
+  slug: string;
+  name: string;
+  at: string;
+  actor: Actor;
+  requestId: string | null;
+  /** What the audit event adds to the slug, the name and the workspace (the first Admin). */
+  auditDetails: Record<string, unknown>;
+}
+
+/**
+ * A new organization with its Default workspace, audited and announced (`organization.created`), in
+ * the caller's transaction: every way an organization is made (`roster init`, `/setup`, the
+ * organizations API) goes through here. A taken slug is the store's `UniqueViolationError`: the
+ * caller turns it into a 409 with `slugTaken` once the transaction has rolled back.
+ */
+export async function insertOrganization(
+  tx: Repositories,
+  input: NewOrganization,
+): Promise<{ organization: OrganizationRecord; workspace: WorkspaceRecord }> {
+  const organization: OrganizationRecord = {
+    id: newId(),
+    slug: input.slug,
+    name: input.name,
+    default_role: 'member',
+    email_changes: 'refuse',
+    member_seq: 0,
+    created_at: input.at,
+    updated_at: input.at,
+    disabled_at: null,
+  };
+  await tx.organizations.insert(organization);
+  const workspace: WorkspaceRecord = {
+    id: newId(),
+    organization_id: organization.id,
+    name: 'Default',
+    is_default: 1,
+    created_at: input.at,
+    updated_at: input.at,
+  };
+  await tx.workspaces.insert(workspace);
+  await recordAudit(tx, {
+    organizationId: organization.id,
+    actor: input.actor,
+    action: 'organization.created',
+    target: { type: 'organization', id: organization.id, label: input.slug },
+    after: { slug: input.slug, name: input.name, workspace: workspace.name, ...input.auditDetails },
+    requestId: input.requestId,
+  });
+  await recordEvent(tx, {
+    type: 'organization.created',
+    organizationId: organization.id,
+    actor: input.actor,
+    data: organizationResource(organization),
+  });
+  return { organization, workspace };
+}
+
+/** The error to throw for `error`: a 409 when it is the slug's unique index, else `error` itself. */
+export function slugTaken(error: unknown, slug: string): unknown {
+  if (error instanceof UniqueViolationError && /slug/.test(error.constraint)) {
+    return new RosterError('conflict', `an organization with the slug "${slug}" already exists`);
+  }
+  return error;
 }
