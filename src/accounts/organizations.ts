@@ -6,7 +6,7 @@ import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { RosterError } from '../errors.ts';
-import { organizationResource } from '../events/event-resources.ts';
+import { memberResource, organizationResource } from '../events/event-resources.ts';
 import { recordEvent } from '../events/record-event.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import { UniqueViolationError } from '../store/errors.ts';
@@ -150,7 +150,11 @@ export async function initOrganization(
         await tx.users.insert(user);
       }
 
-      const { row: membership, emails } = newMemberRow({
+      const {
+        row: membership,
+        emails,
+        profile,
+      } = newMemberRow({
         organizationId: organization.id,
         userId: user.id,
         seq: await tx.organizations.nextMemberSeq(organization.id),
@@ -160,6 +164,13 @@ export async function initOrganization(
         at,
       });
       await tx.members.insert(membership, emails);
+      // The first Admin is a member like any other, and the product hears of them as of any other.
+      await recordEvent(tx, {
+        type: 'member.created',
+        organizationId: organization.id,
+        actor: input.actor,
+        data: memberResource(membership, profile),
+      });
 
       return { organization: { ...organization, member_seq: membership.seq }, workspace, user, membership };
     });

@@ -91,6 +91,20 @@ describe('the event catalogue', () => {
       adminPassword: 'correct horse battery staple',
       actor: CLI_ACTOR,
     });
+    // A new organization announces itself and its first Admin, who is a member like any other.
+    const betaStart = await t.store.db
+      .selectFrom('events')
+      .select(['type', 'payload'])
+      .where('organization_id', '=', beta.organization.id)
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      betaStart.map((row) => [row.type, (JSON.parse(row.payload) as Payload).data.userName ?? null]),
+      [
+        ['organization.created', null],
+        ['member.created', 'boss@beta.test'],
+      ],
+    );
     const betaToken = await createToken(t.store, {
       kind: 'service',
       organizationId: beta.organization.id,
