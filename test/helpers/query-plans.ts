@@ -155,6 +155,11 @@ export function isPlanned(query: CompiledQuery): boolean {
   return /^\s*(select|insert|update|delete|with)\b/i.test(query.sql);
 }
 
+/** Whether a recorded query is a read (the statements whose rows examined are counted). */
+export function isSelect(query: CompiledQuery): boolean {
+  return /^\s*select\b/i.test(query.sql);
+}
+
 /** The plan of `query`, one line per step. */
 export async function planOf(
   db: Kysely<Database>,

@@ -16,6 +16,7 @@ import {
   GROWING_TABLES,
   growMembers,
   isPlanned,
+  isSelect,
   openRecordingStore,
   planOf,
   readsWhole,
@@ -29,7 +30,6 @@ const SMALL = 10;
 const LARGE = 10_000;
 const BATCH = 1_000;
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const isSelect = (query: CompiledQuery) => /^\s*select\b/i.test(query.sql);
 /** What grows here: the members, and a group's rows. */
 const GROWING = [...GROWING_TABLES, 'group_members'];
 

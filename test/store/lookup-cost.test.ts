@@ -18,6 +18,7 @@ import { type CompiledQuery, sql } from 'kysely';
 import type { Store } from '../../src/store/store.ts';
 import {
   appOver,
+  isSelect,
   openRecordingStore,
   planOf,
   readsWhole,
@@ -31,7 +32,6 @@ const GROWN_FROM = 300;
 const GROWN_TO = 1000;
 const IN_FLIGHT = 10;
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const isSelect = (query: CompiledQuery) => /^\s*select\b/i.test(query.sql);
 
 for (const kind of STORE_KINDS) {
   describe(`the cost of a lookup on ${kind}, as an IdP fills an organization with a personal token`, {
