@@ -38,6 +38,7 @@ import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
 import { scimGroupRoutes } from './routes/scim-groups.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
+import { SHARED_SCHEMA_COMPILERS } from './schema-compilers.ts';
 import { securityHeaders } from './security-headers.ts';
 import { validationMessage } from './validation-message.ts';
 
@@ -153,6 +154,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     // Route schemas validate requests as they are: no type coercion, no defaults filled in, no
     // properties silently dropped (a field a route does not take is refused by its schema).
     ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false } },
+    schemaController: SHARED_SCHEMA_COMPILERS,
     schemaErrorFormatter: (errors, context) => new Error(validationMessage(errors, context)),
     // A malformed URL or an over-long path parameter is refused before routing, in the error
     // shape of its surface (Fastify's default is its own JSON, even on /scim).
