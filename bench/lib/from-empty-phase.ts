@@ -188,6 +188,15 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The responses of several runs by status code, added up. */
+function statusCodesOf(runs: readonly Measurement[]): Record<string, number> {
+  const codes: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [code, n] of Object.entries(run.statusCodes)) codes[code] = (codes[code] ?? 0) + n;
+  }
+  return codes;
+}
+
 /**
  * The personal token's cost per lookup, measured fairly: on the server the personal token pushed
  * to, short lookup runs alternate between that token and a service token of the same organization
@@ -223,6 +232,7 @@ async function alternatingLookups(
       non2xx: sum((run) => run.non2xx),
       errors: sum((run) => run.errors),
       timeouts: sum((run) => run.timeouts),
+      statusCodes: statusCodesOf(own),
       rps: median(own.map((run) => run.rps)),
       p50: median(own.map((run) => run.p50)),
       p99: median(own.map((run) => run.p99)),
