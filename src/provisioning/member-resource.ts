@@ -3,6 +3,7 @@
 import type { LoadedMember } from '../membership/loaded-member.ts';
 import type { ScimMultiValue, ScimUserDocument } from '../scim/resource/scim-user.ts';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../scim/schemas/urns.ts';
+import type { MemberResourceRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
 
 export function etagOf(version: number): string {
@@ -20,7 +21,7 @@ export function rolesOf(role: Role | null): ScimMultiValue[] {
  * caller read for it (group-resource.ts, groupsOfMembers), meta.
  */
 export function toScimUser(
-  member: LoadedMember,
+  member: LoadedMember<MemberResourceRow>,
   scimBaseUrl: string,
   groups: readonly ScimMultiValue[] = [],
 ): ScimUserDocument {
