@@ -103,6 +103,7 @@ export function newMemberRow(input: NewMemberRowInput): NewMemberRow {
     seq: input.seq,
     role: active ? input.role : null,
     previous_role: active ? null : input.role,
+    direct_role: input.role,
     status: active ? 'active' : 'deactivated',
     source: input.source,
     ...columnsOfStoredProfile(profile),

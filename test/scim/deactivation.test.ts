@@ -57,8 +57,12 @@ for (const kind of STORE_KINDS) {
       assert.equal((await me(token)).statusCode, 200);
     });
 
-    it('keeps the previous role and restores it, Admin included', async () => {
-      await t.store.db.updateTable('memberships').set({ role: 'admin' }).where('id', '=', id).execute();
+    it('keeps the previous role and restores the role its sources give, Admin included', async () => {
+      await t.store.db
+        .updateTable('memberships')
+        .set({ role: 'admin', direct_role: 'admin' })
+        .where('id', '=', id)
+        .execute();
       await t.scim('PATCH', `Users/${id}`, setActive(false));
       const deactivated = await t.store.members.getById(t.org.organization.id, id);
       assert.equal(deactivated?.role, null);
