@@ -73,7 +73,7 @@ describe('SCIM discovery over HTTP', () => {
     );
     const user = (await t.scim('GET', 'Schemas/urn:ietf:params:scim:schemas:core:2.0:User')).json();
     const roles = user.attributes.find((a: { name: string }) => a.name === 'roles');
-    assert.equal(roles.mutability, 'readOnly');
+    assert.equal(roles.mutability, 'readWrite');
   });
 });
 

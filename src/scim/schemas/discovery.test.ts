@@ -171,14 +171,22 @@ describe('schemas', () => {
     assert.equal(password.returned, 'never');
   });
 
-  it('makes roles and groups read-only, down to their sub-attributes', () => {
+  it('makes groups read-only, down to its sub-attributes', () => {
+    const groups = attribute(schemaById(BASE, USER_SCHEMA)?.attributes, 'groups');
+    assert.equal(groups.mutability, 'readOnly');
+    assert.equal(groups.multiValued, true);
+    assert.ok(groups.subAttributes?.every((sub) => sub.mutability === 'readOnly'));
+  });
+
+  it("makes roles and entitlements the IdP's to write, entitlements of type Workspace", () => {
     const attributes = schemaById(BASE, USER_SCHEMA)?.attributes;
-    for (const name of ['roles', 'groups']) {
+    for (const name of ['roles', 'entitlements']) {
       const found = attribute(attributes, name);
-      assert.equal(found.mutability, 'readOnly');
+      assert.equal(found.mutability, 'readWrite');
       assert.equal(found.multiValued, true);
-      assert.ok(found.subAttributes?.every((sub) => sub.mutability === 'readOnly'));
     }
+    const entitlements = attribute(attributes, 'entitlements');
+    assert.deepEqual(attribute(entitlements.subAttributes, 'type').canonicalValues, ['Workspace']);
   });
 
   it('lists every core User attribute of RFC 7643 §4.1 with its sub-attributes', () => {
