@@ -356,6 +356,118 @@ for (const kind of STORE_KINDS) {
     });
   });
 
+  describe(`Okta entitlements with groups and direct grants: effective access (${kind})`, {
+    skip: skipReason(kind),
+  }, () => {
+    let t: TestApp;
+    let design: string;
+    let id: string;
+    let groupId: string;
+
+    const access = async () => {
+      const row = await t.store.db
+        .selectFrom('memberships')
+        .select('role')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const sources = await t.store.access.workspaceSources([id]);
+      return {
+        role: row.role,
+        design: sources
+          .filter((source) => source.workspaceId === design)
+          .map((source) => source.kind)
+          .sort(),
+      };
+    };
+    const revoked = async () =>
+      (await t.store.db.selectFrom('events').select(['type', 'payload']).execute()).filter(
+        (event) =>
+          event.type === 'workspace_access.revoked' && JSON.parse(event.payload).data.member.id === id,
+      ).length;
+    const patchUser = (...Operations: unknown[]) =>
+      t.scim('PATCH', `Users/${id}`, { schemas: [PATCH_OP], Operations });
+    const patchGroup = (...Operations: unknown[]) =>
+      t.scim('PATCH', `Groups/${groupId}`, { schemas: [PATCH_OP], Operations });
+
+    before(async () => {
+      t = await setupApp(kind);
+      design = (
+        await createWorkspace(t.store, {
+          organizationId: t.org.organization.id,
+          actor: CLI_ACTOR,
+          name: 'Design',
+        })
+      ).id;
+      id = (
+        await t.scim('POST', 'Users', { userName: 'sam@acme.test', emails: [{ value: 'sam@acme.test' }] })
+      ).json().id;
+      groupId = (await t.scim('POST', 'Groups', { displayName: 'Design Admins', members: [] })).json().id;
+      // The group's mapping, as an Admin sets it (the Groups page): Admin and Design.
+      await t.store.db.updateTable('groups').set({ role: 'admin' }).where('id', '=', groupId).execute();
+      await t.store.db
+        .insertInto('group_workspaces')
+        .values({ group_id: groupId, workspace_id: design, created_at: new Date().toISOString() })
+        .execute();
+    });
+    after(() => t.cleanup());
+
+    it('adds up the three sources, and takes away only what no other source gives', async () => {
+      assert.deepEqual(await access(), { role: 'member', design: [] });
+      await patchUser(
+        { op: 'add', path: 'roles', value: [{ value: 'admin' }] },
+        { op: 'add', path: 'entitlements', value: [{ value: design, type: 'Workspace' }] },
+      );
+      assert.deepEqual(await access(), { role: 'admin', design: ['entitlement'] });
+      await patchGroup({ op: 'add', path: 'members', value: [{ value: id }] });
+      const grant = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/members/${id}/workspaces/${design}`,
+        headers: { authorization: `Bearer ${t.token}` },
+      });
+      assert.equal(grant.statusCode, 204);
+      assert.deepEqual(await access(), { role: 'admin', design: ['direct', 'entitlement', 'group'] });
+
+      // The IdP removes its assignments: the group still gives Admin and Design, the grant Design.
+      await patchUser({ op: 'replace', value: { roles: [], entitlements: [] } });
+      assert.deepEqual(await access(), { role: 'admin', design: ['direct', 'group'] });
+      // The group goes: Admin goes with it (the first Admin stays), Design stays granted.
+      await patchGroup({ op: 'remove', path: `members[value eq "${id}"]` });
+      assert.deepEqual(await access(), { role: 'member', design: ['direct'] });
+      assert.equal(await revoked(), 0);
+      // The IdP assigns the workspace again, then the direct grant is revoked: still reached.
+      await patchUser({ op: 'add', path: 'entitlements', value: [{ value: design }] });
+      await t.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/members/${id}/workspaces/${design}`,
+        headers: { authorization: `Bearer ${t.token}` },
+      });
+      assert.deepEqual(await access(), { role: 'member', design: ['entitlement'] });
+      // Last source: the revocation is announced, with its cause.
+      await patchUser({ op: 'remove', path: 'entitlements' });
+      assert.deepEqual(await access(), { role: 'member', design: [] });
+      const [event] = (await t.store.db.selectFrom('events').select(['type', 'payload']).execute())
+        .filter((e) => e.type === 'workspace_access.revoked')
+        .map((e) => JSON.parse(e.payload).data);
+      assert.deepEqual([event?.workspace.id, event?.cause], [design, 'entitlement']);
+    });
+
+    it('deactivation removes all access, reactivation restores what the sources give', async () => {
+      await patchUser({
+        op: 'replace',
+        value: { roles: [{ value: 'admin' }], entitlements: [{ value: design }] },
+      });
+      await patchUser({ op: 'replace', path: 'active', value: false });
+      const deactivated = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/members/${id}`,
+        headers: { authorization: `Bearer ${t.token}` },
+      });
+      assert.equal(deactivated.json().role, null);
+      await patchUser({ op: 'replace', path: 'active', value: true });
+      assert.deepEqual(await access(), { role: 'admin', design: ['entitlement'] });
+    });
+  });
+
   describe(`Okta entitlements and the last Admin (${kind})`, { skip: skipReason(kind) }, () => {
     let t: TestApp;
     before(async () => {
