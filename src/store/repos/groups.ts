@@ -265,6 +265,25 @@ export class GroupRepo {
       .execute();
   }
 
+  /** The workspaces each of `groupIds` gives (a page of groups), by name. */
+  async workspacesOfGroups(
+    groupIds: readonly string[],
+  ): Promise<{ groupId: string; id: string; name: string }[]> {
+    const out: { groupId: string; id: string; name: string }[] = [];
+    for (const batch of batches([...new Set(groupIds)])) {
+      const rows = await this.ctx.db
+        .selectFrom('group_workspaces as gw')
+        .innerJoin('workspaces as w', 'w.id', 'gw.workspace_id')
+        .select(['gw.group_id', 'w.id', 'w.name'])
+        .where('gw.group_id', 'in', batch)
+        .orderBy('w.name')
+        .orderBy('w.id')
+        .execute();
+      for (const row of rows) out.push({ groupId: row.group_id, id: row.id, name: row.name });
+    }
+    return out;
+  }
+
   /** Replaces the workspaces the group gives access to. */
   async setWorkspaces(groupId: string, workspaceIds: readonly string[], at: string): Promise<void> {
     await this.ctx.db.deleteFrom('group_workspaces').where('group_id', '=', groupId).execute();
