@@ -402,12 +402,14 @@ for (const kind of STORE_KINDS) {
         await t.scim('POST', 'Users', { userName: 'sam@acme.test', emails: [{ value: 'sam@acme.test' }] })
       ).json().id;
       groupId = (await t.scim('POST', 'Groups', { displayName: 'Design Admins', members: [] })).json().id;
-      // The group's mapping, as an Admin sets it (the Groups page): Admin and Design.
-      await t.store.db.updateTable('groups').set({ role: 'admin' }).where('id', '=', groupId).execute();
-      await t.store.db
-        .insertInto('group_workspaces')
-        .values({ group_id: groupId, workspace_id: design, created_at: new Date().toISOString() })
-        .execute();
+      // The group's mapping, as an Admin sets it: Admin and Design.
+      const mapped = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/groups/${groupId}`,
+        headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ role: 'admin', workspaceIds: [design] }),
+      });
+      assert.equal(mapped.statusCode, 200, mapped.body);
     });
     after(() => t.cleanup());
 
@@ -426,6 +428,25 @@ for (const kind of STORE_KINDS) {
       });
       assert.equal(grant.statusCode, 204);
       assert.deepEqual(await access(), { role: 'admin', design: ['direct', 'entitlement', 'group'] });
+      // The API shows each piece with its source: the entitlement among them.
+      const shown = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/members/${id}`,
+          headers: { authorization: `Bearer ${t.token}` },
+        })
+      ).json().access;
+      assert.deepEqual(shown.roleSources.map((source: { kind: string }) => source.kind).sort(), [
+        'entitlement',
+        'group',
+      ]);
+      assert.deepEqual(
+        shown.workspaces
+          .find((w: { id: string }) => w.id === design)
+          .sources.map((source: { kind: string }) => source.kind)
+          .sort(),
+        ['direct', 'entitlement', 'group'],
+      );
 
       // The IdP removes its assignments: the group still gives Admin and Design, the grant Design.
       await patchUser({ op: 'replace', value: { roles: [], entitlements: [] } });
