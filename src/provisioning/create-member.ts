@@ -9,7 +9,7 @@ import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
 import type { Store } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
 import { withUniquenessErrors } from './errors.ts';
-import { applyAssignments, requestedAssignments } from './idp-assignments.ts';
+import { applyAssignments, NOTHING_HELD, requestedAssignments } from './idp-assignments.ts';
 import { linkOrCreateMember } from './link-or-create-member.ts';
 
 /** The email that identifies the person across organizations: the primary email, else an email-shaped userName. */
@@ -65,7 +65,7 @@ export async function createMember(
         requestId: ctx.requestId,
       });
       // Okta may assign roles and workspaces in the create itself (docs/idp-requests.md#okta-entitlements).
-      const member = await applyAssignments(tx, ctx, created.member, assignments);
+      const member = await applyAssignments(tx, ctx, created.member, NOTHING_HELD, assignments);
       return { member, linked: created.linked };
     }),
   );

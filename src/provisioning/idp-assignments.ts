@@ -69,15 +69,28 @@ export async function assignmentsOfMembers(
   return new Map([...rows].map(([id, held]) => [id, assignedValues(held)]));
 }
 
-/** The member's IdP view with its assignments: the document PUT and PATCH start from. */
-export async function idpDocument(tx: Repositories, member: LoadedMember): Promise<ScimUserDocument> {
+/** What PUT and PATCH start from: the member's IdP view with its assignments, and those assignments. */
+export interface IdpView {
+  document: ScimUserDocument;
+  held: IdpAssignments;
+}
+
+export const NOTHING_HELD: IdpAssignments = { roles: [], workspaces: [] };
+
+/** The member's IdP view with its assignments (one read of `member_entitlements`). */
+export async function idpView(tx: Repositories, member: LoadedMember): Promise<IdpView> {
   const document = memberDocument(member);
   const assigned = (await assignmentsOfMembers(tx, [member.row.id])).get(member.row.id) ?? NO_ASSIGNMENTS;
+  // Entitlements stored in the profile by earlier versions are no assignment.
   delete document.roles;
   delete document.entitlements;
   if (assigned.roles.length > 0) document.roles = assigned.roles;
   if (assigned.entitlements.length > 0) document.entitlements = assigned.entitlements;
-  return document;
+  const held: IdpAssignments = {
+    roles: assigned.roles.map((role) => role.value as Role).sort(),
+    workspaces: assigned.entitlements.map((entitlement) => String(entitlement.value)).sort(),
+  };
+  return { document, held };
 }
 
 function elements(document: ScimUserDocument, name: 'roles' | 'entitlements'): ScimMultiValue[] {
@@ -148,7 +161,8 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * Stores `requested` as the member's IdP assignments (after applyIdpView, in the same transaction)
+ * Stores `requested` in place of `held` (what idpView read) as the member's IdP assignments (after
+ * applyIdpView, in the same transaction)
  * and settles what they give: the effective role (settleRole, with the last-Admin rule of the
  * access model) and the workspaces gained or lost (announced with cause `entitlement`). The member's
  * version moves when its assignments do, since the User resource shows them.
@@ -157,20 +171,10 @@ export async function applyAssignments(
   tx: Repositories,
   ctx: ProvisioningContext,
   member: LoadedMember,
+  held: IdpAssignments,
   requested: IdpAssignments,
 ): Promise<LoadedMember> {
   const id = member.row.id;
-  const current = await tx.access.entitlementsOf(id);
-  const held = {
-    roles: current
-      .filter((row) => row.kind === 'role')
-      .map((row) => row.value)
-      .sort(),
-    workspaces: current
-      .filter((row) => row.kind === 'workspace')
-      .map((row) => row.value)
-      .sort(),
-  };
   const rolesChanged = !sameSet(held.roles, requested.roles);
   const workspacesChanged = !sameSet(held.workspaces, requested.workspaces);
   if (!rolesChanged && !workspacesChanged) return member;

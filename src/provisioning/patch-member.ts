@@ -5,7 +5,7 @@ import type { Store } from '../store/store.ts';
 import { type AppliedIdpView, applyIdpView } from './apply-idp-view.ts';
 import type { ProvisioningContext } from './context.ts';
 import { withUniquenessErrors } from './errors.ts';
-import { applyAssignments, idpDocument, requestedAssignments } from './idp-assignments.ts';
+import { applyAssignments, idpView, requestedAssignments } from './idp-assignments.ts';
 import { loadMemberForUpdate } from './load-member-for-update.ts';
 
 export function patchMember(
@@ -18,10 +18,11 @@ export function patchMember(
   return withUniquenessErrors(() =>
     store.transaction(async (tx) => {
       const before = await loadMemberForUpdate(tx, ctx, id, ifMatch);
-      const requested = applyPatch(await idpDocument(tx, before), patchBody);
+      const { document, held } = await idpView(tx, before);
+      const requested = applyPatch(document, patchBody);
       const assignments = await requestedAssignments(tx, ctx.organizationId, requested);
       const applied = await applyIdpView(tx, ctx, before, requested);
-      return { ...applied, member: await applyAssignments(tx, ctx, applied.member, assignments) };
+      return { ...applied, member: await applyAssignments(tx, ctx, applied.member, held, assignments) };
     }),
   );
 }

@@ -11,7 +11,7 @@ import type { Store } from '../store/store.ts';
 import { type AppliedIdpView, applyIdpView } from './apply-idp-view.ts';
 import type { ProvisioningContext } from './context.ts';
 import { withUniquenessErrors } from './errors.ts';
-import { applyAssignments, idpDocument, requestedAssignments } from './idp-assignments.ts';
+import { applyAssignments, idpView, requestedAssignments } from './idp-assignments.ts';
 import { loadMemberForUpdate } from './load-member-for-update.ts';
 
 export function replaceMember(
@@ -25,10 +25,11 @@ export function replaceMember(
   return withUniquenessErrors(() =>
     store.transaction(async (tx) => {
       const before = await loadMemberForUpdate(tx, ctx, id, ifMatch);
-      const requested = mergeReplace(await idpDocument(tx, before), input);
+      const { document, held } = await idpView(tx, before);
+      const requested = mergeReplace(document, input);
       const assignments = await requestedAssignments(tx, ctx.organizationId, requested);
       const applied = await applyIdpView(tx, ctx, before, requested);
-      return { ...applied, member: await applyAssignments(tx, ctx, applied.member, assignments) };
+      return { ...applied, member: await applyAssignments(tx, ctx, applied.member, held, assignments) };
     }),
   );
 }
