@@ -333,3 +333,36 @@ export async function settleGroupMembers(
     }
   }
 }
+
+/** A member who kept Admin as the last active Admin when a group or entitlement took it away. */
+export interface KeptAdmin {
+  member: MemberRow;
+  at: string;
+  /** The group whose change it was, when a group's. */
+  groupName: string | null;
+}
+
+/**
+ * The member who last kept Admin because the identity provider's change would have left the
+ * organization without an active Admin, while that is still so: they are still the only active
+ * Admin and hold it only directly. What the dashboard warns about, until another member is Admin.
+ */
+export async function adminKeptAsLast(
+  tx: Repositories,
+  organizationId: string,
+  membershipId?: string,
+): Promise<KeptAdmin | null> {
+  const [event] = await tx.audit.search({
+    organizationId,
+    action: 'member.admin_kept',
+    limit: 1,
+    ...(membershipId === undefined ? {} : { target: membershipId }),
+  });
+  if (!event?.target_id) return null;
+  const member = await tx.members.getById(organizationId, event.target_id);
+  if (member?.role !== 'admin' || member.direct_role !== 'admin') return null;
+  if ((await tx.members.countActiveAdmins(organizationId)) !== 1) return null;
+  if ((await tx.access.adminSources([member.id])).length > 0) return null;
+  const after = JSON.parse(event.after ?? '{}') as { cause?: { groupName?: string } };
+  return { member, at: event.occurred_at, groupName: after.cause?.groupName ?? null };
+}
