@@ -294,6 +294,21 @@ for (const kind of STORE_KINDS) {
       });
     }
 
+    it('refuses a create with an unknown role: 400 invalidValue, and no member is made', async () => {
+      const res = await t.scim('POST', 'Users', {
+        userName: 'nobody@acme.test',
+        emails: [{ value: 'nobody@acme.test' }],
+        roles: [{ value: 'superuser' }],
+      });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.json().scimType, 'invalidValue');
+      const lookup = await t.scim(
+        'GET',
+        `Users?filter=${encodeURIComponent('userName eq "nobody@acme.test"')}`,
+      );
+      assert.equal(lookup.json().totalResults, 0);
+    });
+
     it("refuses another organization's workspace", async () => {
       const { initTestOrganization } = await import('../helpers/seed.ts');
       const other = await initTestOrganization(t.store, {
