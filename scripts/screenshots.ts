@@ -2,10 +2,7 @@
 // docs/screenshots/*.png, against a demo organization seeded on a throw-away SQLite database:
 //
 //   node --import tsx scripts/screenshots.ts            # every page
-//   node --import tsx scripts/screenshots.ts webhook    # only the shots whose names start so
-//
-// Seeding goes through the real surfaces: SCIM requests as Okta would send them (so that the audit
-// log and the SCIM request panel are genuine), and the use cases for roles, grants and tokens.
+
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createApp as registerApp } from '../src/accounts/apps.ts';
+//   node --import tsx scripts/screenshots.ts webhook    # only the shots whose names start so
+//
+// Seeding goes through the real surfaces: SCIM requests as Okta would send them (so that the audit
+// log and the SCIM request panel are genuine), and the use cases for roles, grants and tokens.
+import { mapGroup } from '../src/accounts/group-mapping.ts';
 import { createInvitation } from '../src/accounts/invitations.ts';
 import { createWorkspace, grantWorkspaceAccess } from '../src/accounts/manage-workspaces.ts';
 import { changeRole } from '../src/accounts/members.ts';
@@ -191,6 +193,13 @@ async function main(): Promise<void> {
         ],
       });
     }
+    // An Admin maps Eng Admins to the Admin role and the Research workspace.
+    await mapGroup(store, {
+      organizationId,
+      groupId: groupIds[0] ?? '',
+      mapping: { role: 'admin', workspaceIds: [workspaces.research.id] },
+      actor: ADMIN_ACTOR,
+    });
     const memberToken = await createToken(store, {
       kind: 'personal',
       organizationId,
@@ -250,6 +259,7 @@ async function main(): Promise<void> {
       { name: 'workspace', path: `/workspaces/${workspaces.research.id}` },
       { name: 'groups', path: '/groups' },
       { name: 'group', path: `/groups/${groupIds[0]}` },
+      { name: 'member-access', path: `/members/${ids.Hamilton}` },
       {
         name: 'account-tokens-new',
         path: '/settings/account/tokens',

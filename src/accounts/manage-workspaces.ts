@@ -4,8 +4,7 @@
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
-import { memberReference } from '../events/event-resources.ts';
-import { recordEvent } from '../events/record-event.ts';
+import { announceWorkspaceChanges, workspaceAccessOf } from '../membership/effective-access.ts';
 import { UniqueViolationError } from '../store/errors.ts';
 import { newId, now } from '../store/ids.ts';
 import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
@@ -114,31 +113,37 @@ export async function setWorkspaceAccess(
     const workspace = await workspaceOf(tx, input.organizationId, input.workspaceId);
     const has = (await tx.workspaceGrants.workspaceIdsOf(member.id)).includes(workspace.id);
     if (has === input.granted) return false;
+    const before = (await workspaceAccessOf(tx, [member.id])).get(member.id);
     if (input.granted) await tx.workspaceGrants.grant(member.id, workspace.id, now());
     else await tx.workspaceGrants.revoke(member.id, workspace.id);
+    const after = (await workspaceAccessOf(tx, [member.id])).get(member.id);
     await recordAudit(tx, {
       organizationId: input.organizationId,
       actor: input.actor,
       action: input.granted ? 'workspace.access_granted' : 'workspace.access_revoked',
       target: { type: 'member', id: member.id, label: member.user_name },
       before: { workspace: workspace.name, access: has },
-      after: { workspace: workspace.name, workspaceId: workspace.id, access: input.granted },
+      after: {
+        workspace: workspace.name,
+        workspaceId: workspace.id,
+        access: input.granted,
+        cause: { kind: 'direct' },
+      },
       requestId: input.requestId ?? null,
     });
-    await recordEvent(tx, {
-      type: input.granted ? 'workspace_access.granted' : 'workspace_access.revoked',
-      organizationId: input.organizationId,
-      actor: input.actor,
-      data: {
-        object: 'workspace_access',
-        id: `${member.id}:${workspace.id}`,
-        member: memberReference(member),
-        workspace: { id: workspace.id, name: workspace.name },
-        granted: input.granted,
-        // Direct: an Admin's grant. Access from groups and IdP entitlements will name their source.
-        cause: 'direct',
+    // The event says what the member reaches: a direct grant of a workspace a group already gives
+    // changes the sources, not the access, and announces nothing.
+    await announceWorkspaceChanges(
+      tx,
+      input,
+      { ...member, status: 'active' },
+      before,
+      after,
+      { kind: 'direct' },
+      {
+        audit: false,
       },
-    });
+    );
     return true;
   });
 }

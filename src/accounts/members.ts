@@ -2,13 +2,9 @@
 // (The IdP's view and the active status change only through provisioning's `applyIdpView`.)
 
 import type { Actor } from '../audit/actor.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import { isRole } from '../auth/roles.ts';
 import { RosterError } from '../errors.ts';
-import { memberResource } from '../events/event-resources.ts';
-import { recordEvent } from '../events/record-event.ts';
-import { enforceLastAdminRule } from '../membership/last-admin-rule.ts';
-import { now } from '../store/ids.ts';
+import { settleRole } from '../membership/effective-access.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -26,8 +22,10 @@ export function memberNotFoundError(id: string): RosterError {
 }
 
 /**
- * Makes an active member Admin or Member. Refused for a deactivated member (they have no role until
- * reactivated) and for the organization's last active Admin. An unchanged role stores nothing.
+ * Sets an active member's direct role: Admin or Member. Refused for a deactivated member (they have
+ * no role until reactivated) and for the organization's last active Admin. The effective role
+ * follows (a member a group makes Admin stays Admin when their direct role becomes Member). An
+ * unchanged direct role stores nothing.
  */
 export async function changeRole(store: Store, input: ChangeRoleInput): Promise<MemberRow> {
   const role = input.role;
@@ -43,26 +41,8 @@ export async function changeRole(store: Store, input: ChangeRoleInput): Promise<
         `${before.user_name} is deactivated and has no role to change; they get their previous role back when reactivated`,
       );
     }
-    if (before.role === role) return before;
-    await enforceLastAdminRule(tx, before, 'demotion');
-    const row: MemberRow = { ...before, role: role as Role, version: before.version + 1, updated_at: now() };
-    await tx.members.update(row, before);
-    await recordAudit(tx, {
-      organizationId: input.organizationId,
-      actor: input.actor,
-      action: 'member.role_changed',
-      target: { type: 'member', id: row.id, label: row.user_name },
-      before: { role: before.role },
-      after: { role: row.role },
-      requestId: input.requestId ?? null,
-    });
-    await recordEvent(tx, {
-      type: 'member.role_changed',
-      organizationId: input.organizationId,
-      actor: input.actor,
-      data: memberResource(row),
-      previous: { role: before.role },
-    });
+    if (before.direct_role === role) return before;
+    const row = await settleRole(tx, input, before, { kind: 'direct' }, { directRole: role as Role });
     return row;
   });
 }

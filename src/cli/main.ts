@@ -39,7 +39,9 @@ Commands:
   webhooks delete|rotate-secret|test|deliveries --org SLUG ID
                                 delete an endpoint, rotate its secret, queue a test event, show its deliveries
   groups list --org SLUG        list the groups the identity provider pushed, with member counts
-  groups show --org SLUG ID     show a group and its members
+  groups show --org SLUG ID     show a group, what it gives, and its members
+  groups map --org SLUG GROUP [--role admin|none] [--workspace NAME …] [--no-workspaces]
+                                map a group (id or name) to the Admin role and/or workspaces
   copy --from DATABASE_URL --to DATABASE_URL
                                 copy every row into an empty database (SQLite → PostgreSQL or back)
   sso status --org SLUG         show an organization's SAML SSO settings and domain records
@@ -104,6 +106,8 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         password: { type: 'string' },
         url: { type: 'string' },
         types: { type: 'string' },
+        workspace: { type: 'string', multiple: true },
+        'no-workspaces': { type: 'boolean' },
         'redirect-uri': { type: 'string', multiple: true },
         'post-logout-redirect-uri': { type: 'string', multiple: true },
         'backchannel-logout-uri': { type: 'string' },

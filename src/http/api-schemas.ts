@@ -45,12 +45,56 @@ const SCHEMAS = [
       externalId: nullable('string'),
       role,
       previousRole: { type: ['string', 'null'], enum: ['admin', 'member', null] },
+      directRole: {
+        ...role,
+        description: 'the role granted in Roster itself; `role` is the effective one (docs/scim.md)',
+      },
+      access: { $ref: 'MemberAccess#' },
       status: { type: 'string', enum: ['active', 'deactivated'] },
       source: { type: 'string', description: '`scim` for members created by the identity provider' },
       managedByIdentityProvider: { type: 'boolean' },
       createdAt: timestamp,
       updatedAt: timestamp,
       deactivatedAt: nullableTimestamp,
+    },
+  },
+  {
+    $id: 'AccessSource',
+    description:
+      'Where a piece of access comes from: `direct` (granted in Roster), `group` (a group the identity provider pushed, mapped by an Admin; read-only here) or `entitlement` (assigned by the identity provider; read-only here).',
+    type: 'object',
+    required: ['kind'],
+    properties: {
+      kind: { type: 'string', enum: ['direct', 'group', 'entitlement'] },
+      group: {
+        type: 'object',
+        required: ['id', 'displayName'],
+        properties: { id: { type: 'string' }, displayName: { type: 'string' } },
+      },
+    },
+  },
+  {
+    $id: 'MemberAccess',
+    description:
+      "A member's effective role and workspaces, each with its sources (docs/scim.md, Groups and access).",
+    type: 'object',
+    required: ['role', 'roleSources', 'allWorkspaces', 'workspaces'],
+    properties: {
+      role: { type: ['string', 'null'], enum: ['admin', 'member', null] },
+      roleSources: { type: 'array', items: { $ref: 'AccessSource#' } },
+      allWorkspaces: { type: 'boolean', description: 'Admins reach every workspace' },
+      workspaces: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'name', 'sources'],
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            sources: { type: 'array', items: { $ref: 'AccessSource#' } },
+          },
+        },
+      },
     },
   },
   {
@@ -197,14 +241,38 @@ const SCHEMAS = [
   },
   {
     $id: 'Group',
-    description: 'A group the identity provider pushed over SCIM (read-only here).',
+    description:
+      "A group the identity provider pushed over SCIM: its name and members are the identity provider's; what it gives its members (`role`, `workspaces`) is mapped by an Admin.",
     type: 'object',
-    required: ['id', 'displayName', 'externalId', 'memberCount', 'createdAt', 'updatedAt'],
+    required: [
+      'id',
+      'displayName',
+      'externalId',
+      'memberCount',
+      'role',
+      'workspaces',
+      'createdAt',
+      'updatedAt',
+    ],
     properties: {
       id: { type: 'string' },
       displayName: { type: 'string' },
       externalId: nullable('string'),
       memberCount: { type: 'integer' },
+      role: {
+        type: ['string', 'null'],
+        enum: ['admin', null],
+        description: 'the role the group gives its members',
+      },
+      workspaces: {
+        type: 'array',
+        description: 'the workspaces the group gives its members',
+        items: {
+          type: 'object',
+          required: ['id', 'name'],
+          properties: { id: { type: 'string' }, name: { type: 'string' } },
+        },
+      },
       createdAt: timestamp,
       updatedAt: timestamp,
     },

@@ -1,5 +1,6 @@
-import { RosterError } from '../errors.ts';
 // The JSON shapes of the REST API (`/api/v1`): camelCase, never a hash, never a secret but once.
+import { RosterError } from '../errors.ts';
+import type { MemberAccess } from '../membership/effective-access.ts';
 import type { MemberListing } from '../store/repos/member-directory.ts';
 import type { MemberRow } from '../store/repos/members.ts';
 import type { WorkspaceRecord } from '../store/repos/workspaces.ts';
@@ -14,6 +15,7 @@ export function memberView(row: MemberRow | MemberListing) {
     externalId: row.external_id,
     role: row.role,
     previousRole: row.previous_role,
+    directRole: row.direct_role,
     status: row.status,
     source: row.source,
     /** SCIM members' name, emails, userName and status belong to the identity provider. */
@@ -48,4 +50,14 @@ export function limitOf(query: Record<string, unknown>): number | undefined {
   const raw = query.limit;
   if (raw === undefined || raw === '') return undefined;
   return typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : -1;
+}
+
+/** A member's access with its sources (src/membership/effective-access.ts). */
+export function accessView(access: MemberAccess) {
+  return {
+    role: access.role.value,
+    roleSources: access.role.sources,
+    allWorkspaces: access.allWorkspaces,
+    workspaces: access.workspaces,
+  };
 }

@@ -36,6 +36,7 @@ import { healthRoutes } from './routes/health.ts';
 import { samlContinueRoutes } from './routes/saml-continue-routes.ts';
 import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
+import { scimEntitlementRoutes } from './routes/scim-entitlements.ts';
 import { scimGroupRoutes } from './routes/scim-groups.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
 import { SHARED_SCHEMA_COMPILERS } from './schema-compilers.ts';
@@ -97,12 +98,18 @@ export function canonicalUrl(url: string): string {
   const query = queryAt === -1 ? '' : url.slice(queryAt);
   if (path.length > 1) path = path.replace(/\/+$/, '');
   path = path.replace(
-    /^\/scim\/v2(\/(users|groups|serviceproviderconfig|resourcetypes|schemas)(?=\/|$))?/i,
+    /^\/scim\/v2(\/(users|groups|roles|workspaces|serviceproviderconfig|resourcetypes|schemas)(?=\/|$))?/i,
     (_match, _rest, resource: string | undefined) => {
       if (!resource) return '/scim/v2';
-      const canonical = ['Users', 'Groups', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas'].find(
-        (name) => name.toLowerCase() === resource.toLowerCase(),
-      );
+      const canonical = [
+        'Users',
+        'Groups',
+        'Roles',
+        'Workspaces',
+        'ServiceProviderConfig',
+        'ResourceTypes',
+        'Schemas',
+      ].find((name) => name.toLowerCase() === resource.toLowerCase());
       return `/scim/v2/${canonical}`;
     },
   );
@@ -261,6 +268,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   scimDiscoveryRoutes(app, scimBaseUrl, MAX_PAGE_SIZE);
   scimUserRoutes(app, store, authenticator, scimBaseUrl);
   scimGroupRoutes(app, store, authenticator, scimBaseUrl);
+  scimEntitlementRoutes(app, store, authenticator, scimBaseUrl);
 
   return app;
 }

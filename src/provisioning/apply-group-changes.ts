@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
 import { groupMembersResource, groupResource } from '../events/event-resources.ts';
 import { recordEvent } from '../events/record-event.ts';
+import { settleGroupMembers } from '../membership/effective-access.ts';
 import type { GroupChange } from '../scim/group/parse-group-patch.ts';
 import { now } from '../store/ids.ts';
 import type { GroupRow } from '../store/repos/groups.ts';
@@ -41,6 +42,27 @@ async function assertMembersOfOrganization(
 
 function auditedMembers(ids: readonly string[]) {
   return { count: ids.length, members: ids.slice(0, AUDITED_IDS) };
+}
+
+/**
+ * The access the group gives goes to the members it gained and from the members it lost: their
+ * role is settled and each workspace they gained or lost announced (a group with no mapping
+ * changes nobody's access). The cost follows the members named and the group's workspaces.
+ */
+async function settleMembersOf(
+  tx: Repositories,
+  ctx: ProvisioningContext,
+  group: GroupRow,
+  added: readonly string[],
+  removed: readonly string[],
+): Promise<void> {
+  if (added.length === 0 && removed.length === 0) return;
+  const workspaces = await tx.groups.workspacesOf(group.id);
+  const roleMayChange = group.role === 'admin';
+  if (workspaces.length === 0 && !roleMayChange) return;
+  const cause = { kind: 'group', groupId: group.id, groupName: group.display_name } as const;
+  await settleGroupMembers(tx, ctx, added, { cause, gained: workspaces, lost: [], roleMayChange });
+  await settleGroupMembers(tx, ctx, removed, { cause, gained: [], lost: workspaces, roleMayChange });
 }
 
 export async function applyGroupChanges(
@@ -154,6 +176,7 @@ export async function applyGroupChanges(
       data: groupMembersResource(written, [...removed]),
     });
   }
+  await settleMembersOf(tx, ctx, written, [...added], [...removed]);
   return {
     row: written,
     added: [...added],

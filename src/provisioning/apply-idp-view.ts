@@ -4,6 +4,7 @@
 import { recordAudit } from '../audit/record-audit.ts';
 import { memberResource } from '../events/event-resources.ts';
 import { recordEvent } from '../events/record-event.ts';
+import { effectiveRoleOf } from '../membership/effective-access.ts';
 import { enforceLastAdminRule } from '../membership/last-admin-rule.ts';
 import { auditSnapshot, type LoadedMember, memberDocument } from '../membership/loaded-member.ts';
 import { columnsOfStoredProfile, profileEmails, storedProfile } from '../membership/member-row.ts';
@@ -50,8 +51,9 @@ export async function applyIdpView(
     await enforceLastAdminRule(tx, old, 'deactivation');
     status = { status: 'deactivated', role: null, previous_role: old.role, deactivated_at: at };
   } else if (!wasActive && active) {
-    const organization = await tx.organizations.getById(ctx.organizationId);
-    const role = old.previous_role ?? organization?.default_role ?? 'member';
+    // The sources of the role survived the deactivation (the direct role, groups, entitlements):
+    // the role is what they give now.
+    const role = await effectiveRoleOf(tx, old.id, old.direct_role);
     status = { status: 'active', role, previous_role: null, deactivated_at: null };
   }
 

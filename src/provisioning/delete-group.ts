@@ -4,6 +4,7 @@
 import { recordAudit } from '../audit/record-audit.ts';
 import { groupResource } from '../events/event-resources.ts';
 import { recordEvent } from '../events/record-event.ts';
+import { SETTLE_BATCH, settleGroupMembers } from '../membership/effective-access.ts';
 import type { Store } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
 import { preconditionFailed } from './errors.ts';
@@ -20,6 +21,19 @@ export function deleteGroup(
     const row = await tx.groups.getById(ctx.organizationId, id, { forUpdate: true });
     if (!row) throw groupNotFound(id);
     if (!matchesIfMatch(ifMatch, row.version)) throw preconditionFailed();
+    // A mapped group's members lose what it gave them, a batch at a time (its rows go first, so
+    // that what remains is each member's other sources).
+    const workspaces = await tx.groups.workspacesOf(row.id);
+    const roleMayChange = row.role === 'admin';
+    if (workspaces.length > 0 || roleMayChange) {
+      const cause = { kind: 'group', groupId: row.id, groupName: row.display_name } as const;
+      for (;;) {
+        const batch = await tx.groups.memberIdsAfter(row.id, null, SETTLE_BATCH);
+        if (batch.length === 0) break;
+        await tx.groups.removeMembers(row.id, batch);
+        await settleGroupMembers(tx, ctx, batch, { cause, gained: [], lost: workspaces, roleMayChange });
+      }
+    }
     await tx.groups.delete(row.id);
     await recordAudit(tx, {
       organizationId: ctx.organizationId,

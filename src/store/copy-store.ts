@@ -27,6 +27,7 @@ export const COPY_ORDER = [
   { name: 'groups', key: ['id'] },
   { name: 'group_members', key: ['group_id', 'membership_id'] },
   { name: 'group_workspaces', key: ['group_id', 'workspace_id'] },
+  { name: 'member_entitlements', key: ['membership_id', 'kind', 'value'] },
   { name: 'personal_access_tokens', key: ['id'] },
   { name: 'service_access_tokens', key: ['id'] },
   { name: 'sessions', key: ['id_hash'] },

@@ -49,8 +49,11 @@ export interface MembershipsTable {
   user_id: string;
   /** Dense 1-based position inside the organization, in creation order: stable SCIM paging. */
   seq: number;
+  /** The effective role (null while deactivated): computed from the sources below and groups'. */
   role: Role | null;
   previous_role: Role | null;
+  /** The role granted in Roster itself (migration 017); the IdP's groups and entitlements add to it. */
+  direct_role: Role;
   status: MemberStatus;
   source: MemberSource;
   user_name: string;
@@ -104,6 +107,17 @@ export interface GroupMembersTable {
   membership_id: string;
   created_at: string;
 }
+
+/** What the identity provider assigned a member directly (Okta entitlements, migration 017). */
+export interface MemberEntitlementsTable {
+  membership_id: string;
+  /** `role` (value `admin` | `member`) or `workspace` (value: the workspace id). */
+  kind: EntitlementKind;
+  value: string;
+  created_at: string;
+}
+
+export type EntitlementKind = 'role' | 'workspace';
 
 /** A workspace a group gives its members access to. */
 export interface GroupWorkspacesTable {
@@ -441,6 +455,7 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   group_workspaces: GroupWorkspacesTable;
+  member_entitlements: MemberEntitlementsTable;
   personal_access_tokens: PersonalAccessTokensTable;
   service_access_tokens: ServiceAccessTokensTable;
   sessions: SessionsTable;

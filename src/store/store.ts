@@ -4,6 +4,7 @@ import { Kysely, Migrator, sql } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
 import { StoreUnavailableError, UniqueViolationError } from './errors.ts';
 import { migrationProvider } from './migrations/index.ts';
+import { AccessRepo } from './repos/access.ts';
 import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
 import { EventRepo } from './repos/events.ts';
@@ -35,6 +36,8 @@ export interface Repositories {
   /** The admin member directory: search, filters, pages. */
   readonly memberDirectory: MemberDirectoryRepo;
   readonly workspaceGrants: WorkspaceGrantRepo;
+  /** Where each member's role and workspaces come from (direct, groups, entitlements). */
+  readonly access: AccessRepo;
   /** SCIM Groups and their members. */
   readonly groups: GroupRepo;
   readonly tokens: TokenRepo;
@@ -86,6 +89,7 @@ function repositories(ctx: RepoContext): Repositories {
     members: new MemberRepo(ctx),
     memberDirectory: new MemberDirectoryRepo(ctx),
     workspaceGrants: new WorkspaceGrantRepo(ctx),
+    access: new AccessRepo(ctx),
     groups: new GroupRepo(ctx),
     tokens: new TokenRepo(ctx),
     sessions: new SessionRepo(ctx),

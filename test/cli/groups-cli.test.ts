@@ -54,4 +54,30 @@ describe('roster groups (sqlite)', () => {
     const usage = await runCli(['groups', 'rename', '--org', 'acme'], env);
     assert.equal(usage.code, 2);
   });
+
+  it('maps a group by name to the Admin role and a workspace, and back', async () => {
+    const mapped = await runCliJson<{
+      role: string | null;
+      workspaces: { name: string }[];
+      changed: boolean;
+    }>(['groups', 'map', '--org', 'acme', 'eng admins', '--role', 'admin', '--workspace', 'Default'], env);
+    assert.deepEqual(mapped, { ...mapped, role: 'admin', changed: true });
+    assert.deepEqual(
+      mapped.workspaces.map((w) => w.name),
+      ['Default'],
+    );
+    assert.equal((await t.store.members.getById(t.org.organization.id, memberId))?.role, 'admin');
+    const human = await runCli(
+      ['groups', 'map', '--org', 'acme', groupId, '--role', 'none', '--no-workspaces'],
+      env,
+    );
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /Eng Admins gives no access \(1 members settled\)/);
+    assert.equal((await t.store.members.getById(t.org.organization.id, memberId))?.role, 'member');
+    const bad = await runCli(['groups', 'map', '--org', 'acme', groupId, '--role', 'owner'], env);
+    assert.equal(bad.code, 2);
+    const unknown = await runCli(['groups', 'map', '--org', 'acme', groupId, '--workspace', 'Nowhere'], env);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /no workspace "Nowhere"/);
+  });
 });

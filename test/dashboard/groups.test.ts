@@ -1,9 +1,11 @@
 // The Groups pages: what the identity provider pushed, each group's member count and members, a
-// member's groups on their page; Admins only; names escaped.
+// member's groups on their page; Admins only; names escaped. The mapping form, a member's access
+// with its source, and the last-Admin warning after a group change (Entra's `Remove` of a members
+// list, docs/idp-requests.md).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setupApp, type TestApp } from '../helpers/app.ts';
-import { type BrowserSession, get, openSession, scimMember } from '../helpers/dashboard.ts';
+import { type BrowserSession, get, openSession, post, scimMember } from '../helpers/dashboard.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -63,6 +65,56 @@ for (const kind of STORE_KINDS) {
       const member = await openSession(t, dana.email);
       assert.equal((await get(t.app, '/groups', member)).statusCode, 403);
       assert.equal((await get(t.app, `/groups/${groupId}`, member)).statusCode, 403);
+    });
+
+    it('maps a group to Admin and a workspace; the member page names the group as the source', async () => {
+      const page = await get(t.app, `/groups/${groupId}`, admin);
+      assert.match(page.body, /<span class="muted">Nothing<\/span>/);
+      const saved = await post(t.app, `/groups/${groupId}/mapping`, admin, {
+        role: 'admin',
+        workspaces: t.org.workspace.id,
+      });
+      assert.equal(saved.statusCode, 303, saved.body);
+      assert.equal(saved.headers.location, `/groups/${groupId}?updated=mapping`);
+      const list = await get(t.app, '/groups', admin);
+      assert.match(list.body, /<span class="badge badge-admin">Admin<\/span> · Default/);
+      const member = await get(t.app, `/members/${dana.id}`, admin);
+      assert.match(
+        member.body,
+        new RegExp(`Admin</span> — from group <a href="/groups/${groupId}"><em>Eng &lt;Admins&gt;</em></a>`),
+      );
+      assert.match(member.body, /data-workspace-access="Default">Yes, as Admin; also from group/);
+      assert.match(member.body, /is read-only here/);
+      const refused = await post(t.app, `/groups/${groupId}/mapping`, admin, { role: 'owner' });
+      assert.equal(refused.statusCode, 400);
+      assert.equal((await t.store.groups.getById(t.org.organization.id, groupId))?.role, 'admin');
+    });
+
+    it('keeps the last active Admin when the IdP removes them from their Admin group, and warns', async () => {
+      // The first Admin steps down: Dana, Admin through the group, is the only one left.
+      const demoted = await post(t.app, `/members/${t.org.membership.id}/role`, admin, { role: 'member' });
+      assert.equal(demoted.statusCode, 303);
+      const removed = await t.scim('PATCH', `Groups/${groupId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Remove', path: 'members', value: [{ value: dana.id }] }],
+      });
+      assert.equal(removed.statusCode, 204, 'the identity provider’s request succeeds');
+      const row = await t.store.members.getById(t.org.organization.id, dana.id);
+      assert.equal(row?.role, 'admin');
+      assert.equal(row?.direct_role, 'admin');
+      const danaSession = await openSession(t, dana.email);
+      const groups = await get(t.app, '/groups', danaSession);
+      assert.match(groups.body, /data-warning="last-admin"/);
+      assert.match(groups.body, /last active Admin and kept the role/);
+      const page = await get(t.app, `/members/${dana.id}`, danaSession);
+      assert.match(page.body, /data-warning="last-admin"/);
+      assert.match(page.body, /Admin<\/span> — granted in Roster/);
+      // Another Admin: the warning goes.
+      const restored = await post(t.app, `/members/${t.org.membership.id}/role`, danaSession, {
+        role: 'admin',
+      });
+      assert.equal(restored.statusCode, 303);
+      assert.doesNotMatch((await get(t.app, '/groups', danaSession)).body, /data-warning="last-admin"/);
     });
   });
 }

@@ -132,10 +132,15 @@ for (const kind of STORE_KINDS) {
         action: 'member.role_changed',
         limit: 5,
       });
-      assert.deepEqual(JSON.parse(event?.after ?? 'null'), { role: 'admin' });
+      assert.deepEqual(JSON.parse(event?.after ?? 'null'), {
+        role: 'admin',
+        directRole: 'admin',
+        cause: { kind: 'direct' },
+      });
       assert.equal(event?.actor_type, 'session');
+      // A role given in Roster is not an IdP assignment: SCIM `roles` stays empty (docs/scim.md).
       const scim = await t.scim('GET', `Users/${dana.id}`);
-      assert.equal(scim.json().roles[0].value, 'admin');
+      assert.deepEqual(scim.json().roles, []);
     });
 
     it('refuses to demote the last active Admin and changes nothing', async () => {
@@ -167,7 +172,8 @@ for (const kind of STORE_KINDS) {
       assert.equal(grant.statusCode, 303);
       assert.deepEqual(await t.store.workspaceGrants.workspaceIdsOf(dana.id), [workspace.id]);
       const page = await get(t.app, `/members/${dana.id}`, admin);
-      assert.match(page.body, /<div>Granted<\/div>/);
+      assert.match(page.body, /data-workspace-access="Default">Yes — granted in Roster</);
+      assert.match(page.body, /Revoke direct grant/);
       const revoke = await post(t.app, `/members/${dana.id}/workspaces`, admin, {
         workspaceId: workspace.id,
         access: 'revoke',

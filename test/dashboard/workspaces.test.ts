@@ -21,7 +21,7 @@ for (const kind of STORE_KINDS) {
       const list = await get(t.app, '/workspaces', admin);
       assert.equal(list.statusCode, 200);
       assert.match(list.body, /Default/);
-      assert.match(list.body, /1 Admin \+ 0 granted/);
+      assert.match(list.body, /1 Admin \+ 0 with access/);
       const res = await post(t.app, '/workspaces', admin, { name: 'Research' });
       assert.equal(res.statusCode, 303);
       const created = (await workspaces()).find((w) => w.name === 'Research');
@@ -60,7 +60,26 @@ for (const kind of STORE_KINDS) {
       assert.match(page.body, /The workspace was renamed/);
       assert.match(page.body, new RegExp(`<a href="/members/${t.org.membership.id}">`));
       assert.match(page.body, /Dana Lee/);
-      assert.match(page.body, /Members granted access <span class="muted">\(1\)/);
+      assert.match(page.body, /Members with access <span class="muted">\(1:/);
+      // A member the workspace reaches through a group is listed too, once.
+      const sam = await scimMember(t, 'sam@acme.test', {
+        givenName: 'Sam',
+        familyName: 'Ito',
+        password: false,
+      });
+      const group = await t.scim('POST', 'Groups', {
+        displayName: 'Readers',
+        members: [{ value: sam.id }, { value: dana.id }],
+      });
+      const mapped = await post(t.app, `/groups/${group.json().id}/mapping`, admin, {
+        role: 'none',
+        workspaces: t.org.workspace.id,
+      });
+      assert.equal(mapped.statusCode, 303);
+      const withGroup = await get(t.app, `/workspaces/${t.org.workspace.id}`, admin);
+      assert.match(withGroup.body, /Members with access <span class="muted">\(2:/);
+      assert.match(withGroup.body, /Sam Ito/);
+      assert.equal(withGroup.body.match(/Dana Lee/g)?.length, 1);
     });
 
     it('shows a Member only the workspaces they reach, without create or rename', async () => {

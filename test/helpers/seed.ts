@@ -173,7 +173,13 @@ export async function changeMemberRole(
 ) {
   const current = await store.members.getById(organizationId, membershipId);
   if (!current) throw new Error(`no member ${membershipId}`);
-  const next: MemberRow = { ...current, role, version: current.version + 1, updated_at: now() };
+  const next: MemberRow = {
+    ...current,
+    role,
+    direct_role: role,
+    version: current.version + 1,
+    updated_at: now(),
+  };
   await store.members.update(next, current);
   return next;
 }

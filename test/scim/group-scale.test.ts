@@ -1,5 +1,7 @@
 // A group of any size: adding or removing one member, or a batch of 1,000, and reading a group
-// without its members, must cost the same in a group of 10 members and in one of 10,000. Not a
+// without its members, must cost the same in a group of 10 members and in one of 10,000; and so
+// must adding one member to a group mapped to the Admin role and a workspace, which settles the
+// member's access (src/membership/effective-access.ts). Not a
 // timing: the statements each request runs (the same texts, as many) and what they read —
 //   - PostgreSQL: rows examined in memberships, member_emails, users and group_members by every
 //     SELECT (`EXPLAIN ANALYZE`), and no write planned as a scan of a growing table;
@@ -43,7 +45,7 @@ for (const kind of STORE_KINDS) {
     let app: FastifyInstance;
     let token = '';
     let memberIds: string[] = [];
-    const groups = { small: '', large: '' };
+    const groups = { small: '', large: '', 'mapped-small': '', 'mapped-large': '' };
 
     const send = (method: 'GET' | 'PATCH', url: string, body?: unknown) =>
       app.inject({
@@ -62,8 +64,9 @@ for (const kind of STORE_KINDS) {
       seen.length = 0;
       const response = await send(method, url, body);
       assert.ok(response.statusCode < 300, response.body);
-      // A token's last use is written once a minute and the SCIM request log a batch a second, both off
-      // the request path: not the request's cost (a batch landing in a slow request's window counted).
+      // A token's last use is written once a minute, and the SCIM request log (with its pruning) in
+      // batches, both off the request path (a batch may land in either request's window): not the
+      // request's cost.
       const statements = seen.filter(
         (query) => isPlanned(query) && !/last_used_at|"scim_requests"/.test(query.sql),
       );
@@ -112,7 +115,7 @@ for (const kind of STORE_KINDS) {
       await withoutAutovacuum(setup);
       const org = await initTestOrganization(setup, { slug: 'acme' });
       token = (await serviceToken(setup, org.organization.id)).token;
-      await growMembers(setup.db, org.organization.id, 0, LARGE + SMALL + BATCH + 1);
+      await growMembers(setup.db, org.organization.id, 0, LARGE + SMALL + BATCH + 3);
       memberIds = (
         await setup.db
           .selectFrom('memberships')
@@ -125,21 +128,25 @@ for (const kind of STORE_KINDS) {
       for (const [name, size, offset] of [
         ['small', SMALL, 0],
         ['large', LARGE, SMALL],
+        ['mapped-small', SMALL, 0],
+        ['mapped-large', LARGE, SMALL],
       ] as const) {
         const at = now();
         const id = `group-${name}`;
+        const mapped = name.startsWith('mapped');
         await setup.groups.insert({
           id,
           organization_id: org.organization.id,
           display_name: name,
           external_id: null,
-          role: null,
+          role: mapped ? 'admin' : null,
           member_count: size,
           version: 1,
           created_at: at,
           updated_at: at,
         });
         await setup.groups.addMembers(id, memberIds.slice(offset, offset + size), at);
+        if (mapped) await setup.groups.setWorkspaces(id, [org.workspace.id], at);
         groups[name] = id;
       }
       await sql`analyze`.execute(setup.db);
@@ -165,6 +172,42 @@ for (const kind of STORE_KINDS) {
       };
       const large = await same('add one', (id) => ['PATCH', `/scim/v2/Groups/${id}`, patch]);
       if (kind === 'postgres') assert.ok(large.examined <= 6, `rows examined: ${large.examined}`);
+    });
+
+    it('adds one member to a group mapped to Admin and a workspace with the same statements and reads', async () => {
+      // Two members alike (Members, no workspace, in no group): one joins the small group, one the large.
+      const add = (member: string) => ({
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }],
+      });
+      const small = await cost(
+        'PATCH',
+        `/scim/v2/Groups/${groups['mapped-small']}`,
+        add(memberIds[LARGE + SMALL + BATCH + 1] ?? ''),
+      );
+      const large = await cost(
+        'PATCH',
+        `/scim/v2/Groups/${groups['mapped-large']}`,
+        add(memberIds[LARGE + SMALL + BATCH + 2] ?? ''),
+      );
+      assert.equal(large.count, small.count, 'statements');
+      assert.equal(large.texts, small.texts, 'statements');
+      assert.equal(
+        large.examined,
+        small.examined,
+        `rows examined at ${SMALL}: ${small.examined}, at ${LARGE}: ${large.examined}`,
+      );
+      if (kind === 'sqlite') assert.equal(large.plans, small.plans, 'plans');
+      // It did settle the member: the role and the workspace event are part of what was measured.
+      assert.match(large.texts, /update "memberships"/);
+      assert.match(large.texts, /insert into "events"/);
+      for (const index of [1, 2]) {
+        const member = await store.members.getById(
+          await orgOf(groups.small),
+          memberIds[LARGE + SMALL + BATCH + index] ?? '',
+        );
+        assert.equal(member?.role, 'admin');
+      }
     });
 
     it('removes one member (Okta members[value eq]) with the same statements and reads', async () => {

@@ -176,6 +176,9 @@ async function seedInstallation(store: Store): Promise<Seeded> {
         at,
       );
       await tx.groups.setWorkspaces(group.id, [workspace.id], at);
+      for (const member of members.slice(0, 2)) {
+        await tx.access.addEntitlement(member.id, 'workspace', workspace.id, at);
+      }
       for (const [n, member] of members.slice(0, 2).entries()) {
         await tx.sessions.insert({
           id_hash: randomBytes(32).toString('hex'),

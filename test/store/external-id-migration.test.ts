@@ -5,9 +5,42 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Migrator, sql } from 'kysely';
+import { newMemberRow } from '../../src/membership/member-row.ts';
 import { migrationProvider } from '../../src/store/migrations/index.ts';
-import { addMember, organizationRecord } from '../helpers/seed.ts';
+import { memberEmailRecords } from '../../src/store/repos/members.ts';
+import type { Role } from '../../src/store/schema.ts';
+import type { Store } from '../../src/store/store.ts';
+import { addMember, organizationRecord, userRecord } from '../helpers/seed.ts';
 import { createTestDatabase, STORE_KINDS, skipReason } from '../helpers/stores.ts';
+
+/** A member as the schema of 010 holds it: without the columns later migrations add (017's direct_role). */
+async function addMemberAt010(
+  store: Store,
+  organizationId: string,
+  options: { externalId: string; role?: Role },
+) {
+  const user = userRecord();
+  await store.users.insert(user);
+  const { row, emails } = newMemberRow({
+    organizationId,
+    userId: user.id,
+    seq: await store.organizations.nextMemberSeq(organizationId),
+    document: {
+      userName: user.email,
+      externalId: options.externalId,
+      emails: [{ value: user.email, type: 'work', primary: true }],
+    },
+    source: 'scim',
+    role: options.role ?? 'member',
+  });
+  const { direct_role: _later, ...member } = row;
+  await store.db
+    .insertInto('memberships')
+    .values(member as typeof row)
+    .execute();
+  await store.db.insertInto('member_emails').values(memberEmailRecords(row, emails)).execute();
+  return { user, member: row };
+}
 
 for (const kind of STORE_KINDS) {
   describe(`migration 011-external-id-not-unique (${kind})`, { skip: skipReason(kind) }, () => {
@@ -27,9 +60,9 @@ for (const kind of STORE_KINDS) {
         };
         const organization = await insertOrganization();
         const other = await insertOrganization();
-        const ada = await addMember(store, organization.id, { externalId: 'ada', role: 'admin' });
-        const bob = await addMember(store, organization.id, { externalId: 'bob' });
-        await addMember(store, other.id, { externalId: 'ada' });
+        const ada = await addMemberAt010(store, organization.id, { externalId: 'ada', role: 'admin' });
+        const bob = await addMemberAt010(store, organization.id, { externalId: 'bob' });
+        await addMemberAt010(store, other.id, { externalId: 'ada' });
         // Written as the token repository writes it: creating one through accounts/ would also record
         // its public event, whose table comes with a later migration.
         const token = { id: 'token-of-ada' };
@@ -47,7 +80,7 @@ for (const kind of STORE_KINDS) {
           revoked_at: null,
         });
         await assert.rejects(
-          addMember(store, organization.id, { externalId: 'ada' }),
+          addMemberAt010(store, organization.id, { externalId: 'ada' }),
           'before 011, externalId is unique per organization',
         );
         const membersBefore = await store.db.selectFrom('memberships').selectAll().orderBy('id').execute();
@@ -61,10 +94,17 @@ for (const kind of STORE_KINDS) {
         const applied = await store.migrate();
         assert.equal(applied[0], '011-external-id-not-unique');
 
+        // 017 adds each member's direct role, backfilled from its role.
+        const membersAfter = await store.db.selectFrom('memberships').selectAll().orderBy('id').execute();
         assert.deepEqual(
-          await store.db.selectFrom('memberships').selectAll().orderBy('id').execute(),
+          membersAfter.map(({ direct_role: _added, ...row }) => row),
           membersBefore,
         );
+        assert.deepEqual(membersAfter.map((row) => [row.external_id, row.direct_role]).sort(), [
+          ['ada', 'admin'],
+          ['ada', 'member'],
+          ['bob', 'member'],
+        ]);
         assert.deepEqual(
           await store.db.selectFrom('member_emails').selectAll().orderBy('value').execute(),
           emailsBefore,

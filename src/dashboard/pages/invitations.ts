@@ -15,7 +15,7 @@ import { isRole } from '../../auth/roles.ts';
 import { hashToken } from '../../auth/token-format.ts';
 import { isRosterError } from '../../errors.ts';
 import { replaceSession } from '../../sign-in/sessions.ts';
-import { field } from '../../web/form-field.ts';
+import { field, fields } from '../../web/form-field.ts';
 import { sendInvitation } from '../../web/send-invitation.ts';
 import { CSRF_FIELD, formToken, sessionCookieOf, setSessionCookie } from '../../web/session.ts';
 import { type Cell, copyable, day, errorBox, table } from '../components.ts';
@@ -30,12 +30,6 @@ const DELIVERY: Record<string, string> = {
   not_configured: 'Roster sends no mail on this server (no SMTP_URL): send them the link yourself.',
   failed: 'The mail could not be sent (the server log says why): send them the link yourself.',
 };
-
-function formValues(body: unknown): string[] {
-  const value = (body as Record<string, unknown> | null)?.workspaces;
-  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return values.filter((v): v is string => typeof v === 'string');
-}
 
 export function invitationPages(app: FastifyInstance, ctx: DashboardContext): void {
   async function showList(
@@ -98,7 +92,7 @@ export function invitationPages(app: FastifyInstance, ctx: DashboardContext): vo
         organizationId: viewer.organizationId,
         email: field(request.body, 'email'),
         role: isRole(role) ? role : 'member',
-        workspaceIds: formValues(request.body),
+        workspaceIds: fields(request.body, 'workspaces'),
         actor: viewer.actor,
         requestId: request.id,
       });

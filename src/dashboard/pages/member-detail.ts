@@ -1,9 +1,17 @@
-// One member: their identity provider's view (read-only when SCIM manages them), their role, and
-// their workspace access.
+// One member: their identity provider's view (read-only when SCIM manages them), their role and
+// their workspace access, each with where it comes from (granted in Roster, a group, the identity
+// provider); only what was granted in Roster is changed here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setWorkspaceAccess } from '../../accounts/manage-workspaces.ts';
 import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
 import { isRosterError, RosterError } from '../../errors.ts';
+import {
+  type AccessSource,
+  accessOf,
+  adminKeptAsLast,
+  type KeptAdmin,
+  type MemberAccess,
+} from '../../membership/effective-access.ts';
 import type { MemberRow } from '../../store/repos/members.ts';
 import type { WorkspaceRecord } from '../../store/repos/workspaces.ts';
 import { field } from '../../web/form-field.ts';
@@ -12,6 +20,7 @@ import { adminViewerOf, type DashboardContext, queryValue, type Viewer } from '.
 import { memberName, roleLabel, sentence, sourceLabel } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfInput, redirect, sendPage } from '../render.ts';
+import { keptAdminWarning } from './groups.ts';
 
 const NOTICES: Record<string, string> = {
   role: 'The role was changed.',
@@ -43,24 +52,53 @@ function profile(member: MemberRow, emails: readonly { value: string; primary: b
   </section>`;
 }
 
-function roleSection(member: MemberRow, viewer: Viewer): SafeHtml {
+/** One source of a piece of access, in words; what comes from the IdP says it is read-only. */
+function sourceText(source: AccessSource): SafeHtml {
+  if (source.kind === 'group' && source.group) {
+    return html`from group <a href="/groups/${source.group.id}"><em>${source.group.displayName}</em></a>`;
+  }
+  if (source.kind === 'entitlement') return html`assigned by your identity provider`;
+  return html`granted in Roster`;
+}
+
+function sourcesText(sources: readonly AccessSource[]): SafeHtml {
+  return html`${sources.map((source, i) => html`${i > 0 ? '; ' : ''}${sourceText(source)}`)}`;
+}
+
+const fromIdp = (source: AccessSource) => source.kind !== 'direct';
+
+function roleSection(
+  member: MemberRow,
+  viewer: Viewer,
+  access: MemberAccess,
+  kept: KeptAdmin | null,
+): SafeHtml {
   if (member.status !== 'active' || member.role === null) {
     return html`<section class="panel" aria-labelledby="role-heading">
       <h2 id="role-heading">Role</h2>
-      <p>No role: deactivated members have no role and reach no workspace. When they are reactivated they get back
-        their previous role${member.previous_role ? html` (<strong>${roleLabel(member.previous_role)}</strong>)` : ''}.</p>
+      <p>No role: deactivated members have no role and reach no workspace. Their direct role
+        (<strong>${roleLabel(member.direct_role)}</strong>), their groups and what the identity provider assigned them stay,
+        and give them their role and workspaces back when they are reactivated.</p>
     </section>`;
   }
+  const idpAdmin = access.role.sources.filter(fromIdp);
   return html`<section class="panel" aria-labelledby="role-heading">
     <h2 id="role-heading">Role</h2>
+    <p data-role-sources>${roleBadge(member.role)} — ${member.role === 'admin' ? sourcesText(access.role.sources) : 'granted in Roster'}</p>
+    ${keptAdminWarning(kept)}
     <form method="post" action="/members/${member.id}/role">
       ${csrfInput(viewer)}
-      <label for="member-role">Role</label>
+      <label for="member-role">Role granted in Roster</label>
       <select id="member-role" name="role">
-        <option value="admin"${member.role === 'admin' ? html` selected` : ''}>Admin</option>
-        <option value="member"${member.role === 'member' ? html` selected` : ''}>Member</option>
+        <option value="admin"${member.direct_role === 'admin' ? html` selected` : ''}>Admin</option>
+        <option value="member"${member.direct_role === 'member' ? html` selected` : ''}>Member</option>
       </select>
-      <span class="hint">Admins manage the organization and reach every workspace. The last active Admin cannot be changed to Member.</span>
+      <span class="hint">Admins manage the organization and reach every workspace. The last active Admin cannot be changed to Member.
+        ${
+          idpAdmin.length > 0 &&
+          html`The Admin role ${sourcesText(idpAdmin)} is read-only here: it stays while the identity provider gives it,
+            whatever the role granted in Roster.`
+        }</span>
       <div class="actions"><button type="submit">Change role</button></div>
     </form>
   </section>`;
@@ -70,32 +108,36 @@ function accessSection(
   member: MemberRow,
   viewer: Viewer,
   workspaces: readonly WorkspaceRecord[],
-  granted: ReadonlySet<string>,
+  access: MemberAccess,
 ) {
+  const sourcesOf = new Map(access.workspaces.map((w) => [w.id, w.sources]));
   const rows = workspaces.map((workspace) => {
-    const has = granted.has(workspace.id);
-    const access =
+    const sources = sourcesOf.get(workspace.id) ?? [];
+    const direct = sources.some((source) => source.kind === 'direct');
+    const reached =
+      sources.length > 0
+        ? html`Yes — ${sourcesText(sources)}${member.status === 'active' ? '' : ' (restored on reactivation)'}`
+        : html`No access`;
+    const cellText =
       member.role === 'admin'
-        ? 'Yes, as Admin'
-        : has
-          ? member.status === 'active'
-            ? 'Granted'
-            : 'Granted (restored on reactivation)'
-          : 'No access';
+        ? html`Yes, as Admin${sources.length > 0 ? html`; also ${sourcesText(sources)}` : ''}`
+        : reached;
     return [
       workspace.name,
-      access,
+      html`<span data-workspace-access="${workspace.name}">${cellText}</span>`,
       html`<form method="post" action="/members/${member.id}/workspaces" class="inline-form">
         ${csrfInput(viewer)}
         <input type="hidden" name="workspaceId" value="${workspace.id}">
-        <input type="hidden" name="access" value="${has ? 'revoke' : 'grant'}">
-        <button type="submit" class="button-secondary button-small">${has ? 'Revoke' : 'Grant'}<span class="visually-hidden"> access to ${workspace.name}</span></button>
+        <input type="hidden" name="access" value="${direct ? 'revoke' : 'grant'}">
+        <button type="submit" class="button-secondary button-small">${direct ? 'Revoke direct grant' : 'Grant'}<span class="visually-hidden"> access to ${workspace.name}</span></button>
       </form>`,
     ];
   });
   return html`<section aria-labelledby="access-heading">
     <h2 id="access-heading">Workspace access</h2>
-    <p class="muted">Admins reach every workspace. Grants matter for Members, and survive deactivation.</p>
+    <p class="muted">Admins reach every workspace. Access comes from a grant in Roster (which you can revoke here), from
+      a group (change the group's mapping, or its members in your identity provider) or from your identity
+      provider; all of it survives deactivation.</p>
     ${table('Workspace access', ['Workspace', 'Access', 'Change'], rows, 'This organization has no workspaces.')}
   </section>`;
 }
@@ -110,11 +152,12 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
     const viewer = adminViewerOf(request);
     const member = await ctx.store.members.getById(viewer.organizationId, request.params.id);
     if (!member) throw memberNotFoundError(request.params.id);
-    const [emails, workspaces, granted, groups] = await Promise.all([
+    const [emails, workspaces, access, groups, kept] = await Promise.all([
       ctx.store.members.emails(member.id),
       ctx.store.workspaces.list(viewer.organizationId),
-      ctx.store.workspaceGrants.workspaceIdsOf(member.id),
+      accessOf(ctx.store, member),
       ctx.store.groups.groupsOf([member.id]),
+      adminKeptAsLast(ctx.store, viewer.organizationId, member.id),
     ]);
     const name = memberName(member);
     return sendPage(ctx, request, reply, {
@@ -128,8 +171,8 @@ export function memberDetailPages(app: FastifyInstance, ctx: DashboardContext): 
         ${notice(NOTICES[queryValue(request, 'updated')])}
         ${errorBox(error)}
         ${profile(member, emails)}
-        ${roleSection(member, viewer)}
-        ${accessSection(member, viewer, workspaces, new Set(granted))}
+        ${roleSection(member, viewer, access, kept)}
+        ${accessSection(member, viewer, workspaces, access)}
         <section aria-labelledby="groups-heading">
           <h2 id="groups-heading">Groups</h2>
           <p class="muted">The groups your identity provider put this member in (read-only).</p>

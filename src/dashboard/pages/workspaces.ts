@@ -40,11 +40,11 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
     const admins = viewer.isAdmin ? await ctx.store.members.countActiveAdmins(viewer.organizationId) : 0;
     const rows: Cell[][] = [];
     for (const workspace of workspaces) {
-      const granted = viewer.isAdmin ? await ctx.store.workspaceGrants.countGrantedTo(workspace.id) : 0;
+      const granted = viewer.isAdmin ? await ctx.store.workspaceGrants.countHolders(workspace.id) : 0;
       const name = html`${viewer.isAdmin ? html`<a href="/workspaces/${workspace.id}">${workspace.name}</a>` : workspace.name}${
         workspace.is_default === 1 && html` <span class="badge badge-member">Default</span>`
       }`;
-      const access = `${admins} ${admins === 1 ? 'Admin' : 'Admins'} + ${granted} granted`;
+      const access = `${admins} ${admins === 1 ? 'Admin' : 'Admins'} + ${granted} with access`;
       rows.push(
         viewer.isAdmin ? [name, access, time(workspace.created_at)] : [name, time(workspace.created_at)],
       );
@@ -107,8 +107,8 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
     if (!workspace) throw new RosterError('not_found', 'There is no such workspace in this organization.');
     const [admins, granted, grantedCount] = await Promise.all([
       ctx.store.memberDirectory.listActiveAdmins(viewer.organizationId, SHOWN),
-      ctx.store.workspaceGrants.listGrantedTo(workspace.id, SHOWN),
-      ctx.store.workspaceGrants.countGrantedTo(workspace.id),
+      ctx.store.workspaceGrants.listHolders(workspace.id, SHOWN),
+      ctx.store.workspaceGrants.countHolders(workspace.id),
     ]);
     const message = queryValue(request, 'created')
       ? 'The workspace was created.'
@@ -132,9 +132,9 @@ export function workspacePages(app: FastifyInstance, ctx: DashboardContext): voi
         </form>
         <h2>Admins <span class="muted">(access through their role)</span></h2>
         ${table('Admins', ['Name', 'userName', 'Status'], memberList(admins), 'No active Admin.')}
-        <h2>Members granted access <span class="muted">(${grantedCount})</span></h2>
+        <h2>Members with access <span class="muted">(${grantedCount}: granted in Roster, from a group or from the identity provider)</span></h2>
         ${grantedCount > SHOWN ? html`<p class="muted">Showing the first ${SHOWN}.</p>` : ''}
-        ${table('Members granted access', ['Name', 'userName', 'Status'], memberList(granted), "No member has been granted access. Grant it from a member's page.")}`,
+        ${table('Members with access', ['Name', 'userName', 'Status'], memberList(granted), "No member has access. Grant it from a member's page, or map a group to this workspace on the Groups page.")}`,
     });
   }
 

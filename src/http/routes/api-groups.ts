@@ -1,22 +1,29 @@
 // `/api/v1/groups`: the groups the organization's identity provider pushed over SCIM, with their
-// member counts, and one group's members. Read-only: groups change only through the IdP.
+// member counts and mappings, and one group's members. A group's name and members change only
+// through the IdP; what it gives its members (the Admin role, workspaces) is mapped here by PATCH.
 import type { FastifyInstance } from 'fastify';
+import { groupNotFoundError, mapGroup, parseGroupMapping } from '../../accounts/group-mapping.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { RosterError } from '../../errors.ts';
 import type { GroupRow } from '../../store/repos/groups.ts';
 import type { Store } from '../../store/store.ts';
 import { apiRoute, idParams, ref } from '../api-schemas.ts';
+import { objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
 /** Groups per list response, and members per group response, at most. */
 const MAX = 1000;
 
-function groupView(row: GroupRow) {
+type Mapped = { id: string; name: string };
+
+function groupView(row: GroupRow, workspaces: readonly Mapped[]) {
   return {
     id: row.id,
     displayName: row.display_name,
     externalId: row.external_id,
     memberCount: row.member_count,
+    role: row.role,
+    workspaces: workspaces.map((w) => ({ id: w.id, name: w.name })),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -72,6 +79,23 @@ const GET = apiRoute({
   },
 });
 
+const PATCH = apiRoute({
+  tags,
+  summary: 'Map a group to the Admin role and/or workspaces (Admins)',
+  description:
+    "What the group gives its members: `role` (`admin`, or null for no role) and `workspaceIds`; a key not sent stays as it is. Every member of the group is settled: their effective role and workspaces change, audited and announced with the group as the cause. The group's name and members belong to the identity provider. A change that would leave the organization without an active Admin succeeds: the last Admin keeps the role as a direct grant (docs/scim.md).",
+  params: idParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      role: { type: ['string', 'null'], enum: ['admin', null] },
+      workspaceIds: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+    },
+  },
+  success: { 200: ref('Group') },
+});
+
 export function apiGroupRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
   const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
 
@@ -84,7 +108,16 @@ export function apiGroupRoutes(app: FastifyInstance, store: Store, authenticator
         store.groups.list(organizationId, {}, 0, limitOf(request.query.limit)),
         store.groups.count(organizationId, {}),
       ]);
-      return { data: rows.map(groupView), total };
+      const mapped = await store.groups.workspacesOfGroups(rows.map((row) => row.id));
+      return {
+        data: rows.map((row) =>
+          groupView(
+            row,
+            mapped.filter((w) => w.groupId === row.id),
+          ),
+        ),
+        total,
+      };
     },
   );
 
@@ -94,12 +127,40 @@ export function apiGroupRoutes(app: FastifyInstance, store: Store, authenticator
     async (request) => {
       const { organizationId } = principalOf(request);
       const row = await store.groups.getById(organizationId, request.params.id);
-      if (!row) throw new RosterError('not_found', `no group "${request.params.id}" in this organization`);
-      const members = await store.groups.members(row.id, limitOf(request.query.limit));
+      if (!row) throw groupNotFoundError(request.params.id);
+      const [members, workspaces] = await Promise.all([
+        store.groups.members(row.id, limitOf(request.query.limit)),
+        store.groups.workspacesOf(row.id),
+      ]);
       return {
-        ...groupView(row),
+        ...groupView(row, workspaces),
         members: members.map((member) => ({ id: member.membershipId, display: member.display })),
       };
+    },
+  );
+
+  app.patch<{ Params: { id: string } }>(
+    '/api/v1/groups/:id',
+    { ...admin, schema: PATCH },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = objectBody(request.body);
+      const current = await store.groups.getById(principal.organizationId, request.params.id);
+      if (!current) throw groupNotFoundError(request.params.id);
+      // A key not sent keeps what the group gives today.
+      const role = 'role' in body ? body.role : current.role;
+      const workspaceIds =
+        'workspaceIds' in body
+          ? body.workspaceIds
+          : (await store.groups.workspacesOf(current.id)).map((w) => w.id);
+      const mapped = await mapGroup(store, {
+        organizationId: principal.organizationId,
+        groupId: current.id,
+        mapping: parseGroupMapping(role, workspaceIds),
+        actor: principal.actor,
+        requestId: request.id,
+      });
+      return groupView(mapped.group, mapped.workspaces);
     },
   );
 }

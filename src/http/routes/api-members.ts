@@ -6,9 +6,10 @@ import { listDirectory, pageSize } from '../../accounts/member-directory.ts';
 import { changeRole, memberNotFoundError } from '../../accounts/members.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import { RosterError } from '../../errors.ts';
+import { accessOf, accessOfMembers } from '../../membership/effective-access.ts';
 import type { Store } from '../../store/store.ts';
 import { apiRoute, idParams, pageQuery, ref } from '../api-schemas.ts';
-import { limitOf, memberView, objectBody } from '../api-views.ts';
+import { accessView, limitOf, memberView, objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
 export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticator: TokenAuthenticator): void {
@@ -73,31 +74,38 @@ export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticato
       ...(query.cursor ? { after: query.cursor } : {}),
       limit: pageSize(limitOf(query)),
     });
-    return { data: page.rows.map(memberView), total: page.total, nextCursor: page.nextCursor };
+    const access = await accessOfMembers(store, page.rows);
+    return {
+      data: page.rows.map((row) => {
+        const found = access.get(row.id);
+        return { ...memberView(row), ...(found ? { access: accessView(found) } : {}) };
+      }),
+      total: page.total,
+      nextCursor: page.nextCursor,
+    };
   });
 
   async function detail(organizationId: string, id: string) {
     const member = await store.members.getById(organizationId, id);
     if (!member) throw memberNotFoundError(id);
-    const [emails, granted, workspaces] = await Promise.all([
-      store.members.emails(member.id),
-      store.workspaceGrants.workspaceIdsOf(member.id),
-      store.workspaces.list(organizationId),
-    ]);
+    const [emails, access] = await Promise.all([store.members.emails(member.id), accessOf(store, member)]);
     const primary = emails.find((e) => e.primary) ?? emails[0];
     return {
       ...memberView(member),
       email: primary?.value ?? null,
       emails,
-      workspaceGrants: workspaces
-        .filter((w) => granted.includes(w.id))
+      // The direct grants: what PUT/DELETE …/workspaces/{id} change.
+      workspaceGrants: access.workspaces
+        .filter((w) => w.sources.some((source) => source.kind === 'direct'))
         .map((w) => ({ id: w.id, name: w.name })),
+      access: accessView(access),
     };
   }
 
   const get = apiRoute({
     tags: ['members'],
-    summary: 'One member, with their emails and workspace grants (Admins)',
+    summary:
+      'One member, with their emails, direct workspace grants, and effective access with its sources (Admins)',
     params: idParams,
     success: { 200: memberDetail },
   });
@@ -109,7 +117,7 @@ export function apiMemberRoutes(app: FastifyInstance, store: Store, authenticato
     tags: ['members'],
     summary: "Change a member's role (Admins)",
     description:
-      'Only the role changes here: name, emails, userName and status belong to the identity provider. The last active Admin cannot be demoted (409).',
+      'Only the direct role changes here: name, emails, userName and status belong to the identity provider, and so does a role given by a group or an entitlement (the effective `role` stays Admin while one gives it). The last active Admin cannot be demoted (409).',
     params: idParams,
     body: {
       type: 'object',

@@ -207,6 +207,18 @@ export class GroupRepo {
     return rows.map((row) => row.membership_id);
   }
 
+  /** A page of the group's member ids after `after` (exclusive), in id order: the key's range. */
+  async memberIdsAfter(groupId: string, after: string | null, limit: number): Promise<string[]> {
+    let query = this.ctx.db
+      .selectFrom('group_members')
+      .select('membership_id')
+      .where('group_id', '=', groupId)
+      .orderBy('membership_id')
+      .limit(rowLimit(limit));
+    if (after !== null) query = query.where('membership_id', '>', after);
+    return (await query.execute()).map((row) => row.membership_id);
+  }
+
   /** The group's members in id order (the primary key's range), with a display name; `limit` first ones. */
   async members(groupId: string, limit?: number): Promise<GroupMemberRef[]> {
     const query = this.ctx.db
@@ -241,15 +253,35 @@ export class GroupRepo {
     return refs;
   }
 
-  /** The workspaces the group gives access to. */
-  async workspaceIdsOf(groupId: string): Promise<string[]> {
-    const rows = await this.ctx.db
-      .selectFrom('group_workspaces')
-      .select('workspace_id')
-      .where('group_id', '=', groupId)
-      .orderBy('workspace_id')
+  /** The workspaces the group gives access to, by name. */
+  async workspacesOf(groupId: string): Promise<{ id: string; name: string }[]> {
+    return this.ctx.db
+      .selectFrom('group_workspaces as gw')
+      .innerJoin('workspaces as w', 'w.id', 'gw.workspace_id')
+      .select(['w.id', 'w.name'])
+      .where('gw.group_id', '=', groupId)
+      .orderBy('w.name')
+      .orderBy('w.id')
       .execute();
-    return rows.map((row) => row.workspace_id);
+  }
+
+  /** The workspaces each of `groupIds` gives (a page of groups), by name. */
+  async workspacesOfGroups(
+    groupIds: readonly string[],
+  ): Promise<{ groupId: string; id: string; name: string }[]> {
+    const out: { groupId: string; id: string; name: string }[] = [];
+    for (const batch of batches([...new Set(groupIds)])) {
+      const rows = await this.ctx.db
+        .selectFrom('group_workspaces as gw')
+        .innerJoin('workspaces as w', 'w.id', 'gw.workspace_id')
+        .select(['gw.group_id', 'w.id', 'w.name'])
+        .where('gw.group_id', 'in', batch)
+        .orderBy('w.name')
+        .orderBy('w.id')
+        .execute();
+      for (const row of rows) out.push({ groupId: row.group_id, id: row.id, name: row.name });
+    }
+    return out;
   }
 
   /** Replaces the workspaces the group gives access to. */

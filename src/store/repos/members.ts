@@ -219,6 +219,25 @@ export class MemberRepo {
     return row;
   }
 
+  /**
+   * Reads members by id (at most 500: a caller's batch), in id order; inside a transaction
+   * `forUpdate` holds their row locks (PostgreSQL), taken in that order.
+   */
+  async getManyById(
+    organizationId: string,
+    ids: readonly string[],
+    options: { forUpdate?: boolean } = {},
+  ): Promise<MemberRow[]> {
+    if (ids.length === 0) return [];
+    const query = this.ctx.db
+      .selectFrom('memberships')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', 'in', [...new Set(ids)])
+      .orderBy('id');
+    return (options.forUpdate === true && this.ctx.dialect.rowLocks ? query.forUpdate() : query).execute();
+  }
+
   async findByUserName(organizationId: string, userName: string): Promise<MemberRow | undefined> {
     const { fold } = this.ctx.dialect.sql;
     const [row] = await this.templates.run(

@@ -1,4 +1,5 @@
-// Workspace grants: which members reach which workspaces (Admins reach all of them without one).
+// Workspace grants: the workspaces granted to members in Roster itself (Admins reach all of them
+// without one), and who has access to a workspace from any source (grants, groups, entitlements).
 import { sql } from 'kysely';
 import { rowLimit } from '../row-limit.ts';
 import type { RepoContext } from './context.ts';
@@ -32,23 +33,47 @@ export class WorkspaceGrantRepo {
     return rows.map((r) => r.workspace_id);
   }
 
-  /** Members holding a grant to the workspace (deactivated ones included: grants survive). */
-  async listGrantedTo(workspaceId: string, limit: number): Promise<MemberRow[]> {
+  /**
+   * The ids of members with access to the workspace from any source: a direct grant, a group that
+   * gives it, an entitlement (each member once).
+   */
+  private holderIds(workspaceId: string) {
+    const { db } = this.ctx;
+    return db
+      .selectFrom('workspace_grants')
+      .select('membership_id')
+      .where('workspace_id', '=', workspaceId)
+      .union(
+        db
+          .selectFrom('group_workspaces as gw')
+          .innerJoin('group_members as gm', 'gm.group_id', 'gw.group_id')
+          .select('gm.membership_id')
+          .where('gw.workspace_id', '=', workspaceId),
+      )
+      .union(
+        db
+          .selectFrom('member_entitlements')
+          .select('membership_id')
+          .where('kind', '=', 'workspace')
+          .where('value', '=', workspaceId),
+      );
+  }
+
+  /** Members with access to the workspace from any source (deactivated ones included: sources survive). */
+  async listHolders(workspaceId: string, limit: number): Promise<MemberRow[]> {
     return this.ctx.db
-      .selectFrom('workspace_grants as g')
-      .innerJoin('memberships as m', 'm.id', 'g.membership_id')
+      .selectFrom(this.holderIds(workspaceId).as('h'))
+      .innerJoin('memberships as m', 'm.id', 'h.membership_id')
       .selectAll('m')
-      .where('g.workspace_id', '=', workspaceId)
       .orderBy(this.ctx.dialect.sql.fold(sql.ref('m.user_name')))
       .limit(rowLimit(limit))
       .execute();
   }
 
-  async countGrantedTo(workspaceId: string): Promise<number> {
+  async countHolders(workspaceId: string): Promise<number> {
     const row = await this.ctx.db
-      .selectFrom('workspace_grants')
+      .selectFrom(this.holderIds(workspaceId).as('h'))
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('workspace_id', '=', workspaceId)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
