@@ -3,10 +3,12 @@
 // entitlements (`member_entitlements`: kind `role` or `workspace`) and combined with Roster's own
 // grants and the member's groups by membership/effective-access.ts.
 //
-// The User resource returns exactly what the IdP assigned, never the effective role: Okta imports
-// `roles` and `entitlements` as the assignments it holds and sends them back whole on its next
-// PUT, so a role that came from a group or from Roster must not come back as an IdP assignment
-// (it would then outlive the group). The effective role is on the member page and in the API.
+// What a User resource returns: `entitlements` exactly as the IdP assigned them; `roles` the member's
+// current role (as it always has: empty while deactivated, docs/scim.md), of which the IdP's
+// assignment is one source. A PUT or PATCH writes the IdP's assignment: it starts from what the IdP
+// assigned (`idpView`), never from the role shown, so a request that leaves `roles` alone never
+// turns a role given by a group or in Roster into an IdP assignment. A PUT that sends back the
+// member's shown Admin role does assign it, as any client's PUT sets what it sends.
 
 import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
@@ -154,6 +156,26 @@ export async function requestedAssignments(
     }
   }
   return { roles: [...roles].sort(), workspaces: [...workspaces].sort() };
+}
+
+/**
+ * The body of a PUT with its `roles` taken as the IdP's assignment, unless they are the roles GET
+ * shows (the member's current role, or none while deactivated) sent back as they were read: a client
+ * that reads a User and PUTs it back edited (Okta's PUT mode, Microsoft's reference collection) sends
+ * `roles` it never meant to assign, and a resource sent back unchanged must change nothing. Such
+ * `roles` leave the assignments as they are.
+ */
+export function rolesAsAssigned(
+  requested: ScimUserDocument,
+  view: ScimUserDocument,
+  shown: readonly ScimMultiValue[],
+): ScimUserDocument {
+  if (requested.roles === undefined) return requested;
+  const values = (list: readonly ScimMultiValue[]) =>
+    [...new Set(list.map((element) => String(element.value ?? '').toLowerCase()))].sort();
+  if (!sameSet(values(elements(requested, 'roles')), values(shown))) return requested;
+  const { roles: _echoed, ...rest } = requested;
+  return view.roles === undefined ? rest : { ...rest, roles: view.roles };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

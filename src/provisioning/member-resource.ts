@@ -12,9 +12,20 @@ export function etagOf(version: number): string {
 }
 
 /**
- * The member's stored IdP view plus the server-owned attributes: id, active, the roles and
- * entitlements the IdP assigned (idp-assignments.ts, read by the caller), the groups the caller
- * read for it (group-resource.ts, groupsOfMembers), meta.
+ * `roles`: the member's current (effective) role, whatever gives it (a direct grant, a group, the
+ * IdP's assignment), or none while deactivated. What the IdP assigned is written through `roles` and
+ * is one of its sources (idp-assignments.ts; docs/scim.md).
+ */
+export function rolesOf(role: Role | null): ScimMultiValue[] {
+  return role === null
+    ? []
+    : [{ value: role, display: role === 'admin' ? 'Admin' : 'Member', primary: true }];
+}
+
+/**
+ * The member's stored IdP view plus the server-owned attributes: id, active, the member's role, the
+ * workspace entitlements the IdP assigned (idp-assignments.ts, read by the caller), the groups the
+ * caller read for it (group-resource.ts, groupsOfMembers), meta.
  */
 export function toScimUser(
   member: LoadedMember<MemberResourceRow>,
@@ -33,7 +44,7 @@ export function toScimUser(
     userName: row.user_name,
     active: row.status === 'active',
     ...(assigned.entitlements.length > 0 ? { entitlements: [...assigned.entitlements] } : {}),
-    roles: [...assigned.roles],
+    roles: rolesOf(row.role),
     ...(groups.length > 0 ? { groups: [...groups] } : {}),
     meta: {
       resourceType: 'User',

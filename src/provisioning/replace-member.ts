@@ -2,8 +2,8 @@
 // (scim/resource/merge-replace.ts), then stored by applyIdpView. A replacement must carry
 // `userName` (RFC 7643 §4.1.1: required): a body without it is refused before anything is read,
 // as Microsoft's reference collection checks (docs/idp-requests.md). `roles` and `entitlements`, when
-// sent, replace the IdP's assignments (an empty list clears them); omitted, they are kept, as every
-// omitted attribute is.
+// sent, replace the IdP's assignments (an empty list clears them); omitted, or `roles` sent back as GET
+// showed them (rolesAsAssigned), they are kept, as every omitted attribute is.
 import { mergeReplace } from '../scim/resource/merge-replace.ts';
 import { requireUserName } from '../scim/resource/normalize-user.ts';
 import type { ScimUserInput } from '../scim/resource/scim-user.ts';
@@ -11,8 +11,9 @@ import type { Store } from '../store/store.ts';
 import { type AppliedIdpView, applyIdpView } from './apply-idp-view.ts';
 import type { ProvisioningContext } from './context.ts';
 import { withUniquenessErrors } from './errors.ts';
-import { applyAssignments, idpView, requestedAssignments } from './idp-assignments.ts';
+import { applyAssignments, idpView, requestedAssignments, rolesAsAssigned } from './idp-assignments.ts';
 import { loadMemberForUpdate } from './load-member-for-update.ts';
+import { rolesOf } from './member-resource.ts';
 
 export function replaceMember(
   store: Store,
@@ -26,7 +27,7 @@ export function replaceMember(
     store.transaction(async (tx) => {
       const before = await loadMemberForUpdate(tx, ctx, id, ifMatch);
       const { document, held } = await idpView(tx, before);
-      const requested = mergeReplace(document, input);
+      const requested = rolesAsAssigned(mergeReplace(document, input), document, rolesOf(before.row.role));
       const assignments = await requestedAssignments(tx, ctx.organizationId, requested);
       const applied = await applyIdpView(tx, ctx, before, requested);
       return { ...applied, member: await applyAssignments(tx, ctx, applied.member, held, assignments) };

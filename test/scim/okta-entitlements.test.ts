@@ -45,6 +45,15 @@ for (const kind of STORE_KINDS) {
         .select(['role', 'direct_role', 'status'])
         .where('id', '=', scimId)
         .executeTakeFirstOrThrow();
+    const assignedRoles = async () =>
+      (
+        await t.store.db
+          .selectFrom('member_entitlements')
+          .select('value')
+          .where('membership_id', '=', scimId)
+          .where('kind', '=', 'role')
+          .execute()
+      ).map((row) => row.value);
     const workspacesOf = async () =>
       (
         await t.app.inject({
@@ -88,7 +97,8 @@ for (const kind of STORE_KINDS) {
       });
       assert.equal(res.statusCode, 201);
       scimId = res.json().id;
-      assert.deepEqual(res.json().roles, []);
+      // No role assigned: `roles` shows the member's role, the organization's default.
+      assert.deepEqual(res.json().roles, [{ value: 'member', display: 'Member', primary: true }]);
       assert.equal(res.json().entitlements, undefined);
     });
 
@@ -100,7 +110,7 @@ for (const kind of STORE_KINDS) {
         entitlements: [{ value: design.id, display: design.name, type: 'Workspace' }],
       });
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(res.json().roles, [{ value: 'admin', display: 'Admin' }]);
+      assert.deepEqual(res.json().roles, [{ value: 'admin', display: 'Admin', primary: true }]);
       assert.deepEqual(res.json().entitlements, [{ value: design.id, display: 'Design', type: 'Workspace' }]);
       assert.notEqual(
         res.json().meta.version,
@@ -123,7 +133,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(found.name.familyName, OKTA_USER.lastName);
       assert.equal(found.name.givenName, OKTA_USER.firstName);
       assert.equal(found.id, scimId);
-      assert.deepEqual(found.roles, [{ value: 'admin', display: 'Admin' }]);
+      assert.deepEqual(found.roles, [{ value: 'admin', display: 'Admin', primary: true }]);
       assert.deepEqual(found.entitlements, [{ value: design.id, display: 'Design', type: 'Workspace' }]);
     });
 
@@ -137,7 +147,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(res.statusCode, 200);
       const read = (await t.scim('GET', `Users/${scimId}`)).json();
       assert.equal(read.name.givenName, OKTA_USER.firstNameUpdate);
-      assert.deepEqual(read.roles, [{ value: 'admin', display: 'Admin' }]);
+      assert.deepEqual(read.roles, [{ value: 'admin', display: 'Admin', primary: true }]);
       // Only the profile changed: no access event.
       assert.deepEqual((await eventTypes()).slice(eventsBefore), [['member.updated', null]]);
     });
@@ -147,7 +157,10 @@ for (const kind of STORE_KINDS) {
       const res = await t.scim('GET', `Users/${scimId}`);
       assert.equal(res.statusCode, 200);
       assert.equal(res.json().active, false);
-      assert.deepEqual(res.json().roles, [{ value: 'admin', display: 'Admin' }]);
+      // `roles` shows the member's role: none while deactivated; the assignment stays (it gives Admin
+      // again on reactivation).
+      assert.deepEqual(res.json().roles, []);
+      assert.deepEqual(await assignedRoles(), ['admin']);
       assert.deepEqual(await membership(), { role: null, direct_role: 'member', status: 'deactivated' });
       const member = await workspacesOf();
       assert.equal(member.role, null);
@@ -178,10 +191,18 @@ for (const kind of STORE_KINDS) {
 
     const patch = (...Operations: unknown[]) =>
       t.scim('PATCH', `Users/${id}`, { schemas: [PATCH_OP], Operations });
+    /** What the IdP assigned: the stored roles, and the workspaces as `entitlements` reads them back. */
     const assigned = async () => {
       const body = (await t.scim('GET', `Users/${id}`)).json();
+      const rows = await t.store.db
+        .selectFrom('member_entitlements')
+        .select('value')
+        .where('membership_id', '=', id)
+        .where('kind', '=', 'role')
+        .orderBy('value')
+        .execute();
       return {
-        roles: (body.roles ?? []).map((r: { value: string }) => r.value),
+        roles: rows.map((row) => row.value),
         workspaces: (body.entitlements ?? []).map((e: { value: string }) => e.value),
       };
     };
@@ -349,14 +370,15 @@ for (const kind of STORE_KINDS) {
       assert.equal(await role(), 'member');
     });
 
-    it('filters Users by their assigned roles and entitlements', async () => {
+    it('filters Users by their role and their assigned entitlements', async () => {
       await patch({ op: 'replace', value: { roles: [{ value: 'admin' }], entitlements: [{ value: ops }] } });
+      // `roles` is the member's role, whatever gives it: the organization's first Admin and this one.
       const byRole = (
         await t.scim('GET', `Users?filter=${encodeURIComponent('roles.value eq "admin"')}`)
       ).json();
       assert.deepEqual(
-        byRole.Resources.map((u: { id: string }) => u.id),
-        [id],
+        byRole.Resources.map((u: { id: string }) => u.id).sort(),
+        [id, t.org.membership.id].sort(),
       );
       const byWorkspace = (
         await t.scim(
@@ -511,6 +533,21 @@ for (const kind of STORE_KINDS) {
     });
     after(() => t.cleanup());
 
+    it("a PUT of a User as GET showed it assigns nothing: an Admin made in Roster stays Roster's Admin", async () => {
+      const id = t.org.membership.id;
+      const shown = (await t.scim('GET', `Users/${id}`)).json();
+      assert.deepEqual(shown.roles, [{ value: 'admin', display: 'Admin', primary: true }]);
+      const res = await t.scim('PUT', `Users/${id}`, { ...shown, displayName: 'The First Admin' });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json().roles, shown.roles);
+      const assignments = await t.store.db
+        .selectFrom('member_entitlements')
+        .select('value')
+        .where('membership_id', '=', id)
+        .execute();
+      assert.deepEqual(assignments, []);
+    });
+
     it('an IdP removing the last Admin role succeeds, and the member keeps Admin as a direct grant', async () => {
       const created = await t.scim('POST', 'Users', {
         userName: 'boss@acme.test',
@@ -531,7 +568,8 @@ for (const kind of STORE_KINDS) {
         Operations: [{ op: 'remove', path: 'roles[value eq "admin"]' }],
       });
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(res.json().roles, []);
+      // Kept as the last active Admin: `roles` still shows Admin, now a direct grant.
+      assert.deepEqual(res.json().roles, [{ value: 'admin', display: 'Admin', primary: true }]);
       const row = await t.store.db
         .selectFrom('memberships')
         .select(['role', 'direct_role'])

@@ -1,13 +1,13 @@
 // Where each SCIM User attribute lives in the database (see migrations/001-initial.ts and
 // membership/member-row.ts): a few have columns of their own on `memberships` (with the expression
 // indexes that make IdP lookups fast), emails are also indexed row by row in `member_emails`,
-// `active`/`meta` are derived from server-owned columns, `roles`/`entitlements` are the IdP's
-// assignments in `member_entitlements`, `groups` are `group_members`, and everything else is read from the
+// `active`/`roles`/`meta` are derived from server-owned columns, `entitlements` are the IdP's
+// workspace assignments in `member_entitlements`, `groups` are `group_members`, and everything else is read from the
 // `profile` JSON document, which holds the identity provider's view in SCIM wire shape.
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { FilterAttribute, ResolvedFilterPath } from '../../scim/filter/ast.ts';
 import type { SqlDialect } from '../dialect.ts';
-import type { Leaf } from './sql-leaf.ts';
+import { FALSE, type Leaf } from './sql-leaf.ts';
 
 /** The alias the memberships table must have in the query: `selectFrom('memberships as m')`. */
 export const MEMBERSHIP_ALIAS = 'm';
@@ -108,7 +108,7 @@ export function elementSource(
 ): ElementSource {
   const { dialect, organizationId } = target;
   if (attribute.name === 'groups') return GROUP_ELEMENTS;
-  if (attribute.name === 'roles') return ROLE_ELEMENTS;
+  if (attribute.name === 'roles') return ROLE_ELEMENT;
   if (attribute.name === 'entitlements') return WORKSPACE_ELEMENTS;
   if (
     attribute.name === 'emails' &&
@@ -140,24 +140,26 @@ const GROUP_ELEMENTS: ElementSource = {
   first: (expr) => sql`(SELECT ${expr} FROM ${GROUP_ROWS} ORDER BY g.display_name, g.id LIMIT 1)`,
 };
 
-const ROLE_ROWS = sql`member_entitlements AS er WHERE er.membership_id = ${m('id')} AND er.kind = 'role'`;
-
 /**
- * `roles`: the roles the identity provider assigned the member (provisioning/idp-assignments.ts),
- * by the primary key of `member_entitlements`; `display` is the role's name, no `type` or `primary`.
+ * `roles` is the member's one (effective) role, whatever gives it, or nothing while deactivated
+ * (provisioning/member-resource.ts); what the IdP assigned is one of its sources (idp-assignments.ts).
  */
-const ROLE_ELEMENTS: ElementSource = {
-  exists: (condition) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${ROLE_ROWS} AND ${condition})`,
+const ROLE_ELEMENT: ElementSource = {
+  exists: (condition) => sql<SqlBool>`(${m('role')} IS NOT NULL AND ${condition})`,
   leaf(sub) {
     if (sub.name === 'value')
-      return { kind: 'text', expr: sql.ref('er.value'), nullable: false, caseExact: sub.caseExact };
+      return { kind: 'text', expr: m('role'), nullable: true, caseExact: sub.caseExact };
     if (sub.name === 'display') {
-      const display = sql`(CASE er.value WHEN 'admin' THEN 'Admin' WHEN 'member' THEN 'Member' END)`;
+      const display = sql`(CASE ${m('role')} WHEN 'admin' THEN 'Admin' WHEN 'member' THEN 'Member' END)`;
       return { kind: 'text', expr: display, nullable: true, caseExact: sub.caseExact };
+    }
+    if (sub.name === 'primary') {
+      const hasRole = sql<SqlBool>`(${m('role')} IS NOT NULL)`;
+      return { kind: 'boolean', isTrue: hasRole, isFalse: FALSE, present: hasRole };
     }
     return { kind: 'absent' };
   },
-  first: (expr) => sql`(SELECT ${expr} FROM ${ROLE_ROWS} ORDER BY er.value LIMIT 1)`,
+  first: (expr) => expr,
 };
 
 const WORKSPACE_ROWS = sql`member_entitlements AS ee INNER JOIN workspaces AS ew ON ew.id = ee.value WHERE ee.membership_id = ${m('id')} AND ee.kind = 'workspace'`;
