@@ -177,6 +177,74 @@ async function profiled(
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Pairs of runs in `alternatingLookups`: each token's figure is the median of its runs. */
+const ALTERNATING_PAIRS = { quick: 4, default: 6 };
+/** Seconds of each of those runs: a quick run's 1 s runs were mostly their own warm-up. */
+const RUN_SECONDS = (ctx: FromEmptyContext) => Math.max(2, ctx.shortSeconds);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The responses of several runs by status code, added up. */
+function statusCodesOf(runs: readonly Measurement[]): Record<string, number> {
+  const codes: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [code, n] of Object.entries(run.statusCodes)) codes[code] = (codes[code] ?? 0) + n;
+  }
+  return codes;
+}
+
+/**
+ * The personal token's cost per lookup, measured fairly: on the server the personal token pushed
+ * to, short lookup runs alternate between that token and a service token of the same organization
+ * (which goes first alternates too), so that both meet the same server, data and machine load. The
+ * two servers' lookups, measured a minute apart on a shared machine, differed by more than the 10%
+ * judged (+22% and +55% CPU per lookup in two runs of the same code). Each row holds the medians
+ * of its token's runs.
+ */
+async function alternatingLookups(
+  ctx: FromEmptyContext,
+  target: ScenarioTarget,
+  serviceToken: string,
+  people: number,
+): Promise<Measurement[]> {
+  const runs: Record<OktaCredential, Measurement[]> = { personal: [], service: [] };
+  const tokens: Record<OktaCredential, string> = { personal: target.token, service: serviceToken };
+  const pairs = ctx.quick ? ALTERNATING_PAIRS.quick : ALTERNATING_PAIRS.default;
+  for (let pair = 0; pair < pairs; pair += 1) {
+    const order: OktaCredential[] = pair % 2 === 0 ? ['personal', 'service'] : ['service', 'personal'];
+    for (const credential of order) {
+      const run = { ...target, token: tokens[credential], seconds: RUN_SECONDS(ctx) };
+      runs[credential].push(await lookupScenario(run, FROM_EMPTY.interleaved(credential)));
+    }
+  }
+  return (['personal', 'service'] as const).map((credential) => {
+    const own = runs[credential];
+    const cpu = own.map((run) => run.cpuMsPerResponse).filter((ms): ms is number => ms !== undefined);
+    const sum = (pick: (run: Measurement) => number) => own.reduce((total, run) => total + pick(run), 0);
+    return {
+      ...own[0]!,
+      responses: sum((run) => run.responses),
+      seconds: sum((run) => run.seconds),
+      non2xx: sum((run) => run.non2xx),
+      errors: sum((run) => run.errors),
+      timeouts: sum((run) => run.timeouts),
+      statusCodes: statusCodesOf(own),
+      rps: median(own.map((run) => run.rps)),
+      p50: median(own.map((run) => run.p50)),
+      p99: median(own.map((run) => run.p99)),
+      max: Math.max(...own.map((run) => run.max)),
+      rssPeakMiB: Math.max(...own.map((run) => run.rssPeakMiB)),
+      cpuMsPerResponse: cpu.length === own.length ? median(cpu) : undefined,
+      members: people,
+      note: `medians of ${own.length} runs of ${RUN_SECONDS(ctx)} s`,
+    };
+  });
+}
+
 async function runCredential(
   ctx: FromEmptyContext,
   database: DatabaseKind,
@@ -204,6 +272,11 @@ async function runCredential(
       const floor = await ctx.measureFloor({ ...full, token: org.floorToken }, db.floor, db.env);
       const floorRow = { ...floor, scenario: FROM_EMPTY.floor(credential, database), members: people };
       rows.push(ctx.record(floorRow, undefined, size));
+      if (credential === 'personal') {
+        for (const row of await alternatingLookups(ctx, full, org.floorToken, people)) {
+          rows.push(ctx.record(row, undefined, size));
+        }
+      }
       const imported = await importScenario(full, FROM_EMPTY.import(credential));
       rows.push(ctx.record({ ...imported, members: people }, undefined, size));
       // Last: it changes the members the scenarios above read.

@@ -39,6 +39,12 @@ export const FROM_EMPTY = {
   import: (credential: OktaCredential) => `import after that push, ${credential} token (pages of 100)`,
   deactivate: (credential: OktaCredential) =>
     `deactivate after that push, ${credential} token (PATCH active)`,
+  /**
+   * The lookups of the personal-token push's server, with the personal token and with a service
+   * token of the same organization in alternate short runs: the token cost's fair comparison.
+   */
+  interleaved: (credential: OktaCredential) =>
+    `lookup, ${credential} token, in runs alternating with the other token`,
   floor: (credential: OktaCredential, database: DatabaseKind) =>
     `floor after the ${credential}-token push (Fastify + ${database === 'sqlite' ? 'SQLite' : 'pg'} alone)`,
 };

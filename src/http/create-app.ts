@@ -36,8 +36,10 @@ import { healthRoutes } from './routes/health.ts';
 import { samlContinueRoutes } from './routes/saml-continue-routes.ts';
 import { samlRoutes } from './routes/saml-routes.ts';
 import { scimDiscoveryRoutes } from './routes/scim-discovery.ts';
+import { scimEntitlementRoutes } from './routes/scim-entitlements.ts';
 import { scimGroupRoutes } from './routes/scim-groups.ts';
 import { scimUserRoutes } from './routes/scim-users.ts';
+import { SHARED_SCHEMA_COMPILERS } from './schema-compilers.ts';
 import { securityHeaders } from './security-headers.ts';
 import { validationMessage } from './validation-message.ts';
 
@@ -96,12 +98,18 @@ export function canonicalUrl(url: string): string {
   const query = queryAt === -1 ? '' : url.slice(queryAt);
   if (path.length > 1) path = path.replace(/\/+$/, '');
   path = path.replace(
-    /^\/scim\/v2(\/(users|groups|serviceproviderconfig|resourcetypes|schemas)(?=\/|$))?/i,
+    /^\/scim\/v2(\/(users|groups|roles|workspaces|serviceproviderconfig|resourcetypes|schemas)(?=\/|$))?/i,
     (_match, _rest, resource: string | undefined) => {
       if (!resource) return '/scim/v2';
-      const canonical = ['Users', 'Groups', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas'].find(
-        (name) => name.toLowerCase() === resource.toLowerCase(),
-      );
+      const canonical = [
+        'Users',
+        'Groups',
+        'Roles',
+        'Workspaces',
+        'ServiceProviderConfig',
+        'ResourceTypes',
+        'Schemas',
+      ].find((name) => name.toLowerCase() === resource.toLowerCase());
       return `/scim/v2/${canonical}`;
     },
   );
@@ -153,6 +161,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
     // Route schemas validate requests as they are: no type coercion, no defaults filled in, no
     // properties silently dropped (a field a route does not take is refused by its schema).
     ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false } },
+    schemaController: SHARED_SCHEMA_COMPILERS,
     schemaErrorFormatter: (errors, context) => new Error(validationMessage(errors, context)),
     // A malformed URL or an over-long path parameter is refused before routing, in the error
     // shape of its surface (Fastify's default is its own JSON, even on /scim).
@@ -259,6 +268,7 @@ export function createApp(config: Config, store: Store, options: AppOptions = {}
   scimDiscoveryRoutes(app, scimBaseUrl, MAX_PAGE_SIZE);
   scimUserRoutes(app, store, authenticator, scimBaseUrl);
   scimGroupRoutes(app, store, authenticator, scimBaseUrl);
+  scimEntitlementRoutes(app, store, authenticator, scimBaseUrl);
 
   return app;
 }

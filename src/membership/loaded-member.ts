@@ -3,20 +3,21 @@
 // that needs the member's SCIM view (the PUT/PATCH base, the identity checks, the audit snapshots,
 // the response) reads it from here instead of parsing `row.profile` again.
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
-import type { MemberRow } from '../store/repos/members.ts';
+import type { MemberResourceRow, MemberRow } from '../store/repos/members.ts';
 import { type MemberProfile, parseProfile } from './member-row.ts';
 
-export interface LoadedMember {
-  readonly row: MemberRow;
+/** A member with its whole row, or (a SCIM page's or lookup's) only the columns of its resource. */
+export interface LoadedMember<Row extends MemberResourceRow = MemberRow> {
+  readonly row: Row;
   /** `row.profile`, parsed. Shared, never modified: the SCIM core copies what it changes. */
   readonly profile: MemberProfile;
 }
 
 /** Parses the profile on first read; a class, so every loaded member shares one shape (a page makes 100). */
-class Member implements LoadedMember {
+class Member<Row extends MemberResourceRow> implements LoadedMember<Row> {
   private parsed: MemberProfile | undefined;
 
-  constructor(readonly row: MemberRow) {}
+  constructor(readonly row: Row) {}
 
   get profile(): MemberProfile {
     this.parsed ??= parseProfile(this.row.profile);
@@ -24,7 +25,7 @@ class Member implements LoadedMember {
   }
 }
 
-export function loadMember(row: MemberRow): LoadedMember {
+export function loadMember<Row extends MemberResourceRow>(row: Row): LoadedMember<Row> {
   return new Member(row);
 }
 

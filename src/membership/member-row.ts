@@ -8,8 +8,20 @@ import type { MemberSource, MembershipsTable, Role } from '../store/schema.ts';
 
 export type MemberProfile = Record<string, unknown>;
 
-/** Server-owned attributes: never part of the stored profile. */
-const SERVER_OWNED = new Set(['id', 'meta', 'active', 'roles', 'groups', 'schemas', 'password']);
+/**
+ * Server-owned attributes: never part of the stored profile. `roles` and `entitlements` are the
+ * IdP's assignments, kept as the member's entitlements (`member_entitlements`), not in the profile.
+ */
+const SERVER_OWNED = new Set([
+  'id',
+  'meta',
+  'active',
+  'roles',
+  'entitlements',
+  'groups',
+  'schemas',
+  'password',
+]);
 
 /** The columns of a membership row derived from its profile document. */
 export type ProfileColumns = Pick<

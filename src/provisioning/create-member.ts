@@ -9,6 +9,7 @@ import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
 import type { Store } from '../store/store.ts';
 import type { ProvisioningContext } from './context.ts';
 import { withUniquenessErrors } from './errors.ts';
+import { applyAssignments, NOTHING_HELD, requestedAssignments } from './idp-assignments.ts';
 import { linkOrCreateMember } from './link-or-create-member.ts';
 
 /** The email that identifies the person across organizations: the primary email, else an email-shaped userName. */
@@ -52,7 +53,8 @@ export async function createMember(
         );
       }
 
-      const { member, linked } = await linkOrCreateMember(tx, {
+      const assignments = await requestedAssignments(tx, ctx.organizationId, document);
+      const created = await linkOrCreateMember(tx, {
         organizationId: ctx.organizationId,
         document,
         email,
@@ -62,7 +64,9 @@ export async function createMember(
         actor: ctx.actor,
         requestId: ctx.requestId,
       });
-      return { member, linked };
+      // Okta may assign roles and workspaces in the create itself (docs/idp-requests.md#okta-entitlements).
+      const member = await applyAssignments(tx, ctx, created.member, NOTHING_HELD, assignments);
+      return { member, linked: created.linked };
     }),
   );
 }

@@ -3,7 +3,7 @@ import { RosterError } from '../errors.ts';
 import { parseFilter } from '../scim/filter/parse-filter.ts';
 import { resolveFilter, resolveSortBy } from '../scim/filter/resolve-filter.ts';
 import { DEFAULT_MAX_RESULTS } from '../scim/schemas/service-provider-config.ts';
-import type { MemberRow } from '../store/repos/members.ts';
+import type { MemberResourceRow } from '../store/repos/members.ts';
 import type { Store } from '../store/store.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -21,7 +21,8 @@ export interface ListQuery {
 export interface MemberPage {
   totalResults: number;
   startIndex: number;
-  rows: MemberRow[];
+  /** The columns of each member's SCIM resource. */
+  rows: MemberResourceRow[];
 }
 
 export function integerParameter(name: string, raw: string | undefined, fallback: number): number {

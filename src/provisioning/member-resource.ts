@@ -3,29 +3,27 @@
 import type { LoadedMember } from '../membership/loaded-member.ts';
 import type { ScimMultiValue, ScimUserDocument } from '../scim/resource/scim-user.ts';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../scim/schemas/urns.ts';
+import type { MemberResourceRow } from '../store/repos/members.ts';
 import type { Role } from '../store/schema.ts';
+import { type AssignedValues, NO_ASSIGNMENTS } from './idp-assignments.ts';
 
 export function etagOf(version: number): string {
   return `W/"${version}"`;
 }
 
-export function rolesOf(role: Role | null): ScimMultiValue[] {
-  return role === null
-    ? []
-    : [{ value: role, display: role === 'admin' ? 'Admin' : 'Member', primary: true }];
-}
-
 /**
- * The member's stored IdP view plus the server-owned attributes: id, active, roles, the groups the
- * caller read for it (group-resource.ts, groupsOfMembers), meta.
+ * The member's stored IdP view plus the server-owned attributes: id, active, the roles and
+ * entitlements the IdP assigned (idp-assignments.ts, read by the caller), the groups the caller
+ * read for it (group-resource.ts, groupsOfMembers), meta.
  */
 export function toScimUser(
-  member: LoadedMember,
+  member: LoadedMember<MemberResourceRow>,
   scimBaseUrl: string,
   groups: readonly ScimMultiValue[] = [],
+  assigned: AssignedValues = NO_ASSIGNMENTS,
 ): ScimUserDocument {
   const { row } = member;
-  const profile = member.profile as ScimUserDocument;
+  const { entitlements: _stored, ...profile } = member.profile as ScimUserDocument;
   const schemas = [USER_SCHEMA];
   if (profile[ENTERPRISE_USER_SCHEMA] !== undefined) schemas.push(ENTERPRISE_USER_SCHEMA);
   return {
@@ -34,7 +32,8 @@ export function toScimUser(
     ...profile,
     userName: row.user_name,
     active: row.status === 'active',
-    roles: rolesOf(row.role),
+    ...(assigned.entitlements.length > 0 ? { entitlements: [...assigned.entitlements] } : {}),
+    roles: [...assigned.roles],
     ...(groups.length > 0 ? { groups: [...groups] } : {}),
     meta: {
       resourceType: 'User',

@@ -189,6 +189,49 @@ describe('the personal token’s cost per lookup over the service token’s', ()
     assert.equal(verdict.met, true);
   });
 
+  it('is judged from the runs alternating both tokens on one server when they were made', () => {
+    const alternating = [
+      row(FROM_EMPTY.interleaved('personal'), { rps: 4100, cpuMsPerResponse: 0.22 }),
+      row(FROM_EMPTY.interleaved('service'), { rps: 4000, cpuMsPerResponse: 0.21 }),
+    ];
+    // The two servers' runs alone would miss (+55% CPU): the alternating runs say +5%.
+    const apart = rows(
+      { rps: 2500, cpuMsPerResponse: 0.9 },
+      5000,
+      { rps: 5000, cpuMsPerResponse: 0.58 },
+      10_000,
+    );
+    const verdict = tokenCostVerdict([...apart, ...alternating], 'sqlite', PEOPLE);
+    assert.equal(verdict.met, true);
+    assert.equal(
+      verdict.measured,
+      'CPU 0.220 vs 0.210 ms/lookup (+5%); time per lookup -2% (4100 vs 4000 req/s)',
+    );
+    assert.match(verdict.target, /runs alternating on one server/);
+  });
+
+  it('is not met from alternating runs whose personal token cost 15% more, or that lost a request', () => {
+    const costly = tokenCostVerdict(
+      [
+        row(FROM_EMPTY.interleaved('personal'), { rps: 4000, cpuMsPerResponse: 0.23 }),
+        row(FROM_EMPTY.interleaved('service'), { rps: 4000, cpuMsPerResponse: 0.2 }),
+      ],
+      'sqlite',
+      PEOPLE,
+    );
+    assert.equal(costly.met, false);
+    const failing = tokenCostVerdict(
+      [
+        row(FROM_EMPTY.interleaved('personal'), { rps: 4000, cpuMsPerResponse: 0.2, non2xx: 3 }),
+        row(FROM_EMPTY.interleaved('service'), { rps: 4000, cpuMsPerResponse: 0.2 }),
+      ],
+      'sqlite',
+      PEOPLE,
+    );
+    assert.equal(failing.met, false);
+    assert.match(failing.measured, /3 errors$/);
+  });
+
   it('is not judged without both lookups', () => {
     const verdict = tokenCostVerdict(lookupPair('personal', {}, 10_000), 'sqlite', PEOPLE);
     assert.equal(verdict.met, undefined);

@@ -4,6 +4,7 @@ import {
   bundleModules,
   type CpuProfile,
   profileLines,
+  SQLITE_AREA,
   summarizeProfile,
 } from '../../bench/lib/profile-summary.ts';
 
@@ -52,14 +53,19 @@ describe('the summary of a CPU profile', () => {
         ['(idle)', '', 0.2],
       ],
     );
+    // The read-write dialect's executeQuery is where better-sqlite3's native run/all are counted.
     assert.deepEqual(
       summary.areas.map((a) => [a.area, a.share]),
       [
-        ['Roster (src/)', 0.8],
+        [SQLITE_AREA, 0.4],
+        ['Roster (src/)', 0.4],
         ['(idle)', 0.2],
       ],
     );
-    assert.equal(summary.modules.length, 2);
+    assert.deepEqual(
+      summary.modules.map((m) => m.module),
+      ['src/auth/principal.ts'],
+    );
     assert.equal(summary.functions[0]?.ms, 4);
   });
 
@@ -80,6 +86,35 @@ describe('the summary of a CPU profile', () => {
     assert.equal(summary.functions.length, 3);
   });
 
+  it('counts Kysely’s SQLite executeQuery as SQLite’s work, and the rest of Kysely as Kysely’s', () => {
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)') },
+        {
+          id: 2,
+          callFrame: frame(
+            'executeQuery',
+            'file:///work/roster/node_modules/kysely/dist/esm/dialect/sqlite/sqlite-driver.js',
+            59,
+          ),
+        },
+        { id: 3, callFrame: frame('visitNode', 'file:///work/roster/node_modules/kysely/dist/esm/x.js', 1) },
+      ],
+      startTime: 0,
+      endTime: 4000,
+      samples: [2, 2, 2, 3],
+      timeDeltas: [1000, 1000, 1000, 1000],
+    };
+    const summary = summarizeProfile('push', profile);
+    assert.deepEqual(
+      summary.areas.map((a) => [a.area, a.share]),
+      [
+        [SQLITE_AREA, 0.75],
+        ['kysely', 0.25],
+      ],
+    );
+  });
+
   it('names npm packages by package and prints a bounded summary', () => {
     const profile: CpuProfile = { ...PROFILE, samples: [5, 5, 2] };
     const summary = summarizeProfile('push', profile, bundleModules(BUNDLE));
@@ -94,7 +129,7 @@ describe('the summary of a CPU profile', () => {
       lines[0] ?? '',
       /^where the time went — push \(CPU profile of the server over 0\.0 s, its start-up included/,
     );
-    assert.match(lines[1] ?? '', /by area: kysely 67%, Roster \(src\/\) 33%/);
+    assert.match(lines[1] ?? '', /by area: kysely 67%, SQLite \(statements run by better-sqlite3\) 33%/);
     assert.ok(lines.length <= 4 + 12);
   });
 });

@@ -76,6 +76,8 @@ for (const kind of STORE_KINDS) {
         'Import users',
         'Import groups',
         'Push groups',
+        'Entitlements',
+        'Governance Engine',
         'Remove users',
         'Password sync',
         'App Integration Wizard',

@@ -26,9 +26,18 @@ describe('SCIM discovery over HTTP', () => {
     assert.equal(body.meta.location, 'https://roster.test/scim/v2/ServiceProviderConfig');
   });
 
-  it('lists only the User resource type, with the enterprise extension', async () => {
+  it("lists User, Group and, for Okta's entitlements, Role and Workspace", async () => {
     const body = (await t.scim('GET', 'ResourceTypes')).json();
-    assert.equal(body.totalResults, 2);
+    assert.equal(body.totalResults, 4);
+    assert.deepEqual(
+      body.Resources.map((type: { id: string; endpoint: string }) => [type.id, type.endpoint]),
+      [
+        ['User', '/Users'],
+        ['Group', '/Groups'],
+        ['Role', '/Roles'],
+        ['Workspace', '/Workspaces'],
+      ],
+    );
     assert.equal(body.Resources[0].id, 'User');
     assert.equal(body.Resources[1].id, 'Group');
     assert.equal(body.Resources[1].endpoint, '/Groups');
@@ -40,16 +49,22 @@ describe('SCIM discovery over HTTP', () => {
     );
     assert.equal((await t.scim('GET', 'ResourceTypes/User')).statusCode, 200);
     assert.equal((await t.scim('GET', 'ResourceTypes/Group')).statusCode, 200);
-    assert.equal((await t.scim('GET', 'ResourceTypes/Role')).statusCode, 404);
+    assert.equal(
+      (await t.scim('GET', 'ResourceTypes/Role')).json().schema,
+      'urn:okta:scim:schemas:core:1.0:Role',
+    );
+    assert.equal((await t.scim('GET', 'ResourceTypes/License')).statusCode, 404);
   });
 
-  it('serves the User, EnterpriseUser and Group schemas', async () => {
+  it("serves the User, EnterpriseUser and Group schemas, and Okta's Role and Entitlement", async () => {
     const body = (await t.scim('GET', 'Schemas')).json();
     const ids = body.Resources.map((s: { id: string }) => s.id).sort();
     assert.deepEqual(ids, [
       'urn:ietf:params:scim:schemas:core:2.0:Group',
       'urn:ietf:params:scim:schemas:core:2.0:User',
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+      'urn:okta:scim:schemas:core:1.0:Entitlement',
+      'urn:okta:scim:schemas:core:1.0:Role',
     ]);
     const group = (await t.scim('GET', 'Schemas/urn:ietf:params:scim:schemas:core:2.0:Group')).json();
     assert.deepEqual(
@@ -58,7 +73,7 @@ describe('SCIM discovery over HTTP', () => {
     );
     const user = (await t.scim('GET', 'Schemas/urn:ietf:params:scim:schemas:core:2.0:User')).json();
     const roles = user.attributes.find((a: { name: string }) => a.name === 'roles');
-    assert.equal(roles.mutability, 'readOnly');
+    assert.equal(roles.mutability, 'readWrite');
   });
 });
 

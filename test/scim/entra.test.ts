@@ -44,10 +44,9 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(body.schemas, ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE]);
       assert.equal(body[ENTERPRISE].department, 'Engineering');
       assert.equal(body.name.formatted, 'givenName familyName');
-      assert.deepEqual(
-        body.roles.map((r: { value: string }) => r.value),
-        ['member'],
-      );
+      // roles: [] assigns no role; the member has the organization's default role, Member, and
+      // `roles` lists only what the IdP assigned (docs/scim.md).
+      assert.deepEqual(body.roles, []);
     });
 
     for (const [label, filter] of [

@@ -226,11 +226,12 @@ const CASES: Case[] = [
     status: 400,
   },
   {
-    name: 'a read-only roles',
+    name: 'a role that is not one of the organization',
     method: 'PATCH',
     path: 'Users/:id',
-    body: patch({ op: 'add', path: 'roles', value: [{ value: 'admin' }] }),
+    body: patch({ op: 'add', path: 'roles', value: [{ value: 'owner' }] }),
     status: 400,
+    scimType: 'invalidValue',
   },
   {
     name: 'a userName change by PATCH',

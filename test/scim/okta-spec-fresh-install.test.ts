@@ -160,7 +160,9 @@ describe('roster init without --admin-name', () => {
       try {
         const [organization] = await store.organizations.list();
         assert.ok(organization);
-        const [admin] = await store.members.list(organization.id, { limit: 1, offset: 0 });
+        const [first] = await store.members.list(organization.id, { limit: 1, offset: 0 });
+        assert.ok(first);
+        const admin = await store.members.getById(organization.id, first.id);
         assert.equal(admin?.given_name ?? null, null);
       } finally {
         await store.close();

@@ -152,6 +152,8 @@ export function scimSetupPages(app: FastifyInstance, ctx: DashboardContext): voi
                 ${policy === 'follow' ? 'followed' : 'refused'} (see <a href="#email-changes-heading">Email changes</a> below).</li>
               <li><strong>Deactivate users</strong>: unassigning or deactivating the person deactivates the member; reassigning reactivates them.</li>
               <li><strong>Push groups</strong>: pushed groups, their names and their members are kept (Okta Group Push, Entra groups).</li>
+              <li><strong>Entitlements</strong> (Okta Identity Governance): Okta discovers the Admin role and your workspaces and assigns them to people;
+                turn on <strong>Governance Engine</strong> (<strong>Entitlement Management</strong>) on the app's General tab.</li>
             </ul>
           </div>
           <div class="panel">

@@ -1,11 +1,12 @@
 // /scim/v2/Users — parse → use case → project → respond.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
-import { loadMember } from '../../membership/loaded-member.ts';
+import { type LoadedMember, loadMember } from '../../membership/loaded-member.ts';
 import { createMember } from '../../provisioning/create-member.ts';
 import { deleteMember } from '../../provisioning/delete-member.ts';
 import { getMember } from '../../provisioning/get-member.ts';
 import { groupsOfMembers, projectionShows } from '../../provisioning/group-resource.ts';
+import { type AssignedValues, assignmentsOfMembers } from '../../provisioning/idp-assignments.ts';
 import { listMembers } from '../../provisioning/list-members.ts';
 import { etagOf, toScimUser } from '../../provisioning/member-resource.ts';
 import { patchMember } from '../../provisioning/patch-member.ts';
@@ -40,6 +41,24 @@ export function scimUserRoutes(
   const groupsFor = (ids: readonly string[], fields: ProjectionOptions) =>
     projectionShows(fields, 'groups') ? groupsOfMembers(store, ids, scimBaseUrl) : Promise.resolve(new Map());
 
+  /** The `roles` and `entitlements` the IdP assigned each member, read only when the response shows them. */
+  const assignmentsFor = (ids: readonly string[], fields: ProjectionOptions) =>
+    projectionShows(fields, 'roles') || projectionShows(fields, 'entitlements')
+      ? assignmentsOfMembers(store, ids)
+      : Promise.resolve(new Map<string, AssignedValues>());
+
+  /** One member as the response shows it, with its groups and assignments. */
+  const resourceOf = async (member: LoadedMember, fields: ProjectionOptions) => {
+    const [groups, assigned] = await Promise.all([
+      groupsFor([member.row.id], fields),
+      assignmentsFor([member.row.id], fields),
+    ]);
+    return projectResource(
+      toScimUser(member, scimBaseUrl, groups.get(member.row.id), assigned.get(member.row.id)),
+      fields,
+    );
+  };
+
   app.register(async (scope) => {
     scope.addHook('onRequest', requireToken(authenticator, 'admin'));
 
@@ -58,12 +77,21 @@ export function scimUserRoutes(
         totalResults: page.totalResults,
         itemsPerPage: page.rows.length,
         startIndex: page.startIndex,
-        Resources: await groupsFor(
-          page.rows.map((row) => row.id),
-          fields,
-        ).then((groups) =>
+        Resources: await Promise.all([
+          groupsFor(
+            page.rows.map((row) => row.id),
+            fields,
+          ),
+          assignmentsFor(
+            page.rows.map((row) => row.id),
+            fields,
+          ),
+        ]).then(([groups, assigned]) =>
           page.rows.map((row) =>
-            projectResource(toScimUser(loadMember(row), scimBaseUrl, groups.get(row.id)), fields),
+            projectResource(
+              toScimUser(loadMember(row), scimBaseUrl, groups.get(row.id), assigned.get(row.id)),
+              fields,
+            ),
           ),
         ),
       });
@@ -73,9 +101,13 @@ export function scimUserRoutes(
       const input = toUserDocument(normalizeUserInput(request.body));
       const { member } = await createMember(store, provisioningContext(request, scimBaseUrl), input);
       request.scimUserName = member.row.user_name;
-      const resource = toScimUser(member, scimBaseUrl);
-      reply.header('location', resource.meta?.location).header('etag', etagOf(member.row.version));
-      return scimBody(reply, 201, projectResource(resource, projection(request)));
+      reply
+        .header('location', `${scimBaseUrl}/Users/${member.row.id}`)
+        .header('etag', etagOf(member.row.version));
+      // A new member is in no group yet: only its assignments are read.
+      const fields = projection(request);
+      const assigned = (await assignmentsFor([member.row.id], fields)).get(member.row.id);
+      return scimBody(reply, 201, projectResource(toScimUser(member, scimBaseUrl, [], assigned), fields));
     });
 
     scope.get('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
@@ -84,9 +116,7 @@ export function scimUserRoutes(
       const etag = etagOf(member.row.version);
       if (request.headers['if-none-match'] === etag) return reply.code(304).header('etag', etag).send();
       reply.header('etag', etag);
-      const fields = projection(request);
-      const groups = (await groupsFor([member.row.id], fields)).get(member.row.id);
-      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl, groups), fields));
+      return scimBody(reply, 200, await resourceOf(member, projection(request)));
     });
 
     scope.put('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
@@ -96,9 +126,7 @@ export function scimUserRoutes(
       request.scimUserName = member.row.user_name;
       request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(member.row.version));
-      const fields = projection(request);
-      const groups = (await groupsFor([member.row.id], fields)).get(member.row.id);
-      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl, groups), fields));
+      return scimBody(reply, 200, await resourceOf(member, projection(request)));
     });
 
     scope.patch('/scim/v2/Users/:id', async (request: IdRequest, reply) => {
@@ -113,9 +141,7 @@ export function scimUserRoutes(
       request.scimUserName = member.row.user_name;
       request.scimNotice = refusedChangesNotice(refused);
       reply.header('etag', etagOf(member.row.version));
-      const fields = projection(request);
-      const groups = (await groupsFor([member.row.id], fields)).get(member.row.id);
-      return scimBody(reply, 200, projectResource(toScimUser(member, scimBaseUrl, groups), fields));
+      return scimBody(reply, 200, await resourceOf(member, projection(request)));
     });
 
     // Refused (405) for an existing member: Roster never deletes people (provisioning/delete-member.ts).

@@ -127,11 +127,30 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'Okta: path-less meta, groups and roles are ignored rather than refused',
-    body: patch(replace(undefined, { meta: { created: 'x' }, groups: [], roles: [], active: false })),
+    name: 'Okta: path-less meta and groups are ignored rather than refused',
+    body: patch(replace(undefined, { meta: { created: 'x' }, groups: [], active: false })),
     expect: (d) => {
       d.active = false;
     },
+  },
+  // docs/idp-requests.md#okta-entitlements: roles and entitlements are the IdP's to set.
+  {
+    name: 'Okta entitlements: a path-less replace sets roles and entitlements',
+    body: patch(
+      replace(undefined, {
+        roles: [{ value: 'admin', display: 'Admin' }],
+        entitlements: [{ value: 'w-1', display: 'Design', type: 'Workspace' }],
+      }),
+    ),
+    expect: (d) => {
+      d.roles = [{ value: 'admin', display: 'Admin' }];
+      d.entitlements = [{ value: 'w-1', display: 'Design', type: 'Workspace' }];
+    },
+  },
+  {
+    name: 'Okta entitlements: a pathed add appends to roles, a filtered remove takes one away',
+    body: patch(add('roles', [{ value: 'admin', display: 'Admin' }]), remove('roles[value eq "admin"]')),
+    expect: () => {},
   },
   {
     name: 'Okta: a password in a path-less value is accepted and never stored',
@@ -958,11 +977,6 @@ const CASES: Case[] = [
   {
     name: 'a pathed replace of meta.created is refused',
     body: patch(replace('meta.created', 'x')),
-    error: 'mutability',
-  },
-  {
-    name: 'a pathed add to roles is refused',
-    body: patch(add('roles', [{ value: 'admin' }])),
     error: 'mutability',
   },
   {

@@ -42,7 +42,7 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "Entra's create body keeps the enterprise extension and drops roles: []",
+    name: "Entra's create body keeps the enterprise extension, and roles: [] as no IdP-assigned role",
     body: {
       schemas: [USER_SCHEMA, ENT],
       externalId: '3c8a1f0e',
@@ -60,6 +60,7 @@ const CASES: Case[] = [
       active: true,
       name: { formatted: 'Alex Wilber', givenName: 'Alex', familyName: 'Wilber' },
       emails: [{ primary: true, type: 'work', value: 'alex@contoso.com' }],
+      roles: [],
       [ENT]: { department: 'Sales', manager: { value: 'm-9' } },
     },
   },

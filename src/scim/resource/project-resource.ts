@@ -70,19 +70,31 @@ function copyJson(value: ScimValue): ScimValue {
   return copy;
 }
 
-function isEmpty(value: ScimValue): boolean {
-  return (
-    (Array.isArray(value) && value.length === 0) || (isComplex(value) && Object.keys(value).length === 0)
-  );
+function hasOwnKey(value: ScimComplex): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
 }
+
+function isEmpty(value: ScimValue): boolean {
+  return (Array.isArray(value) && value.length === 0) || (isComplex(value) && !hasOwnKey(value));
+}
+
+const NO_DEFINITIONS: readonly AttributeDefinition[] = [];
 
 /** Copies `value` keeping what `selection` asks for; no selection = the default set. */
 function projectValue(definition: AttributeDefinition, value: ScimValue, selection?: Selection): ScimValue {
-  const subAttributes = definition.subAttributes ?? [];
   if (Array.isArray(value)) {
-    return value.map((element) => projectValue(definition, element, selection)).filter((e) => !isEmpty(e));
+    // One pass, no intermediate array: a page of 100 members projects a few hundred of these.
+    const kept: ScimValue[] = [];
+    for (const element of value) {
+      const projected = projectValue(definition, element, selection);
+      if (!isEmpty(projected)) kept.push(projected);
+    }
+    return kept;
   }
-  return isComplex(value) ? projectComplex(value, subAttributes, selection) : value;
+  return isComplex(value)
+    ? projectComplex(value, definition.subAttributes ?? NO_DEFINITIONS, selection)
+    : value;
 }
 
 function projectComplex(
@@ -91,7 +103,10 @@ function projectComplex(
   selection?: Selection,
 ): ScimComplex {
   const result: ScimComplex = {};
-  for (const [key, sub] of Object.entries(value)) {
+  // for…in over a JSON object (own, enumerable keys only) without Object.entries' pair arrays.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const sub = value[key];
     if (sub === undefined) continue;
     const definition = findAttribute(definitions, key);
     if (!definition) {

@@ -7,6 +7,8 @@ import { serviceProviderConfig } from './service-provider-config.ts';
 import {
   ENTERPRISE_USER_SCHEMA,
   GROUP_SCHEMA,
+  OKTA_ENTITLEMENT_SCHEMA,
+  OKTA_ROLE_SCHEMA,
   RESOURCE_TYPE_SCHEMA,
   SCHEMA_SCHEMA,
   SERVICE_PROVIDER_CONFIG_SCHEMA,
@@ -64,7 +66,7 @@ describe('resourceTypes', () => {
     const types = resourceTypes(BASE);
     assert.deepEqual(
       types.map((t) => t.id),
-      ['User', 'Group'],
+      ['User', 'Group', 'Role', 'Workspace'],
     );
     const [user] = types;
     assert.equal(user?.endpoint, '/Users');
@@ -79,10 +81,30 @@ describe('resourceTypes', () => {
     assert.equal(group?.endpoint, '/Groups');
     assert.equal(group?.schema, GROUP_SCHEMA);
     assert.deepEqual(group?.schemaExtensions, []);
-    assert.deepEqual(
-      resourceTypes(BASE).map((type) => type.id),
-      ['User', 'Group'],
-    );
+  });
+
+  // Okta, "Build a SCIM 2.0 server with entitlements", "ResourceTypes": Okta reads every resource
+  // type whose schema is its Role or Entitlement URN and lists the values at its `endpoint`; an
+  // entitlement's `type` is the resource type's `name`.
+  it("advertises the organization's roles at /Roles under Okta's Role schema", () => {
+    assert.deepEqual(resourceTypeById(BASE, 'role'), {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: 'Role',
+      name: 'Role',
+      endpoint: '/Roles',
+      description: "The organization's roles (Admin, Member), assigned to Users as roles[].value.",
+      schema: OKTA_ROLE_SCHEMA,
+      schemaExtensions: [],
+      meta: { resourceType: 'ResourceType', location: `${BASE}/ResourceTypes/Role` },
+    });
+  });
+
+  it("advertises workspaces at /Workspaces under Okta's Entitlement schema, named Workspace", () => {
+    const workspace = resourceTypeById(BASE, 'WORKSPACE');
+    assert.equal(workspace?.name, 'Workspace');
+    assert.equal(workspace?.endpoint, '/Workspaces');
+    assert.equal(workspace?.schema, OKTA_ENTITLEMENT_SCHEMA);
+    assert.deepEqual(workspace?.schemaExtensions, []);
   });
 
   it('finds User by id in any case', () => {
@@ -93,10 +115,10 @@ describe('resourceTypes', () => {
 describe('schemas', () => {
   const documents = schemas(BASE);
 
-  it('lists the User, Enterprise User and Group schemas with Schema meta', () => {
+  it("lists the User, Enterprise User and Group schemas and Okta's Role and Entitlement, with Schema meta", () => {
     assert.deepEqual(
       documents.map((d) => d.id),
-      [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA],
+      [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, OKTA_ROLE_SCHEMA, OKTA_ENTITLEMENT_SCHEMA],
     );
     for (const document of documents) {
       assert.deepEqual(document.schemas, [SCHEMA_SCHEMA]);
@@ -108,7 +130,31 @@ describe('schemas', () => {
     assert.equal(schemaById(BASE, USER_SCHEMA.toLowerCase())?.name, 'User');
     assert.equal(schemaById(BASE, ENTERPRISE_USER_SCHEMA)?.name, 'EnterpriseUser');
     assert.equal(schemaById(BASE, 'urn:ietf:params:scim:schemas:core:2.0:group')?.name, 'Group');
-    assert.equal(schemaById(BASE, 'urn:okta:scim:schemas:core:1.0:Role'), undefined);
+    assert.equal(schemaById(BASE, 'urn:okta:scim:schemas:core:1.0:role')?.name, 'Role');
+    assert.equal(schemaById(BASE, 'urn:okta:scim:schemas:core:1.0:License'), undefined);
+  });
+
+  // Okta's "Entitlements schema" and "Roles schema" tables: id and displayName required, type for
+  // an entitlement, description optional; `id` is common to every resource (RFC 7643 §3.1).
+  it("describes Okta's Role and Entitlement attributes as read-only", () => {
+    const role = schemaById(BASE, OKTA_ROLE_SCHEMA)?.attributes;
+    assert.deepEqual(
+      role?.map((a) => [a.name, a.required, a.mutability]),
+      [
+        ['displayName', true, 'readOnly'],
+        ['description', false, 'readOnly'],
+      ],
+    );
+    const entitlement = schemaById(BASE, OKTA_ENTITLEMENT_SCHEMA)?.attributes;
+    assert.deepEqual(
+      entitlement?.map((a) => [a.name, a.required, a.mutability]),
+      [
+        ['displayName', true, 'readOnly'],
+        ['type', true, 'readOnly'],
+        ['description', false, 'readOnly'],
+      ],
+    );
+    assert.deepEqual(attribute(entitlement, 'type').canonicalValues, ['Workspace']);
   });
 
   it('describes userName as Roster treats it: required, server-unique, not caseExact', () => {
@@ -125,14 +171,22 @@ describe('schemas', () => {
     assert.equal(password.returned, 'never');
   });
 
-  it('makes roles and groups read-only, down to their sub-attributes', () => {
+  it('makes groups read-only, down to its sub-attributes', () => {
+    const groups = attribute(schemaById(BASE, USER_SCHEMA)?.attributes, 'groups');
+    assert.equal(groups.mutability, 'readOnly');
+    assert.equal(groups.multiValued, true);
+    assert.ok(groups.subAttributes?.every((sub) => sub.mutability === 'readOnly'));
+  });
+
+  it("makes roles and entitlements the IdP's to write, entitlements of type Workspace", () => {
     const attributes = schemaById(BASE, USER_SCHEMA)?.attributes;
-    for (const name of ['roles', 'groups']) {
+    for (const name of ['roles', 'entitlements']) {
       const found = attribute(attributes, name);
-      assert.equal(found.mutability, 'readOnly');
+      assert.equal(found.mutability, 'readWrite');
       assert.equal(found.multiValued, true);
-      assert.ok(found.subAttributes?.every((sub) => sub.mutability === 'readOnly'));
     }
+    const entitlements = attribute(attributes, 'entitlements');
+    assert.deepEqual(attribute(entitlements.subAttributes, 'type').canonicalValues, ['Workspace']);
   });
 
   it('lists every core User attribute of RFC 7643 §4.1 with its sub-attributes', () => {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containsForbiddenName, formatAttributePath, resolveAttributePath } from './resolve-attribute.ts';
+import {
+  containsForbiddenName,
+  findAttribute,
+  formatAttributePath,
+  resolveAttributePath,
+  USER_RESOURCE_ATTRIBUTES,
+} from './resolve-attribute.ts';
 import { ENTERPRISE_USER_SCHEMA as ENT, USER_SCHEMA } from './urns.ts';
 
 describe('resolveAttributePath', () => {
@@ -32,6 +38,24 @@ describe('resolveAttributePath', () => {
       assert.equal(chain ? formatAttributePath(chain) : undefined, expected);
     });
   }
+});
+
+describe('findAttribute', () => {
+  it('finds each definition by its name as defined and in any other case, the same one', () => {
+    const lists = [
+      USER_RESOURCE_ATTRIBUTES,
+      ...USER_RESOURCE_ATTRIBUTES.flatMap((d) => (d.subAttributes ? [d.subAttributes] : [])),
+    ];
+    for (const definitions of lists) {
+      for (const definition of definitions) {
+        for (const name of [definition.name, definition.name.toUpperCase(), definition.name.toLowerCase()]) {
+          assert.equal(findAttribute(definitions, name), definition, name);
+        }
+      }
+    }
+    assert.equal(findAttribute(USER_RESOURCE_ATTRIBUTES, 'department'), undefined);
+    assert.equal(findAttribute(USER_RESOURCE_ATTRIBUTES, '__proto__'), undefined);
+  });
 });
 
 describe('containsForbiddenName', () => {

@@ -1,11 +1,20 @@
-// `GET /Schemas` (RFC 7643 §7, RFC 7644 §4): the User, Enterprise User and Group schema documents,
+// `GET /Schemas` (RFC 7643 §7, RFC 7644 §4): the User, Enterprise User, Group, and Okta's Role and
+// Entitlement schema documents,
 // generated from the attribute definitions so that discovery cannot drift from validation.
 // Common attributes (`id`, `externalId`, `meta`) are left out of the User document, as in
 // RFC 7643 §8.7.1; §3.1 defines them for every resource.
 import type { AttributeDefinition } from './attribute-definition.ts';
 import { ENTERPRISE_USER_ATTRIBUTES } from './enterprise-user-attributes.ts';
+import { ENTITLEMENT_ATTRIBUTES, ROLE_ATTRIBUTES } from './entitlement-attributes.ts';
 import { GROUP_ATTRIBUTES } from './group-attributes.ts';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, SCHEMA_SCHEMA, USER_SCHEMA } from './urns.ts';
+import {
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  OKTA_ENTITLEMENT_SCHEMA,
+  OKTA_ROLE_SCHEMA,
+  SCHEMA_SCHEMA,
+  USER_SCHEMA,
+} from './urns.ts';
 import { USER_ATTRIBUTES } from './user-attributes.ts';
 
 export interface SchemaAttributeDocument {
@@ -58,6 +67,14 @@ const SCHEMA_SOURCES = [
     attributes: ENTERPRISE_USER_ATTRIBUTES,
   },
   { id: GROUP_SCHEMA, name: 'Group', description: 'Group', attributes: GROUP_ATTRIBUTES },
+  // Okta knows these two and does not read them (its entitlements guide); other clients may.
+  { id: OKTA_ROLE_SCHEMA, name: 'Role', description: 'Okta Role', attributes: ROLE_ATTRIBUTES },
+  {
+    id: OKTA_ENTITLEMENT_SCHEMA,
+    name: 'Entitlement',
+    description: 'Okta Entitlement',
+    attributes: ENTITLEMENT_ATTRIBUTES,
+  },
 ] as const;
 
 export function trimBaseUrl(baseUrl: string): string {

@@ -1,6 +1,8 @@
 // The core User schema (RFC 7643 §4.1, §8.7.1) and the common attributes (§3.1), with Roster's
-// choices: `roles` shows the member's organization role and `groups` the groups the identity provider
-// put the member in (/Groups), so both are read-only; `password` is accepted and dropped (writeOnly, returned never).
+// choices: `roles` and `entitlements` are what the identity provider assigns the member (Okta
+// Identity Governance: a role of /Roles, workspaces of /Workspaces), stored as the IdP's grants and
+// returned as assigned; `groups` lists the groups the IdP put the member in (/Groups) and is
+// read-only; `password` is accepted and dropped (writeOnly, returned never).
 
 import type { AttributeDefinition } from './attribute-definition.ts';
 import { defineAttribute as attr, multiValuedSubAttributes, readOnly } from './attribute-definition.ts';
@@ -134,15 +136,14 @@ export const USER_ATTRIBUTES: readonly AttributeDefinition[] = [
   groupsAttribute,
   multiValued(
     'entitlements',
-    'Entitlements of the user.',
-    multiValuedSubAttributes('entitlement', undefined),
+    'Workspaces the identity provider grants the member: value is the id of a workspace of /Workspaces, type "Workspace".',
+    multiValuedSubAttributes('entitlement', ['Workspace']),
   ),
-  readOnly(
-    multiValued(
-      'roles',
-      "The member's role in the organization (read-only; empty while deactivated).",
-      multiValuedSubAttributes('role', undefined),
-    ),
+  multiValued(
+    'roles',
+    'The organization roles the identity provider assigns the member: value admin or member, as /Roles lists them. ' +
+      'The member is an Admin if this, a group or Roster itself gives the Admin role.',
+    multiValuedSubAttributes('role', undefined),
   ),
   multiValued(
     'x509Certificates',

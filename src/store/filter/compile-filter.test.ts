@@ -27,6 +27,7 @@ import { toHttpError } from '../../web/error-response.ts';
 import type { DialectName, StoreDialect } from '../dialect.ts';
 import { up } from '../migrations/001-initial.ts';
 import { up as groups } from '../migrations/012-groups.ts';
+import { up as effectiveAccess } from '../migrations/017-effective-access.ts';
 import { MemberRepo, memberEmailRecords } from '../repos/members.ts';
 import type { Database as Tables } from '../schema.ts';
 import { fixStatistics } from '../sqlite/fix-statistics.ts';
@@ -270,6 +271,7 @@ describe('compileFilter query plans on SQLite', () => {
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
     await up(db as unknown as Kysely<unknown>, 'sqlite');
     await groups(db as unknown as Kysely<unknown>, 'sqlite');
+    await effectiveAccess(db as unknown as Kysely<unknown>, 'sqlite');
     await insertMembers(db);
     const at = '2024-01-01T00:00:00.000Z';
     for (let i = 0; i < FILLER; i += 1) {

@@ -1,12 +1,13 @@
 // Where each SCIM User attribute lives in the database (see migrations/001-initial.ts and
 // membership/member-row.ts): a few have columns of their own on `memberships` (with the expression
 // indexes that make IdP lookups fast), emails are also indexed row by row in `member_emails`,
-// `active`/`roles`/`meta` are derived from server-owned columns, and everything else is read from the
+// `active`/`meta` are derived from server-owned columns, `roles`/`entitlements` are the IdP's
+// assignments in `member_entitlements`, `groups` are `group_members`, and everything else is read from the
 // `profile` JSON document, which holds the identity provider's view in SCIM wire shape.
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { FilterAttribute, ResolvedFilterPath } from '../../scim/filter/ast.ts';
 import type { SqlDialect } from '../dialect.ts';
-import { FALSE, type Leaf } from './sql-leaf.ts';
+import type { Leaf } from './sql-leaf.ts';
 
 /** The alias the memberships table must have in the query: `selectFrom('memberships as m')`. */
 export const MEMBERSHIP_ALIAS = 'm';
@@ -107,7 +108,8 @@ export function elementSource(
 ): ElementSource {
   const { dialect, organizationId } = target;
   if (attribute.name === 'groups') return GROUP_ELEMENTS;
-  if (attribute.name === 'roles') return ROLE_ELEMENT;
+  if (attribute.name === 'roles') return ROLE_ELEMENTS;
+  if (attribute.name === 'entitlements') return WORKSPACE_ELEMENTS;
   if (
     attribute.name === 'emails' &&
     [...subAttributes].every((name) => name === 'value' || name === 'type')
@@ -138,23 +140,41 @@ const GROUP_ELEMENTS: ElementSource = {
   first: (expr) => sql`(SELECT ${expr} FROM ${GROUP_ROWS} ORDER BY g.display_name, g.id LIMIT 1)`,
 };
 
-/** `roles` is the member's one role, or nothing while deactivated (provisioning/member-resource.ts). */
-const ROLE_ELEMENT: ElementSource = {
-  exists: (condition) => sql<SqlBool>`(${m('role')} IS NOT NULL AND ${condition})`,
+const ROLE_ROWS = sql`member_entitlements AS er WHERE er.membership_id = ${m('id')} AND er.kind = 'role'`;
+
+/**
+ * `roles`: the roles the identity provider assigned the member (provisioning/idp-assignments.ts),
+ * by the primary key of `member_entitlements`; `display` is the role's name, no `type` or `primary`.
+ */
+const ROLE_ELEMENTS: ElementSource = {
+  exists: (condition) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${ROLE_ROWS} AND ${condition})`,
   leaf(sub) {
     if (sub.name === 'value')
-      return { kind: 'text', expr: m('role'), nullable: true, caseExact: sub.caseExact };
+      return { kind: 'text', expr: sql.ref('er.value'), nullable: false, caseExact: sub.caseExact };
     if (sub.name === 'display') {
-      const display = sql`(CASE ${m('role')} WHEN 'admin' THEN 'Admin' WHEN 'member' THEN 'Member' END)`;
+      const display = sql`(CASE er.value WHEN 'admin' THEN 'Admin' WHEN 'member' THEN 'Member' END)`;
       return { kind: 'text', expr: display, nullable: true, caseExact: sub.caseExact };
-    }
-    if (sub.name === 'primary') {
-      const hasRole = sql<SqlBool>`(${m('role')} IS NOT NULL)`;
-      return { kind: 'boolean', isTrue: hasRole, isFalse: FALSE, present: hasRole };
     }
     return { kind: 'absent' };
   },
-  first: (expr) => expr,
+  first: (expr) => sql`(SELECT ${expr} FROM ${ROLE_ROWS} ORDER BY er.value LIMIT 1)`,
+};
+
+const WORKSPACE_ROWS = sql`member_entitlements AS ee INNER JOIN workspaces AS ew ON ew.id = ee.value WHERE ee.membership_id = ${m('id')} AND ee.kind = 'workspace'`;
+
+/** `entitlements`: the workspaces the identity provider granted, with their names; type "Workspace". */
+const WORKSPACE_ELEMENTS: ElementSource = {
+  exists: (condition) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${WORKSPACE_ROWS} AND ${condition})`,
+  leaf(sub) {
+    if (sub.name === 'value')
+      return { kind: 'text', expr: sql.ref('ee.value'), nullable: false, caseExact: sub.caseExact };
+    if (sub.name === 'display')
+      return { kind: 'text', expr: sql.ref('ew.name'), nullable: false, caseExact: sub.caseExact };
+    if (sub.name === 'type')
+      return { kind: 'text', expr: sql`'Workspace'`, nullable: false, caseExact: sub.caseExact };
+    return { kind: 'absent' };
+  },
+  first: (expr) => sql`(SELECT ${expr} FROM ${WORKSPACE_ROWS} ORDER BY ee.value LIMIT 1)`,
 };
 
 const EMAIL_ROWS = sql`member_emails AS e WHERE e.membership_id = ${m('id')}`;

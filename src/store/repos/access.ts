@@ -162,6 +162,45 @@ export class AccessRepo {
       .execute();
   }
 
+  /**
+   * The entitlements of each of `membershipIds`, with the name of each workspace, in member, kind
+   * and value order: what the User resource shows as `roles` and `entitlements`. One query per 500
+   * members, by the primary key; a workspace entitlement whose workspace is gone is left out.
+   */
+  async assignmentsOf(
+    membershipIds: readonly string[],
+  ): Promise<{ membershipId: string; kind: EntitlementKind; value: string; workspaceName: string | null }[]> {
+    const out: {
+      membershipId: string;
+      kind: EntitlementKind;
+      value: string;
+      workspaceName: string | null;
+    }[] = [];
+    for (const batch of batches(membershipIds)) {
+      const rows = await this.ctx.db
+        .selectFrom('member_entitlements as me')
+        .leftJoin('workspaces as w', (join) =>
+          join.onRef('w.id', '=', 'me.value').on('me.kind', '=', 'workspace'),
+        )
+        .select(['me.membership_id', 'me.kind', 'me.value', 'w.name'])
+        .where('me.membership_id', 'in', batch)
+        .orderBy('me.membership_id')
+        .orderBy('me.kind')
+        .orderBy('me.value')
+        .execute();
+      for (const row of rows) {
+        if (row.kind === 'workspace' && row.name === null) continue;
+        out.push({
+          membershipId: row.membership_id,
+          kind: row.kind,
+          value: row.value,
+          workspaceName: row.name,
+        });
+      }
+    }
+    return out;
+  }
+
   /** Adds an entitlement; false when the member already held it. */
   async addEntitlement(
     membershipId: string,

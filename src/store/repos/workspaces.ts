@@ -1,5 +1,6 @@
 // Workspaces: the named areas of an organization that members are granted (workspace-grants.ts).
 import type { Selectable } from 'kysely';
+import { rowLimit } from '../row-limit.ts';
 import type { WorkspacesTable } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 
@@ -20,6 +21,28 @@ export class WorkspaceRepo {
       .orderBy('created_at')
       .orderBy('id')
       .execute();
+  }
+
+  /** One page of `list`, in the same order (SCIM `/Workspaces`: startIndex − 1, count). */
+  async page(organizationId: string, offset: number, limit: number): Promise<WorkspaceRecord[]> {
+    return this.ctx.db
+      .selectFrom('workspaces')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(rowLimit(limit))
+      .offset(offset)
+      .execute();
+  }
+
+  async count(organizationId: string): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('workspaces')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async getById(organizationId: string, id: string): Promise<WorkspaceRecord | undefined> {
