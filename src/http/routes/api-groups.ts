@@ -8,7 +8,7 @@ import { RosterError } from '../../errors.ts';
 import type { GroupRow } from '../../store/repos/groups.ts';
 import type { Store } from '../../store/store.ts';
 import { apiRoute, idParams, ref } from '../api-schemas.ts';
-import { objectBody } from '../api-views.ts';
+import { limitOf, objectBody } from '../api-views.ts';
 import { principalOf, requireCaller } from '../authenticate.ts';
 
 /** Groups per list response, and members per group response, at most. */
@@ -29,10 +29,10 @@ function groupView(row: GroupRow, workspaces: readonly Mapped[]) {
   };
 }
 
-function limitOf(raw: unknown): number {
-  if (raw === undefined) return MAX;
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX) {
+/** `?limit=` (api-views.ts), at most MAX, which is also the default. */
+function groupLimit(query: Record<string, unknown>): number {
+  const limit = limitOf(query) ?? MAX;
+  if (limit < 1 || limit > MAX) {
     throw new RosterError('invalid_value', `limit must be an integer from 1 to ${MAX}`);
   }
   return limit;
@@ -105,7 +105,7 @@ export function apiGroupRoutes(app: FastifyInstance, store: Store, authenticator
     async (request) => {
       const { organizationId } = principalOf(request);
       const [rows, total] = await Promise.all([
-        store.groups.list(organizationId, {}, 0, limitOf(request.query.limit)),
+        store.groups.list(organizationId, {}, 0, groupLimit(request.query)),
         store.groups.count(organizationId, {}),
       ]);
       const mapped = await store.groups.workspacesOfGroups(rows.map((row) => row.id));
@@ -129,7 +129,7 @@ export function apiGroupRoutes(app: FastifyInstance, store: Store, authenticator
       const row = await store.groups.getById(organizationId, request.params.id);
       if (!row) throw groupNotFoundError(request.params.id);
       const [members, workspaces] = await Promise.all([
-        store.groups.members(row.id, limitOf(request.query.limit)),
+        store.groups.members(row.id, groupLimit(request.query)),
         store.groups.workspacesOf(row.id),
       ]);
       return {
