@@ -175,10 +175,7 @@ export class DeliveryWorker {
       const rows = await this.store.transaction((tx) =>
         tx.webhooks.claim(endpointId, now(), leaseUntil, room),
       );
-      const endpoint =
-        rows.length > 0
-          ? await this.store.webhooks.getEndpoint(rows[0]?.organization_id ?? '', endpointId)
-          : undefined;
+      const endpoint = rows.length > 0 ? await this.store.webhooks.endpointById(endpointId) : undefined;
       for (const row of rows) this.launch(row, leaseUntil, endpoint);
       claimed += rows.length;
     }
@@ -262,12 +259,13 @@ export class DeliveryWorker {
       return failure ?? 'retry';
     }
     // Out of attempts (about three days with the default schedule): the endpoint is turned off and
-    // its Admins see why on the webhooks page; re-enabling it resumes its pending deliveries.
+    // its Admins see why on the webhooks page (the installation, in `GET /api/v1/webhooks`);
+    // re-enabling it resumes its pending deliveries.
     const settled = await tx.webhooks.settle(row.id, leaseUntil, outcome, {
       state: 'failed',
       nextAttemptAt: null,
     });
-    const current = await tx.webhooks.getEndpoint(row.organization_id, row.endpoint_id);
+    const current = await tx.webhooks.endpointById(row.endpoint_id);
     if (!settled || !current || current.enabled !== 1) return failure ?? 'failed';
     const reason = `every attempt to deliver ${row.event_id} failed (last: ${result.error ?? 'no answer'})`;
     await tx.webhooks.updateEndpoint({
@@ -278,7 +276,8 @@ export class DeliveryWorker {
       updated_at: at,
     });
     await recordAudit(tx, {
-      organizationId: row.organization_id,
+      // The endpoint's own: the installation's audit for an installation-wide endpoint.
+      organizationId: current.organization_id,
       actor: SYSTEM_ACTOR,
       action: 'webhook.disabled',
       target: { type: 'webhook_endpoint', id: current.id, label: current.url },

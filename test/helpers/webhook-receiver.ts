@@ -10,7 +10,12 @@ export interface ReceivedWebhook {
   timestamp: string;
   signature: string;
   body: string;
-  payload: { id: string; type: string; data: Record<string, unknown> & { id: string } };
+  payload: {
+    id: string;
+    type: string;
+    organization?: { id: string } | null;
+    data: Record<string, unknown> & { id: string };
+  };
   /** Whether the signature verified with the secrets the receiver was given (each of them). */
   verified: boolean[];
   path: string;

@@ -20,6 +20,7 @@ import * as eventsAndWebhooks from './013-events-and-webhooks.ts';
 import * as oidc from './014-oidc.ts';
 import * as onboarding from './015-onboarding.ts';
 import * as scimRequestUserName from './016-scim-request-user-name.ts';
+import * as installationWebhooks from './019-installation-webhooks.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -40,6 +41,7 @@ const steps: Record<string, Step> = {
   '015-onboarding': onboarding,
   '016-scim-request-user-name': scimRequestUserName,
   '014-oidc': oidc,
+  '019-installation-webhooks': installationWebhooks,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -32,23 +32,30 @@ export class WebhookRepo {
       .executeTakeFirst();
   }
 
-  async listEndpoints(organizationId: string): Promise<WebhookEndpointRow[]> {
+  /** An organization's endpoints, or the installation's (`null`): those that hear every organization. */
+  async listEndpoints(organizationId: string | null): Promise<WebhookEndpointRow[]> {
     return this.ctx.db
       .selectFrom('webhook_endpoints')
       .selectAll()
-      .where('organization_id', '=', organizationId)
+      .where('organization_id', organizationId === null ? 'is' : '=', organizationId)
       .orderBy('created_at')
       .orderBy('id')
       .execute();
   }
 
-  async getEndpoint(organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+  /** An endpoint of an organization, or of the installation (`null`): never one of another scope. */
+  async getEndpoint(organizationId: string | null, id: string): Promise<WebhookEndpointRow | undefined> {
     return this.ctx.db
       .selectFrom('webhook_endpoints')
       .selectAll()
-      .where('organization_id', '=', organizationId)
+      .where('organization_id', organizationId === null ? 'is' : '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst();
+  }
+
+  /** The endpoint a delivery belongs to, whatever its scope (the delivery worker). */
+  async endpointById(id: string): Promise<WebhookEndpointRow | undefined> {
+    return this.ctx.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async updateEndpoint(row: WebhookEndpointRow): Promise<void> {
@@ -56,27 +63,33 @@ export class WebhookRepo {
     await this.ctx.db
       .updateTable('webhook_endpoints')
       .set(columns)
-      .where('organization_id', '=', organization_id)
+      .where('organization_id', organization_id === null ? 'is' : '=', organization_id)
       .where('id', '=', id)
       .execute();
   }
 
-  async deleteEndpoint(organizationId: string, id: string): Promise<void> {
+  async deleteEndpoint(organizationId: string | null, id: string): Promise<void> {
     await this.ctx.db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
     await this.ctx.db
       .deleteFrom('webhook_endpoints')
-      .where('organization_id', '=', organizationId)
+      .where('organization_id', organizationId === null ? 'is' : '=', organizationId)
       .where('id', '=', id)
       .execute();
   }
 
-  /** The enabled endpoints of these organizations: the fan-out's subscribers. */
+  /**
+   * The fan-out's subscribers: the enabled endpoints of these organizations and the enabled
+   * installation-wide ones (which hear every organization).
+   */
   async enabledEndpointsOf(organizationIds: readonly string[]): Promise<WebhookEndpointRow[]> {
-    if (organizationIds.length === 0) return [];
     return this.ctx.db
       .selectFrom('webhook_endpoints')
       .selectAll()
-      .where('organization_id', 'in', organizationIds)
+      .where((eb) =>
+        organizationIds.length === 0
+          ? eb('organization_id', 'is', null)
+          : eb.or([eb('organization_id', 'in', organizationIds), eb('organization_id', 'is', null)]),
+      )
       .where('enabled', '=', 1)
       .execute();
   }
