@@ -14,6 +14,7 @@ import type { WebhookDeliveryRow, WebhookEndpointRow } from '../store/repos/webh
 import type { Repositories, Store } from '../store/store.ts';
 import { DISPATCH_BATCH, dispatchEvents } from './dispatch-events.ts';
 import { signingSecrets } from './manage-endpoints.ts';
+import type { HostLookup } from './outbound-address.ts';
 import { type SendResult, sendWebhook } from './send-webhook.ts';
 
 interface Settlement {
@@ -46,6 +47,8 @@ export interface DeliveryWorkerOptions {
   /** Requests in flight in all, per instance. */
   maxInFlight?: number;
   onError?: (error: unknown) => void;
+  /** How endpoint names are resolved (tests); the system's resolver by default. */
+  lookup?: HostLookup;
 }
 
 /** The wait before retry number `attempt` (1-based), with ±20% jitter so retries do not come in waves. */
@@ -107,7 +110,10 @@ export class DeliveryWorker {
     this.schedule(0);
   }
 
-  /** Stops claiming; resolves once the requests in flight are settled (each has its deadline). */
+  /**
+   * Stops claiming; resolves once the requests in flight are settled, each within its deadline
+   * (WEBHOOK_TIMEOUT_SECONDS, the name's resolution included).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.closing = true;
@@ -214,6 +220,7 @@ export class DeliveryWorker {
       secrets: signingSecrets(endpoint),
       timeoutMs: settings.timeoutSeconds * 1000,
       allowPrivate: settings.allowPrivateNetworks,
+      ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
     });
     await this.settleSoon({ row, leaseUntil, result, at: now() });
   }

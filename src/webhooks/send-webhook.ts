@@ -6,7 +6,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { OutboundRefusal, resolveOutbound } from './outbound-address.ts';
+import { type HostLookup, OutboundRefusal, resolveOutbound } from './outbound-address.ts';
 
 /** Of the answer, the log keeps this much. */
 export const RESPONSE_CAP = 4096;
@@ -18,8 +18,11 @@ export interface OutboundMessage {
   payload: string;
   /** Every secret to sign with: two while a rotated secret's overlap lasts. */
   secrets: readonly string[];
+  /** The deadline of the whole attempt: the name's resolution, the connection, the answer. */
   timeoutMs: number;
   allowPrivate: boolean;
+  /** How the URL's name is resolved (the system's resolver unless a test gives another). */
+  lookup?: HostLookup;
 }
 
 export interface SendResult {
@@ -36,6 +39,8 @@ export interface SendResult {
 export function signatures(secrets: readonly string[], messageId: string, at: Date, payload: string): string {
   return secrets.map((secret) => new Webhook(secret).sign(messageId, at, payload)).join(' ');
 }
+
+class ResolutionTimeout extends Error {}
 
 function readCapped(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -70,12 +75,27 @@ export async function sendWebhook(message: OutboundMessage): Promise<SendResult>
   } catch {
     return failed('the endpoint URL is not a URL');
   }
+  // The resolution counts toward the deadline: a resolver that does not answer (the system's waits
+  // several seconds per server and attempt, on a thread of a small pool) would otherwise hold the
+  // attempt, and a graceful stop waiting for it, past its timeout. The lookup itself cannot be
+  // cancelled; it is left to finish, unheeded.
   let target: Awaited<ReturnType<typeof resolveOutbound>>;
+  let expired: NodeJS.Timeout | undefined;
   try {
-    target = await resolveOutbound(url.hostname, message.allowPrivate);
+    target = await Promise.race([
+      resolveOutbound(url.hostname, message.allowPrivate, message.lookup),
+      new Promise<never>((_, reject) => {
+        expired = setTimeout(() => reject(new ResolutionTimeout()), message.timeoutMs);
+      }),
+    ]);
   } catch (error) {
+    if (error instanceof ResolutionTimeout) {
+      return failed(`no answer within ${message.timeoutMs} ms (resolving ${url.hostname})`);
+    }
     if (error instanceof OutboundRefusal) return failed(error.message, true);
     return failed(String(error));
+  } finally {
+    clearTimeout(expired);
   }
   // The connection goes to the checked address; TLS still verifies the certificate for the name.
   const pinned: LookupFunction = (_host, options, callback) => {
@@ -105,10 +125,13 @@ export async function sendWebhook(message: OutboundMessage): Promise<SendResult>
         'webhook-signature': signatures(message.secrets, message.messageId, at, message.payload),
       },
     });
-    const deadline = setTimeout(() => {
-      request.destroy();
-      finish(failed(`no answer within ${message.timeoutMs} ms`));
-    }, message.timeoutMs);
+    const deadline = setTimeout(
+      () => {
+        request.destroy();
+        finish(failed(`no answer within ${message.timeoutMs} ms`));
+      },
+      Math.max(0, message.timeoutMs - elapsed()),
+    );
     request.on('error', (error) => finish(failed(error.message)));
     request.on('response', (response) => {
       readCapped(response)
