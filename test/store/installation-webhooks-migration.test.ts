@@ -1,6 +1,7 @@
 // Migration 019 on an installation with webhook endpoints and deliveries: every row stays, the
-// indexes and the deliveries' cascade with it (SQLite rebuilds both tables), and an endpoint or a
-// delivery may now have no organization (an installation-wide endpoint). On SQLite and PostgreSQL.
+// indexes and the deliveries' cascade with it (SQLite rebuilds both tables), an endpoint or a
+// delivery may now have no organization (an installation-wide endpoint), and the pending deliveries
+// have their own index, which the worker's claim walks in order. On SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Migrator, sql } from 'kysely';
@@ -79,11 +80,11 @@ for (const kind of STORE_KINDS) {
                 store.db,
               )
             : await sql<{ name: string }>`select indexname as name from pg_indexes
-                where tablename in ('webhook_endpoints', 'webhook_deliveries')
+                where schemaname = current_schema() and tablename in ('webhook_endpoints', 'webhook_deliveries')
                 and indexname not like '%pkey'`.execute(store.db);
         assert.deepEqual(indexes.rows.map((row) => row.name).sort(), [
-          'webhook_deliveries_due',
           'webhook_deliveries_log',
+          'webhook_deliveries_pending',
           'webhook_deliveries_resource',
           'webhook_endpoints_form',
           'webhook_endpoints_org',

@@ -7,6 +7,12 @@
 // migration's transaction (the store migrates SQLite under one write transaction), with foreign keys
 // left on. webhook_deliveries goes first and comes back last: dropping webhook_endpoints while
 // deliveries refer to it would run their ON DELETE CASCADE and empty them.
+//
+// And an index of the pending deliveries only, by endpoint in event order: the worker's claim walks
+// an endpoint's pending deliveries in that order and stops at the first few it may send, and its
+// look for endpoints with work stops at the first due one, instead of reading every pending delivery
+// (and sorting them) each time, which made a backlog's drain quadratic. Settled deliveries, the
+// bulk of the table, are not in it. It replaces webhook_deliveries_due (state, next_attempt_at).
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DialectName } from '../dialect.ts';
@@ -62,4 +68,8 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   } else {
     await rebuildSqlite(db);
   }
+  await sql`create index if not exists webhook_deliveries_pending
+    on webhook_deliveries (endpoint_id, position) where state = 'pending'`.execute(db);
+  // It replaces (state, next_attempt_at), which SQLite's planner preferred for the claim, then sorted.
+  await sql`drop index if exists webhook_deliveries_due`.execute(db);
 }

@@ -6,6 +6,12 @@ export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type NewWebhookDelivery = Insertable<WebhookDeliveriesTable>;
 
+/**
+ * `state = 'pending'` written as a literal, not a parameter: only then may SQLite (and a generic
+ * PostgreSQL plan) use the partial index webhook_deliveries_pending (migration 019).
+ */
+const PENDING = sql.lit<DeliveryState>('pending');
+
 /** What one attempt gave, as the delivery log shows it. */
 export interface AttemptOutcome {
   at: string;
@@ -126,20 +132,37 @@ export class WebhookRepo {
     }
   }
 
-  /** Endpoints with a delivery due now, other than `busy` ones. */
+  /**
+   * Enabled endpoints with a delivery due now, other than `busy` ones: for each endpoint, the first
+   * due one of its pending deliveries (webhook_deliveries_pending, migration 019) is enough.
+   */
   async endpointsDue(at: string, busy: readonly string[], limit: number): Promise<string[]> {
+    // A scalar subquery with LIMIT 1 rather than EXISTS: PostgreSQL would turn EXISTS into a join
+    // that reads every pending delivery; this stops at each endpoint's first due one.
     let builder = this.ctx.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-      .select('d.endpoint_id')
-      .distinct()
-      .where('d.state', '=', 'pending')
-      .where('d.next_attempt_at', '<=', at)
-      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
-      .where('e.enabled', '=', 1);
-    if (busy.length > 0) builder = builder.where('d.endpoint_id', 'not in', busy);
+      .selectFrom('webhook_endpoints as e')
+      .select('e.id')
+      .where('e.enabled', '=', 1)
+      .where(
+        (eb) =>
+          eb
+            .selectFrom('webhook_deliveries as d')
+            .select(sql.lit(1).as('one'))
+            .whereRef('d.endpoint_id', '=', 'e.id')
+            .where('d.state', '=', PENDING)
+            .where('d.next_attempt_at', '<=', at)
+            .where((inner) =>
+              inner.or([inner('d.locked_until', 'is', null), inner('d.locked_until', '<=', at)]),
+            )
+            // In the index's order, so that PostgreSQL walks it rather than the whole table.
+            .orderBy('d.position')
+            .limit(1),
+        'is not',
+        null,
+      );
+    if (busy.length > 0) builder = builder.where('e.id', 'not in', busy);
     const rows = await builder.limit(limit).execute();
-    return rows.map((row) => row.endpoint_id);
+    return rows.map((row) => row.id);
   }
 
   /**
@@ -159,7 +182,7 @@ export class WebhookRepo {
       .selectFrom('webhook_deliveries as d')
       .select('d.id')
       .where('d.endpoint_id', '=', endpointId)
-      .where('d.state', '=', 'pending')
+      .where('d.state', '=', PENDING)
       .where('d.next_attempt_at', '<=', at)
       .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
       .where(({ not, exists, selectFrom }) =>
@@ -170,7 +193,7 @@ export class WebhookRepo {
               .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
               .whereRef('p.resource_key', '=', 'd.resource_key')
               .whereRef('p.position', '<', 'd.position')
-              .where('p.state', '=', 'pending'),
+              .where('p.state', '=', PENDING),
           ),
         ),
       )
