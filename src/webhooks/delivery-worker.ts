@@ -15,7 +15,7 @@ import type { Repositories, Store } from '../store/store.ts';
 import { DISPATCH_BATCH, dispatchEvents } from './dispatch-events.ts';
 import { signingSecrets } from './manage-endpoints.ts';
 import type { HostLookup } from './outbound-address.ts';
-import { type SendResult, sendWebhook } from './send-webhook.ts';
+import { OutboundAgents, type SendResult, sendWebhook } from './send-webhook.ts';
 
 interface Settlement {
   row: WebhookDeliveryRow;
@@ -88,6 +88,7 @@ export class DeliveryWorker {
   private readonly perEndpoint: number;
   private readonly maxInFlight: number;
   private readonly listeners = new Set<AttemptListener>();
+  private readonly agents: OutboundAgents;
 
   constructor(
     private readonly store: Store,
@@ -96,6 +97,7 @@ export class DeliveryWorker {
     this.pollMs = options.pollMs ?? 200;
     this.perEndpoint = options.perEndpoint ?? 8;
     this.maxInFlight = options.maxInFlight ?? 64;
+    this.agents = new OutboundAgents(this.perEndpoint);
   }
 
   /** Adds a listener to every attempt's outcome; returns the function that removes it. */
@@ -120,6 +122,7 @@ export class DeliveryWorker {
     clearTimeout(this.timer);
     await this.ticking;
     await Promise.allSettled([...this.running]);
+    this.agents.destroy();
   }
 
   private schedule(delay: number): void {
@@ -221,6 +224,7 @@ export class DeliveryWorker {
       timeoutMs: settings.timeoutSeconds * 1000,
       allowPrivate: settings.allowPrivateNetworks,
       ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+      agents: this.agents,
     });
     await this.settleSoon({ row, leaseUntil, result, at: now() });
   }

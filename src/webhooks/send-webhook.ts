@@ -2,8 +2,8 @@
 // `webhook-signature`) to the address `resolveOutbound` checked, with a deadline for the whole
 // exchange, the answer read up to a cap, and redirects not followed (a 3xx is a failed attempt:
 // following it would let a public endpoint send Roster to a private address).
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { type HostLookup, OutboundRefusal, resolveOutbound } from './outbound-address.ts';
@@ -23,6 +23,48 @@ export interface OutboundMessage {
   allowPrivate: boolean;
   /** How the URL's name is resolved (the system's resolver unless a test gives another). */
   lookup?: HostLookup;
+  /** Connections kept open between attempts (OutboundAgents); a connection per attempt without. */
+  agents?: OutboundAgents;
+}
+
+/** Origins whose idle connections are kept, at most; the least recently used one's are closed. */
+const KEPT_ORIGINS = 256;
+
+/**
+ * Keep-alive connections per origin, so that a busy endpoint is not sent each delivery over a new
+ * TCP (and TLS) connection. A kept connection was made to an address resolveOutbound checked, for
+ * the same name: reusing it sends nothing anywhere a new connection could not go. Idle connections
+ * close when the receiver's `Keep-Alive: timeout` says (a second before), or after 4 s, and never
+ * hold the process open.
+ */
+export class OutboundAgents {
+  private readonly agents = new Map<string, HttpAgent>();
+
+  constructor(private readonly perOrigin: number) {}
+
+  get(url: URL): HttpAgent {
+    const origin = `${url.protocol}//${url.host}`;
+    let agent = this.agents.get(origin);
+    if (agent) {
+      this.agents.delete(origin);
+    } else {
+      const options = { keepAlive: true, maxSockets: this.perOrigin, timeout: 4000 };
+      agent = url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    }
+    this.agents.set(origin, agent);
+    if (this.agents.size > KEPT_ORIGINS) {
+      const [oldest, evicted] = this.agents.entries().next().value as [string, HttpAgent];
+      this.agents.delete(oldest);
+      evicted.destroy();
+    }
+    return agent;
+  }
+
+  /** Closes every kept connection. */
+  destroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
 }
 
 export interface SendResult {
@@ -116,7 +158,7 @@ export async function sendWebhook(message: OutboundMessage): Promise<SendResult>
     const request = send(url, {
       method: 'POST',
       lookup: pinned,
-      agent: false,
+      agent: message.agents ? message.agents.get(url) : false,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Roster-Webhooks/1',
