@@ -170,21 +170,24 @@ export class DeliveryWorker {
   private async claimAndSend(): Promise<number> {
     const free = this.maxInFlight - this.running.size;
     if (free <= 0) return 0;
-    const busy = [...this.inFlight].filter(([, count]) => count >= this.perEndpoint).map(([id]) => id);
+    // An endpoint is claimed for once half its requests are free: a claim is a transaction (and a
+    // commit) of its own, so claiming one delivery each time one settled would cost a commit per
+    // delivery.
+    const batch = Math.max(1, Math.floor(this.perEndpoint / 2));
+    const busy = [...this.inFlight].filter(([, count]) => count > this.perEndpoint - batch).map(([id]) => id);
     const at = now();
     const endpoints = await this.store.webhooks.endpointsDue(at, busy, 50);
     let claimed = 0;
-    for (const endpointId of endpoints) {
+    for (const endpoint of endpoints) {
       const room = Math.min(
-        this.perEndpoint - (this.inFlight.get(endpointId) ?? 0),
+        this.perEndpoint - (this.inFlight.get(endpoint.id) ?? 0),
         this.maxInFlight - this.running.size,
       );
       if (room <= 0 || this.closing) continue;
       const leaseUntil = new Date(Date.now() + leaseMs(this.options.settings.timeoutSeconds)).toISOString();
       const rows = await this.store.transaction((tx) =>
-        tx.webhooks.claim(endpointId, now(), leaseUntil, room),
+        tx.webhooks.claim(endpoint.id, now(), leaseUntil, room),
       );
-      const endpoint = rows.length > 0 ? await this.store.webhooks.endpointById(endpointId) : undefined;
       for (const row of rows) this.launch(row, leaseUntil, endpoint);
       claimed += rows.length;
     }
@@ -240,6 +243,8 @@ export class DeliveryWorker {
       const batch = this.settlements.splice(0);
       this.flushing = undefined;
       const results = await this.store.transaction(async (tx) => {
+        // A crash of the database that lost this commit would only have the deliveries sent again.
+        await tx.webhooks.commitWithoutWaitingForDisk();
         const filed: AttemptResult[] = [];
         for (const item of batch) filed.push(await this.settle(tx, item));
         return filed;

@@ -63,21 +63,27 @@ for (const kind of STORE_KINDS) {
         if (kind === 'postgres') await sql`analyze webhook_deliveries`.execute(store.db);
 
         seen.length = 0;
-        assert.deepEqual(await store.webhooks.endpointsDue(LATER, [], 50), ['ep-1']);
+        assert.deepEqual(
+          (await store.webhooks.endpointsDue(LATER, [], 50)).map((endpoint) => endpoint.id),
+          ['ep-1'],
+        );
         const claimed = await store.transaction((tx) => tx.webhooks.claim('ep-1', LATER, LATER, 8));
         assert.deepEqual(
           claimed.map((row) => Number(row.position)),
           [2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008],
         );
+        // The look for work, and the claim's choice of rows (inside its UPDATE on the second).
         const selects = seen.filter(isSelect);
-        assert.equal(selects.length, 2);
-        for (const query of selects) {
+        assert.equal(selects.length, 1);
+        const update = seen.find((query) => /^update "webhook_deliveries"/.test(query.sql));
+        assert.ok(update);
+        for (const query of [...selects, update]) {
           if (kind === 'sqlite') {
             const plan = await planOf(store.db, 'sqlite', query);
             assert.match(plan, /SEARCH d USING INDEX webhook_deliveries_pending \(endpoint_id=\?\)/, plan);
-            assert.doesNotMatch(plan, /TEMP B-TREE|SCAN d\b/, plan);
+            assert.doesNotMatch(plan, /TEMP B-TREE|SCAN (d|webhook_deliveries)\b/, plan);
           } else {
-            // The claimed rows are claimed by now: the claim's query would find the next eight.
+            // The claimed rows are claimed by now: the claim would take the next eight.
             const examined = await rowsExamined(store.db, query, ['webhook_deliveries']);
             assert.ok(examined <= 60, `${examined} deliveries examined: ${query.sql}`);
           }
