@@ -66,6 +66,8 @@ const PUSH_TARGET = 0.9;
 const work = mkdtempSync(join(tmpdir(), 'roster-bench-webhooks-'));
 const verdicts: Verdict[] = [];
 const profiles: ProfileSummary[] = [];
+/** Per-phase counters of the runs that missed their target. */
+const phaseLines: string[] = [];
 const started = Date.now();
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -158,7 +160,9 @@ async function prepare(database: TestDatabase, url: string | undefined): Promise
   }
 }
 
+const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 const BASE_ENV = {
+  METRICS_TOKEN,
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   RATE_LIMIT_PER_TOKEN: '0',
   RATE_LIMIT_PER_ORG: '0',
@@ -214,6 +218,30 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
   return true;
 }
 
+/**
+ * Where a run's time went, from the server's own counters (/metrics): the webhook attempts (each
+ * from resolving the address to the receiver's answer) and the database queries, count and time.
+ */
+async function phases(server: RosterServer, seconds: number): Promise<string> {
+  const text = await (
+    await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
+  const value = (name: string) => {
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{outcome="ok"} `));
+    return Number(line?.split(' ').pop() ?? Number.NaN);
+  };
+  const attempts = value('roster_webhook_attempt_duration_seconds_count');
+  const attemptSeconds = value('roster_webhook_attempt_duration_seconds_sum');
+  const queries = value('roster_db_query_duration_seconds_count');
+  const querySeconds = value('roster_db_query_duration_seconds_sum');
+  return [
+    `${attempts} attempts, ${((attemptSeconds / attempts) * 1000).toFixed(1)} ms each on average (${attemptSeconds.toFixed(1)} s in all, over ${seconds.toFixed(1)} s)`,
+    `${queries} database queries (${(queries / attempts).toFixed(1)} per attempt), ${((querySeconds / queries) * 1000).toFixed(2)} ms each on average (${querySeconds.toFixed(1)} s in all)`,
+  ].join('; ');
+}
+
 // (a) ------------------------------------------------------------------------------------------
 
 /** Commits `count` member.updated events (over 1,000 members) in transactions of 500. */
@@ -242,6 +270,7 @@ interface DrainResult {
   seconds: number;
   perSecond: number;
   load: string;
+  phases: string;
 }
 
 async function drain(kind: StoreKind, profileDir?: string, window?: (from: number, to: number) => void) {
@@ -250,7 +279,7 @@ async function drain(kind: StoreKind, profileDir?: string, window?: (from: numbe
   try {
     const { organizationId } = await prepare(database, receiver.url);
     await commitEvents(database, organizationId, EVENTS);
-    return await withServer(database, {}, profileDir, async (): Promise<DrainResult> => {
+    return await withServer(database, {}, profileDir, async (server): Promise<DrainResult> => {
       const fromUs = monotonicMicroseconds();
       const from = performance.now();
       await waitUntil(() => receiver.distinct() >= EVENTS, Math.max(120_000, EVENTS * 20));
@@ -261,6 +290,7 @@ async function drain(kind: StoreKind, profileDir?: string, window?: (from: numbe
         seconds,
         perSecond: receiver.distinct() / seconds,
         load: loadAverage(),
+        phases: await phases(server, seconds),
       };
     });
   } finally {
@@ -275,8 +305,10 @@ async function drainTarget(kind: StoreKind): Promise<void> {
   const met = result.delivered === EVENTS && result.perSecond >= DRAIN_TARGET;
   const measured = `${result.perSecond.toFixed(0)} events/s (${result.delivered}/${EVENTS} in ${result.seconds.toFixed(1)} s; load ${result.load})`;
   say(`  ${measured}`);
+  say(`  where the time went: ${result.phases}`);
   verdicts.push({ target: `${kind}: (a) ≥ ${DRAIN_TARGET} events/s delivered`, measured, met });
   if (!met) {
+    phaseLines.push(`${kind}, draining ${EVENTS} events: ${result.phases}`);
     await profiled(`${kind}: draining ${EVENTS} events`, async (dir, window) => {
       await drain(kind, dir, window);
     });
@@ -504,6 +536,7 @@ try {
   }
   process.stdout.write(`\nwebhook targets (load average at the end: ${loadAverage()}):\n`);
   process.stdout.write(`${verdictLines(verdicts).join('\n')}\n`);
+  if (phaseLines.length > 0) process.stdout.write(`\nthe server's counters:\n  ${phaseLines.join('\n  ')}\n`);
   for (const profile of profiles) process.stdout.write(`\n${profileLines(profile).join('\n')}\n`);
   if (verdicts.some((verdict) => verdict.met === false)) process.exitCode = 1;
 } finally {
