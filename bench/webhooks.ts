@@ -478,6 +478,9 @@ async function outageTarget(kind: StoreKind): Promise<void> {
     const { token } = await prepare(database, `http://127.0.0.1:${port}/hooks`);
     const schedule = compressedSchedule(OUTAGE_SECONDS);
     await withServer(database, { WEBHOOK_RETRY_SCHEDULE: schedule }, undefined, async (server) => {
+      // The organization's events from before the endpoint existed (its first Admin, the token) are
+      // not the endpoint's to hear.
+      const before = new Set((await allEvents(server.baseUrl, token)).map((event) => event.id));
       const until = performance.now() + OUTAGE_SECONDS * 1000;
       const people = (
         await Promise.all([1, 2].map((writer) => writePeople(server.baseUrl, token, writer, until)))
@@ -486,7 +489,7 @@ async function outageTarget(kind: StoreKind): Promise<void> {
       receiver = await startReceiver(port);
       const upAt = performance.now();
       const events = await allEvents(server.baseUrl, token);
-      const expected = events.filter((event) => event.data.object === 'member');
+      const expected = events.filter((event) => !before.has(event.id));
       const arrived = await waitUntil(
         () => expected.every((event) => receiver?.received.some((r) => r.id === event.id)),
         Math.max(180_000, expected.length * 50),
