@@ -10,10 +10,15 @@
 // and 100k with --full.
 //
 // Options: --no-postgres, --no-sqlite, --sizes 10000,100000, --people 10000 (the push from empty),
-// --only lookup,paging,filters,deactivate,push,logging,empty, --connections N (10), --seconds S, --docs / --no-docs.
+// --only lookup,paging,filters,deactivate,push,logging,empty,webhooks, --connections N (10), --seconds S, --docs / --no-docs.
+//
+// Last, bench/webhooks.ts's three webhook targets (a backlog drained, the push with and without
+// webhooks, a receiver down then up: 60 s, ten minutes with --full), printed with their verdicts
+// (not with --quick, unless `--only webhooks`).
 // The server is a child process (started as `npm start` does, LOG_LEVEL=warn) on a fresh database in
 // a temporary directory (PostgreSQL: a fresh schema, dropped afterwards), on a free 127.0.0.1 port;
 // load comes from this process through autocannon's API. Every load run is bounded in time.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,10 +87,11 @@ const EMPTY_PEOPLE =
 const PG_EMPTY_PEOPLE = sizesOf(args.people) ?? (mode === 'quick' ? [2_000] : EMPTY_PEOPLE);
 const ONLY = args.only ? new Set(args.only.split(',')) : undefined;
 /** Whether a scenario group runs (`--only`); the baseline always does. */
-const wanted = (group: 'lookup' | 'paging' | 'filters' | 'deactivate' | 'push' | 'logging' | 'empty') =>
-  ONLY === undefined || ONLY.has(group);
+const wanted = (
+  group: 'lookup' | 'paging' | 'filters' | 'deactivate' | 'push' | 'logging' | 'empty' | 'webhooks',
+) => ONLY === undefined || ONLY.has(group);
 /** Whether the seeded databases are needed: `--only empty` runs the push from empty alone. */
-const SEEDED = ONLY === undefined || [...ONLY].some((group) => group !== 'empty');
+const SEEDED = ONLY === undefined || [...ONLY].some((group) => group !== 'empty' && group !== 'webhooks');
 const WITH_SQLITE = !args['no-sqlite'];
 const SECONDS = Number(args.seconds) || (mode === 'quick' ? 2 : 8);
 const SHORT_SECONDS = Math.max(1, Math.round(SECONDS / 2));
@@ -349,6 +355,31 @@ const fromEmpty: FromEmptyContext = {
   postgresSize,
 };
 
+/**
+ * bench/webhooks.ts in a process of its own, on the databases of this run; resolves with what it
+ * printed (its verdicts, and where the time went for a missed one), whatever its exit code.
+ */
+function webhookTargets(databases: string): Promise<string> {
+  const options =
+    mode === 'quick'
+      ? ['--events', '2000', '--seconds', '3', '--outage-seconds', '20']
+      : mode === 'full'
+        ? ['--full']
+        : [];
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'bench', 'webhooks.ts'), '--db', databases, ...options],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.once('exit', () => resolve(out));
+  });
+}
+
 async function main(): Promise<void> {
   const info = machine();
   say(`${mode} run: ${SIZES.join(', ')} members; ${CONNECTIONS} connections; work dir ${work}`);
@@ -364,10 +395,18 @@ async function main(): Promise<void> {
       if (wanted('empty')) await runFromEmpty(fromEmpty, 'postgres', PG_EMPTY_PEOPLE);
     }
   }
+  let webhooks = '';
+  // Not in a quick run unless asked for (`--quick --only webhooks`): it would triple its time.
+  const webhooksWanted = mode === 'quick' ? ONLY?.has('webhooks') === true : wanted('webhooks');
+  if (webhooksWanted && (WITH_SQLITE || postgres)) {
+    say('webhooks: bench/webhooks.ts');
+    webhooks = await webhookTargets(WITH_SQLITE && postgres ? 'both' : postgres ? 'postgres' : 'sqlite');
+  }
   const minutes = (Date.now() - started) / 60_000;
   const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   process.stdout.write(`\n${textTable(rows)}\n\n${verdictLines(allVerdicts()).join('\n')}\n`);
   for (const profile of profiles) process.stdout.write(`\n${profileLines(profile).join('\n')}\n`);
+  if (webhooks) process.stdout.write(webhooks);
   const resultsFile = join(tmpdir(), 'roster-bench-last.json');
   writeFileSync(resultsFile, JSON.stringify({ command: COMMAND, machine: info, rows, seeds }, null, 2));
   process.stdout.write(`\nraw results: ${resultsFile}\n`);

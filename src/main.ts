@@ -25,8 +25,14 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    // Waits for the deliveries in flight, each at most WEBHOOK_TIMEOUT_SECONDS.
     await worker.stop();
     await store.close();
+    // What is left cannot be waited for usefully: a name lookup a webhook attempt gave up on stays
+    // with the system's resolver, which keeps the process alive until it answers (with an
+    // unanswering DNS server and many endpoints, a minute or more). Everything is closed: a second
+    // later the process ends regardless; the timer itself holds nothing open.
+    setTimeout(() => process.exit(), 1000).unref();
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -33,10 +33,12 @@ Commands:
   installation-tokens revoke ID revoke an installation token
   users reset-password EMAIL [--password PASSWORD]
                                 print a one-time reset link, or set the password (every session ends)
-  webhooks create --org SLUG --url URL [--types TYPE,TYPE]
-                                add a webhook endpoint (all events unless --types) and print its secret once
-  webhooks list --org SLUG      list webhook endpoints
-  webhooks delete|rotate-secret|test|deliveries --org SLUG ID
+  webhooks create (--org SLUG | --installation) --url URL [--types TYPE,TYPE]
+                                add a webhook endpoint (all events unless --types) and print its secret once;
+                                --installation: an endpoint that hears every organization's events
+  webhooks list --org SLUG | --installation
+                                list webhook endpoints
+  webhooks delete|rotate-secret|test|deliveries (--org SLUG | --installation) ID
                                 delete an endpoint, rotate its secret, queue a test event, show its deliveries
   groups list --org SLUG        list the groups the identity provider pushed, with member counts
   groups show --org SLUG ID     show a group, what it gives, and its members
@@ -108,6 +110,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
         types: { type: 'string' },
         workspace: { type: 'string', multiple: true },
         'no-workspaces': { type: 'boolean' },
+        installation: { type: 'boolean' },
         'redirect-uri': { type: 'string', multiple: true },
         'post-logout-redirect-uri': { type: 'string', multiple: true },
         'backchannel-logout-uri': { type: 'string' },

@@ -1,4 +1,5 @@
-// `roster webhooks …`: an organization's webhook endpoints from the command line (the same use cases
+// `roster webhooks …`: an organization's webhook endpoints (`--org SLUG`), or the installation-wide
+// ones that hear every organization (`--installation`), from the command line (the same use cases
 // as the API and the dashboard, audited with the CLI as actor). The secret is printed once.
 import { CLI_ACTOR } from '../audit/actor.ts';
 import type { Config } from '../config.ts';
@@ -9,6 +10,7 @@ import { organizationBySlug, withStore } from './store-commands.ts';
 
 interface WebhookOptions {
   org?: string;
+  installation?: boolean;
   url?: string;
   types?: string;
 }
@@ -21,9 +23,17 @@ export async function webhooksCommand(
 ): Promise<number> {
   const [action, id] = args;
   return withStore(config, async (store) => {
-    const organization = await organizationBySlug(store, options.org);
+    if (options.installation && options.org !== undefined) {
+      throw new UsageError('--org and --installation exclude each other');
+    }
+    if (!options.installation && options.org === undefined) {
+      throw new UsageError('--org SLUG or --installation is required');
+    }
+    // Null: the installation's endpoints.
+    const scope = options.installation ? null : (await organizationBySlug(store, options.org)).id;
+    const scopeUsage = '--org SLUG | --installation';
     const change = {
-      organizationId: organization.id,
+      organizationId: scope,
       actor: CLI_ACTOR,
       allowPrivate: config.webhooks.allowPrivateNetworks,
     };
@@ -34,7 +44,7 @@ export async function webhooksCommand(
         const { endpoint, secret } = await createEndpoint(store, { ...change, url: options.url, types });
         out.print(
           [
-            `Created webhook endpoint ${endpoint.id} for ${endpoint.url} (${endpoint.types.join(', ')}).`,
+            `Created ${scope === null ? 'the installation-wide ' : ''}webhook endpoint ${endpoint.id} for ${endpoint.url} (${endpoint.types.join(', ')}).`,
             'Its signing secret, shown once:',
             '',
             `  ${secret}`,
@@ -44,7 +54,7 @@ export async function webhooksCommand(
         return 0;
       }
       case 'list': {
-        const endpoints = (await store.webhooks.listEndpoints(organization.id)).map(endpointView);
+        const endpoints = (await store.webhooks.listEndpoints(scope)).map(endpointView);
         const lines = endpoints.map(
           (e) =>
             `${e.id}\t${e.enabled ? 'enabled' : e.disabledReason ? 'disabled by Roster' : 'disabled'}\t${e.url}\t${e.types.join(',')}`,
@@ -53,13 +63,13 @@ export async function webhooksCommand(
         return 0;
       }
       case 'delete': {
-        if (!id) throw new UsageError('usage: roster webhooks delete --org SLUG ID');
+        if (!id) throw new UsageError(`usage: roster webhooks delete ${scopeUsage} ID`);
         await deleteEndpoint(store, { ...change, id });
         out.print(`Deleted webhook endpoint ${id}.`, { id, deleted: true });
         return 0;
       }
       case 'rotate-secret': {
-        if (!id) throw new UsageError('usage: roster webhooks rotate-secret --org SLUG ID');
+        if (!id) throw new UsageError(`usage: roster webhooks rotate-secret ${scopeUsage} ID`);
         const { endpoint, secret } = await rotateSecret(store, { ...change, id });
         out.print(
           [
@@ -72,14 +82,14 @@ export async function webhooksCommand(
         return 0;
       }
       case 'test': {
-        if (!id) throw new UsageError('usage: roster webhooks test --org SLUG ID');
+        if (!id) throw new UsageError(`usage: roster webhooks test ${scopeUsage} ID`);
         const delivery = await sendTestEvent(store, { ...change, id });
         out.print(`Queued a test event (${delivery.eventId}); a running server delivers it.`, delivery);
         return 0;
       }
       case 'deliveries': {
-        if (!id) throw new UsageError('usage: roster webhooks deliveries --org SLUG ID');
-        const deliveries = await listDeliveries(store, organization.id, id, 50);
+        if (!id) throw new UsageError(`usage: roster webhooks deliveries ${scopeUsage} ID`);
+        const deliveries = await listDeliveries(store, scope, id, 50);
         const lines = deliveries.map(
           (d) =>
             `${d.id}\t${d.eventType}\t${d.state}\tattempts ${d.attempts}\t${d.lastStatus ?? d.lastError ?? '-'}\tnext ${d.nextAttemptAt ?? '-'}`,

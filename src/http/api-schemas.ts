@@ -222,11 +222,13 @@ const SCHEMAS = [
   },
   {
     $id: 'WebhookEndpoint',
-    description: 'A webhook endpoint; its signing `secret` only in the responses that create or rotate it.',
+    description:
+      'A webhook endpoint; its signing `secret` only in the responses that create or rotate it. An installation-wide endpoint (`organizationId` null, managed with an installation token) hears every organization.',
     type: 'object',
-    required: ['id', 'url', 'types', 'enabled'],
+    required: ['id', 'organizationId', 'url', 'types', 'enabled'],
     properties: {
       id: { type: 'string' },
+      organizationId: { ...nullable('string'), description: 'null for an installation-wide endpoint' },
       url: { type: 'string' },
       description: nullable('string'),
       types: { type: 'array', items: { type: 'string' } },

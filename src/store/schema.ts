@@ -500,7 +500,8 @@ export interface EventsTable {
 
 export interface WebhookEndpointsTable {
   id: string;
-  organization_id: string;
+  /** Null for an installation-wide endpoint: every organization's events. */
+  organization_id: string | null;
   url: string;
   description: string | null;
   /** JSON array of event types, or `["*"]`. */
@@ -521,7 +522,8 @@ export type DeliveryState = 'pending' | 'delivered' | 'failed';
 export interface WebhookDeliveriesTable {
   id: string;
   endpoint_id: string;
-  organization_id: string;
+  /** The organization of the event (null for an event of none). */
+  organization_id: string | null;
   event_id: string;
   event_type: string;
   resource_key: string;

@@ -48,7 +48,7 @@ export function deliveryView(row: WebhookDeliveryRow): DeliveryView {
 
 export async function listDeliveries(
   store: Store,
-  organizationId: string,
+  organizationId: string | null,
   endpointId: string,
   limit: number,
   before?: string,
@@ -60,7 +60,7 @@ export async function listDeliveries(
 /** Delivers the same message again (same `webhook-id`), now, with its attempts counted afresh. */
 export async function resendDelivery(
   store: Store,
-  input: { organizationId: string; endpointId: string; deliveryId: string },
+  input: { organizationId: string | null; endpointId: string; deliveryId: string },
 ): Promise<DeliveryView> {
   return store.transaction(async (tx) => {
     await endpointOf(tx, input.organizationId, input.endpointId);

@@ -14,7 +14,8 @@ import type { WebhookDeliveryRow, WebhookEndpointRow } from '../store/repos/webh
 import type { Repositories, Store } from '../store/store.ts';
 import { DISPATCH_BATCH, dispatchEvents } from './dispatch-events.ts';
 import { signingSecrets } from './manage-endpoints.ts';
-import { type SendResult, sendWebhook } from './send-webhook.ts';
+import type { HostLookup } from './outbound-address.ts';
+import { OutboundAgents, type SendResult, sendWebhook } from './send-webhook.ts';
 
 interface Settlement {
   row: WebhookDeliveryRow;
@@ -46,6 +47,8 @@ export interface DeliveryWorkerOptions {
   /** Requests in flight in all, per instance. */
   maxInFlight?: number;
   onError?: (error: unknown) => void;
+  /** How endpoint names are resolved (tests); the system's resolver by default. */
+  lookup?: HostLookup;
 }
 
 /** The wait before retry number `attempt` (1-based), with ±20% jitter so retries do not come in waves. */
@@ -85,6 +88,7 @@ export class DeliveryWorker {
   private readonly perEndpoint: number;
   private readonly maxInFlight: number;
   private readonly listeners = new Set<AttemptListener>();
+  private readonly agents: OutboundAgents;
 
   constructor(
     private readonly store: Store,
@@ -93,6 +97,7 @@ export class DeliveryWorker {
     this.pollMs = options.pollMs ?? 200;
     this.perEndpoint = options.perEndpoint ?? 8;
     this.maxInFlight = options.maxInFlight ?? 64;
+    this.agents = new OutboundAgents(this.perEndpoint);
   }
 
   /** Adds a listener to every attempt's outcome; returns the function that removes it. */
@@ -107,13 +112,17 @@ export class DeliveryWorker {
     this.schedule(0);
   }
 
-  /** Stops claiming; resolves once the requests in flight are settled (each has its deadline). */
+  /**
+   * Stops claiming; resolves once the requests in flight are settled, each within its deadline
+   * (WEBHOOK_TIMEOUT_SECONDS, the name's resolution included).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.closing = true;
     clearTimeout(this.timer);
     await this.ticking;
     await Promise.allSettled([...this.running]);
+    this.agents.destroy();
   }
 
   private schedule(delay: number): void {
@@ -161,24 +170,24 @@ export class DeliveryWorker {
   private async claimAndSend(): Promise<number> {
     const free = this.maxInFlight - this.running.size;
     if (free <= 0) return 0;
-    const busy = [...this.inFlight].filter(([, count]) => count >= this.perEndpoint).map(([id]) => id);
+    // An endpoint is claimed for once half its requests are free: a claim is a transaction (and a
+    // commit) of its own, so claiming one delivery each time one settled would cost a commit per
+    // delivery.
+    const batch = Math.max(1, Math.floor(this.perEndpoint / 2));
+    const busy = [...this.inFlight].filter(([, count]) => count > this.perEndpoint - batch).map(([id]) => id);
     const at = now();
     const endpoints = await this.store.webhooks.endpointsDue(at, busy, 50);
     let claimed = 0;
-    for (const endpointId of endpoints) {
+    for (const endpoint of endpoints) {
       const room = Math.min(
-        this.perEndpoint - (this.inFlight.get(endpointId) ?? 0),
+        this.perEndpoint - (this.inFlight.get(endpoint.id) ?? 0),
         this.maxInFlight - this.running.size,
       );
       if (room <= 0 || this.closing) continue;
       const leaseUntil = new Date(Date.now() + leaseMs(this.options.settings.timeoutSeconds)).toISOString();
       const rows = await this.store.transaction((tx) =>
-        tx.webhooks.claim(endpointId, now(), leaseUntil, room),
+        tx.webhooks.claim(endpoint.id, now(), leaseUntil, room),
       );
-      const endpoint =
-        rows.length > 0
-          ? await this.store.webhooks.getEndpoint(rows[0]?.organization_id ?? '', endpointId)
-          : undefined;
       for (const row of rows) this.launch(row, leaseUntil, endpoint);
       claimed += rows.length;
     }
@@ -217,6 +226,8 @@ export class DeliveryWorker {
       secrets: signingSecrets(endpoint),
       timeoutMs: settings.timeoutSeconds * 1000,
       allowPrivate: settings.allowPrivateNetworks,
+      ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+      agents: this.agents,
     });
     await this.settleSoon({ row, leaseUntil, result, at: now() });
   }
@@ -232,8 +243,21 @@ export class DeliveryWorker {
       const batch = this.settlements.splice(0);
       this.flushing = undefined;
       const results = await this.store.transaction(async (tx) => {
+        // A crash of the database that lost this commit would only have the deliveries sent again.
+        await tx.webhooks.commitWithoutWaitingForDisk();
+        // The delivered (nearly all of them) in one statement; each failure on its own (it may
+        // schedule a retry, or turn the endpoint off).
+        await tx.webhooks.settleDelivered(
+          batch
+            .filter((item) => item.result.ok)
+            .map(({ row, leaseUntil, result, at }) => ({
+              id: row.id,
+              leaseUntil,
+              outcome: { at, ...result },
+            })),
+        );
         const filed: AttemptResult[] = [];
-        for (const item of batch) filed.push(await this.settle(tx, item));
+        for (const item of batch) filed.push(item.result.ok ? 'delivered' : await this.settle(tx, item));
         return filed;
       });
       // Only once committed: a batch rolled back is filed by nobody and counted by nobody.
@@ -250,10 +274,6 @@ export class DeliveryWorker {
     { row, leaseUntil, result, at }: Settlement,
   ): Promise<AttemptResult> {
     const outcome = { at, ...result };
-    if (result.ok) {
-      await tx.webhooks.settle(row.id, leaseUntil, outcome, { state: 'delivered', nextAttemptAt: null });
-      return 'delivered';
-    }
     const failure = result.refused ? 'refused' : undefined;
     const delay = retryDelayMs(this.options.settings.retrySchedule, row.attempts);
     if (delay !== null) {
@@ -262,12 +282,13 @@ export class DeliveryWorker {
       return failure ?? 'retry';
     }
     // Out of attempts (about three days with the default schedule): the endpoint is turned off and
-    // its Admins see why on the webhooks page; re-enabling it resumes its pending deliveries.
+    // its Admins see why on the webhooks page (the installation, in `GET /api/v1/webhooks`);
+    // re-enabling it resumes its pending deliveries.
     const settled = await tx.webhooks.settle(row.id, leaseUntil, outcome, {
       state: 'failed',
       nextAttemptAt: null,
     });
-    const current = await tx.webhooks.getEndpoint(row.organization_id, row.endpoint_id);
+    const current = await tx.webhooks.endpointById(row.endpoint_id);
     if (!settled || !current || current.enabled !== 1) return failure ?? 'failed';
     const reason = `every attempt to deliver ${row.event_id} failed (last: ${result.error ?? 'no answer'})`;
     await tx.webhooks.updateEndpoint({
@@ -278,7 +299,8 @@ export class DeliveryWorker {
       updated_at: at,
     });
     await recordAudit(tx, {
-      organizationId: row.organization_id,
+      // The endpoint's own: the installation's audit for an installation-wide endpoint.
+      organizationId: current.organization_id,
       actor: SYSTEM_ACTOR,
       action: 'webhook.disabled',
       target: { type: 'webhook_endpoint', id: current.id, label: current.url },

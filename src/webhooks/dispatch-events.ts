@@ -1,14 +1,25 @@
 // The sequencer and the fan-out, in one transaction: committed events get their positions (see
 // migrations/013-events-and-webhooks.ts) and, for each enabled endpoint of their organization that
-// subscribes to the type, a pending delivery. Either both happen or neither, so no event is given a
+// subscribes to the type, and for each installation-wide endpoint that does, a pending delivery. Either both happen or neither, so no event is given a
 // position without its deliveries. Any instance may run it; the `event_sequence` row takes turns.
 import { INSTALLATION_ONLY_TYPES } from '../events/event-types.ts';
 import { newId, now } from '../store/ids.ts';
-import type { NewWebhookDelivery } from '../store/repos/webhooks.ts';
+import type { EventRow } from '../store/repos/events.ts';
+import type { NewWebhookDelivery, WebhookEndpointRow } from '../store/repos/webhooks.ts';
 import type { Store } from '../store/store.ts';
 import { subscribes } from './manage-endpoints.ts';
 
 export const DISPATCH_BATCH = 500;
+
+/**
+ * Whether an endpoint hears of an event at all: an installation-wide endpoint of every event, as
+ * the events API shows them to an installation token; an organization's endpoint of its own
+ * organization's, but the installation's own types.
+ */
+function hears(endpoint: WebhookEndpointRow, event: Pick<EventRow, 'organization_id' | 'type'>): boolean {
+  if (endpoint.organization_id === null) return true;
+  return endpoint.organization_id === event.organization_id && !INSTALLATION_ONLY_TYPES.has(event.type);
+}
 
 /** Sequences and fans out up to `limit` events; returns how many were sequenced. */
 export async function dispatchEvents(store: Store, limit = DISPATCH_BATCH): Promise<number> {
@@ -23,9 +34,8 @@ export async function dispatchEvents(store: Store, limit = DISPATCH_BATCH): Prom
     const at = now();
     const deliveries: NewWebhookDelivery[] = [];
     for (const event of events) {
-      if (event.organization_id === null || INSTALLATION_ONLY_TYPES.has(event.type)) continue;
       for (const endpoint of endpoints) {
-        if (endpoint.organization_id !== event.organization_id) continue;
+        if (!hears(endpoint, event)) continue;
         // An endpoint hears of what happened since it was created, not before.
         if (endpoint.created_at > event.occurred_at || !subscribes(endpoint, event.type)) continue;
         deliveries.push({

@@ -1,4 +1,5 @@
-// Webhook endpoints of an organization: created with a URL and the event types it wants (`["*"]`:
+// Webhook endpoints of an organization, or of the installation (organization null: every
+// organization's events, for the product that serves them all): created with a URL and the event types it wants (`["*"]`:
 // all), its signing secret shown once; updated, re-enabled, rotated (the old secret keeps signing
 // alongside the new one for an overlap, so a receiver can switch without losing a delivery) and
 // deleted. Every change is audited.
@@ -14,7 +15,8 @@ import type { Repositories, Store } from '../store/store.ts';
 import { isPublicAddress } from './outbound-address.ts';
 
 export interface EndpointChange {
-  organizationId: string;
+  /** The organization, or null for an installation-wide endpoint (every organization's events). */
+  organizationId: string | null;
   actor: Actor;
   requestId?: string | null;
   /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: plain http and private addresses are then accepted. */
@@ -23,6 +25,8 @@ export interface EndpointChange {
 
 export interface EndpointView {
   id: string;
+  /** Null for an installation-wide endpoint. */
+  organizationId: string | null;
   url: string;
   description: string | null;
   types: string[];
@@ -45,6 +49,7 @@ export function newSecret(): string {
 export function endpointView(row: WebhookEndpointRow): EndpointView {
   return {
     id: row.id,
+    organizationId: row.organization_id,
     url: row.url,
     description: row.description,
     types: JSON.parse(row.types) as string[],
@@ -98,7 +103,8 @@ export function endpointUrl(value: unknown, allowPrivate: boolean): string {
   return url.toString();
 }
 
-export function eventTypes(value: unknown): string[] {
+/** The types asked for; the installation's own types (member.linked) only for an installation-wide endpoint. */
+export function eventTypes(value: unknown, installation = false): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 100) {
     throw new RosterError(
       'invalid_value',
@@ -109,7 +115,7 @@ export function eventTypes(value: unknown): string[] {
   for (const type of types) {
     if (
       typeof type !== 'string' ||
-      (type !== '*' && (!isEventType(type) || INSTALLATION_ONLY_TYPES.has(type)))
+      (type !== '*' && (!isEventType(type) || (!installation && INSTALLATION_ONLY_TYPES.has(type))))
     ) {
       throw new RosterError(
         'invalid_value',
@@ -128,13 +134,17 @@ function description(value: unknown): string | null {
   return value;
 }
 
+/** An endpoint of the organization, or of the installation (`null`); a 404 for any other's. */
 export async function endpointOf(
   tx: Repositories,
-  organizationId: string,
+  organizationId: string | null,
   id: string,
 ): Promise<WebhookEndpointRow> {
   const row = await tx.webhooks.getEndpoint(organizationId, id);
-  if (!row) throw new RosterError('not_found', `no webhook endpoint with id ${id} in this organization`);
+  if (!row) {
+    const scope = organizationId === null ? 'installation-wide' : 'in this organization';
+    throw new RosterError('not_found', `no webhook endpoint with id ${id} ${scope}`);
+  }
   return row;
 }
 
@@ -169,7 +179,7 @@ export async function createEndpoint(
     organization_id: change.organizationId,
     url: endpointUrl(change.url, change.allowPrivate),
     description: description(change.description),
-    types: JSON.stringify(eventTypes(change.types)),
+    types: JSON.stringify(eventTypes(change.types, change.organizationId === null)),
     secret: newSecret(),
     previous_secret: null,
     previous_secret_expires_at: null,
@@ -182,7 +192,8 @@ export async function createEndpoint(
   };
   await store.transaction(async (tx) => {
     if ((await tx.webhooks.listEndpoints(change.organizationId)).length >= 20) {
-      throw new RosterError('conflict', 'an organization has at most 20 webhook endpoints');
+      const holder = change.organizationId === null ? 'the installation' : 'an organization';
+      throw new RosterError('conflict', `${holder} has at most 20 webhook endpoints`);
     }
     await tx.webhooks.insertEndpoint(row);
     await audit(tx, change, 'webhook.created', row);
@@ -207,7 +218,8 @@ export async function updateEndpoint(
     const before = await endpointOf(tx, change.organizationId, change.id);
     const row: WebhookEndpointRow = { ...before, updated_at: now() };
     if (change.url !== undefined) row.url = endpointUrl(change.url, change.allowPrivate);
-    if (change.types !== undefined) row.types = JSON.stringify(eventTypes(change.types));
+    if (change.types !== undefined)
+      row.types = JSON.stringify(eventTypes(change.types, row.organization_id === null));
     if (change.description !== undefined) row.description = description(change.description);
     if (change.enabled === true) Object.assign(row, { enabled: 1, disabled_reason: null, disabled_at: null });
     if (change.enabled === false)

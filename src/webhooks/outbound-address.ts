@@ -59,16 +59,25 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
+/** Every address of a name (the system's resolver: /etc/hosts, then DNS). */
+export type HostLookup = (host: string) => Promise<{ address: string; family: number }[]>;
+
+const systemLookup: HostLookup = (host) => lookup(host, { all: true, verbatim: true });
+
 /**
  * The address to connect to for `host`: every address the name has must be allowed (one private
  * answer among public ones is refused, so a resolver's order cannot matter).
  */
-export async function resolveOutbound(host: string, allowPrivate: boolean): Promise<ResolvedAddress> {
+export async function resolveOutbound(
+  host: string,
+  allowPrivate: boolean,
+  resolve: HostLookup = systemLookup,
+): Promise<ResolvedAddress> {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   const addresses =
     isIP(bare) !== 0
       ? [{ address: bare, family: isIP(bare) as 4 | 6 }]
-      : await lookup(bare, { all: true, verbatim: true }).catch(() => {
+      : await resolve(bare).catch(() => {
           throw new OutboundRefusal(`${host} does not resolve`);
         });
   const first = addresses[0];

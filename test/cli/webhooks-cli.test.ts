@@ -86,4 +86,58 @@ describe('roster webhooks', () => {
     assert.equal(usage.code, 2);
     assert.deepEqual(await runCliJson(['webhooks', 'list', '--org', 'acme-inc'], strict), []);
   });
+
+  it("manages installation-wide endpoints with --installation, apart from the organization's", async () => {
+    const created = await runCliJson<{
+      id: string;
+      secret: string;
+      organizationId: string | null;
+      types: string[];
+    }>(
+      ['webhooks', 'create', '--installation', '--url', 'http://127.0.0.1:9/all', '--types', 'member.linked'],
+      env,
+    );
+    assert.match(created.secret, /^whsec_/);
+    assert.equal(created.organizationId, null);
+    // member.linked is the installation's own type: an organization's endpoint may not ask for it.
+    const refused = await runCli(
+      [
+        'webhooks',
+        'create',
+        '--org',
+        'acme-inc',
+        '--url',
+        'http://127.0.0.1:9/h',
+        '--types',
+        'member.linked',
+      ],
+      env,
+    );
+    assert.equal(refused.code, 1);
+    const listed = await runCliJson<{ id: string }[]>(['webhooks', 'list', '--installation'], env);
+    assert.deepEqual(
+      listed.map((e) => e.id),
+      [created.id],
+    );
+    assert.deepEqual(await runCliJson(['webhooks', 'list', '--org', 'acme-inc'], env), []);
+    const acrossFromOrg = await runCli(['webhooks', 'test', '--org', 'acme-inc', created.id], env);
+    assert.equal(acrossFromOrg.code, 1);
+    assert.match(acrossFromOrg.stderr, /no webhook endpoint with id .* in this organization/);
+    await runCliJson(['webhooks', 'test', '--installation', created.id], env);
+    const deliveries = await runCliJson<{ eventType: string }[]>(
+      ['webhooks', 'deliveries', '--installation', created.id],
+      env,
+    );
+    assert.deepEqual(
+      deliveries.map((d) => d.eventType),
+      ['webhook.test'],
+    );
+    const both = await runCli(['webhooks', 'list', '--installation', '--org', 'acme-inc'], env);
+    assert.equal(both.code, 2);
+    const neither = await runCli(['webhooks', 'list'], env);
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /--org SLUG or --installation is required/);
+    await runCliJson(['webhooks', 'delete', '--installation', created.id], env);
+    assert.deepEqual(await runCliJson(['webhooks', 'list', '--installation'], env), []);
+  });
 });

@@ -10,7 +10,12 @@ export interface ReceivedWebhook {
   timestamp: string;
   signature: string;
   body: string;
-  payload: { id: string; type: string; data: Record<string, unknown> & { id: string } };
+  payload: {
+    id: string;
+    type: string;
+    organization?: { id: string } | null;
+    data: Record<string, unknown> & { id: string };
+  };
   /** Whether the signature verified with the secrets the receiver was given (each of them). */
   verified: boolean[];
   path: string;
@@ -32,6 +37,8 @@ export interface TestReceiver {
   received: ReceivedWebhook[];
   secrets: string[];
   answer: Answer;
+  /** TCP connections accepted so far. */
+  connections: number;
   /** Resolves once `n` requests have arrived. */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +65,7 @@ export async function startReceiver(
     received: [],
     secrets: [],
     answer,
+    connections: 0,
     async waitFor(n, timeoutMs = 20_000) {
       if (receiver.received.length >= n) return;
       await new Promise<void>((resolve, reject) => {
@@ -117,6 +125,9 @@ export async function startReceiver(
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     response.writeHead(reply.status ?? 204, reply.headers ?? {});
     response.end(reply.body ?? '');
+  });
+  server.on('connection', () => {
+    receiver.connections++;
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;

@@ -118,17 +118,27 @@ for (const kind of STORE_KINDS) {
         types: ['*'],
       });
       assert.equal(hook.statusCode, 201, hook.body);
-      // `{id}` is the id of the resource its path names.
-      const ids: Array<[prefix: string, id: string]> = [
+      // The installation's own endpoint, which its token reads (an organization's is a 404 to it).
+      const installationHook = await api(
+        'POST',
+        '/api/v1/webhooks',
+        { url: 'https://hooks.example.com/all', types: ['*'] },
+        installationToken,
+      );
+      assert.equal(installationHook.statusCode, 201, installationHook.body);
+      // `{id}` is the id of the resource its path names (for an installation token, its own).
+      const ids: Array<[prefix: string, id: string, installationId?: string]> = [
         ['/api/v1/organizations/', t.org.organization.id],
-        ['/api/v1/webhooks/', hook.json().id],
+        ['/api/v1/webhooks/', hook.json().id, installationHook.json().id],
         ['/api/v1/members/', t.org.membership.id],
       ];
       let checked = 0;
       for (const [path, operations] of Object.entries(document.paths)) {
         if (!operations.get || path === '/api/v1/openapi.json') continue;
-        const id = ids.find(([prefix]) => path.startsWith(prefix))?.[1];
-        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' && id) || `{${name}}`);
+        const named = ids.find(([prefix]) => path.startsWith(prefix));
+        const urlFor = (id: string | undefined) =>
+          path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' && id) || `{${name}}`);
+        const url = urlFor(named?.[1]);
         if (url.includes('{')) continue;
         const pointer = `openapi#/paths/${path.replaceAll('/', '~1')}/get/responses/200/content/application~1json/schema`;
         const check = ajv.getSchema(pointer);
@@ -142,9 +152,10 @@ for (const kind of STORE_KINDS) {
         ];
         assert.ok(tokens.length > 0, `${url}: no security scheme`);
         for (const token of tokens) {
-          const response = await api('GET', url, undefined, token);
-          assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
-          assert.ok(check(response.json()), `${url}: ${JSON.stringify(check.errors)}`);
+          const own = token === installationToken ? urlFor(named?.[2] ?? named?.[1]) : url;
+          const response = await api('GET', own, undefined, token);
+          assert.equal(response.statusCode, 200, `${own}: ${response.body}`);
+          assert.ok(check(response.json()), `${own}: ${JSON.stringify(check.errors)}`);
         }
         if (!schemes.has('installation')) {
           const refused = await api('GET', url, undefined, installationToken);

@@ -185,6 +185,16 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(receiver.received[2]?.verified, [false, false], 'only the newest secret signs');
     });
 
+    it('keeps connections to a busy endpoint open between deliveries, a few at most', async () => {
+      receiver = await startReceiver();
+      const endpointId = await endpointFor(receiver);
+      for (let i = 0; i < 24; i++) await api('POST', `/api/v1/webhooks/${endpointId}/test`);
+      await worker.drain();
+      assert.equal(receiver.received.length, 24);
+      // At most 8 requests at a time to one endpoint, each connection used again.
+      assert.ok(receiver.connections <= 8, `${receiver.connections} connections for 24 deliveries`);
+    });
+
     it('fails, without following, a redirect; keeps 4 KiB of a large answer; gives up on a silent receiver', async () => {
       receiver = await startReceiver((_r, count) =>
         count === 1

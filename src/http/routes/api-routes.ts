@@ -1,5 +1,5 @@
 // The REST API `/api/v1`, authenticated by an access token or the dashboard's session cookie (with
-// `X-CSRF-Token` on writes); the events API also by an installation token. Errors go through the
+// `X-CSRF-Token` on writes); the events and webhooks APIs also by an installation token. Errors go through the
 // one mapping (surface `api`).
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
@@ -36,7 +36,7 @@ export function apiRoutes(
     apiAuditRoutes(scope, store, authenticator);
     apiSetupLinkRoutes(scope, store, authenticator, publicUrl);
     apiEventRoutes(scope, store, authenticator, authenticators.installation);
-    apiWebhookRoutes(scope, store, authenticator, webhooks);
+    apiWebhookRoutes(scope, store, authenticator, authenticators.installation, webhooks);
     apiAppRoutes(scope, store, authenticator);
   });
 }

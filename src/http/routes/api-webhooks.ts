@@ -1,7 +1,10 @@
-// `/api/v1/webhooks`: an organization's webhook endpoints (Admins). `POST` answers 201 with the
-// endpoint and its signing secret, shown this once (`rotate-secret` shows the next one); the
-// delivery log of an endpoint, "resend" and "send test event".
-import type { FastifyInstance } from 'fastify';
+// `/api/v1/webhooks`: an organization's webhook endpoints (Admins), or with an installation token
+// the installation-wide ones, which hear every organization's events (each scope sees and changes
+// only its own endpoints). `POST` answers 201 with the endpoint and its signing secret, shown this
+// once (`rotate-secret` shows the next one); the delivery log of an endpoint, "resend" and "send
+// test event".
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { InstallationAuthenticator } from '../../auth/authenticate-installation.ts';
 import type { TokenAuthenticator } from '../../auth/authenticate-token.ts';
 import type { WebhookSettings } from '../../config.ts';
 import { RosterError } from '../../errors.ts';
@@ -17,11 +20,14 @@ import {
 } from '../../webhooks/manage-endpoints.ts';
 import { apiRoute, idParams, pageQuery, ref } from '../api-schemas.ts';
 import { limitOf, objectBody } from '../api-views.ts';
-import { principalOf, requireCaller } from '../authenticate.ts';
+import { principalOf, requireCallerOrInstallation } from '../authenticate.ts';
 
 type WithId = { Params: { id: string } };
 
 const tags = ['webhooks'];
+// Every route takes an organization's Admin (its endpoints) or an installation token (the
+// installation-wide endpoints).
+const installation = 'also' as const;
 const endpoint = ref('WebhookEndpoint');
 // The values (an https URL that is not private, known event types) are checked by the use case.
 const fields = {
@@ -36,25 +42,30 @@ const fields = {
 
 const LIST = apiRoute({
   tags,
-  summary: "The organization's webhook endpoints (Admins)",
+  installation,
+  summary:
+    "The organization's webhook endpoints (Admins), or the installation-wide ones (an installation token)",
   success: {
     200: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: endpoint } } },
   },
 });
 const CREATE = apiRoute({
   tags,
+  installation,
   summary: 'Add a webhook endpoint (Admins): its signing secret is in this response only',
   body: { type: 'object', required: ['url', 'types'], additionalProperties: false, properties: fields },
   success: { 201: endpoint },
 });
 const GET = apiRoute({
   tags,
+  installation,
   summary: 'A webhook endpoint (Admins)',
   params: idParams,
   success: { 200: endpoint },
 });
 const UPDATE = apiRoute({
   tags,
+  installation,
   summary: 'Change a webhook endpoint, or enable or disable it (Admins)',
   params: idParams,
   body: {
@@ -66,12 +77,14 @@ const UPDATE = apiRoute({
 });
 const DELETE = apiRoute({
   tags,
+  installation,
   summary: 'Delete a webhook endpoint (Admins)',
   params: idParams,
   success: { 204: null },
 });
 const ROTATE = apiRoute({
   tags,
+  installation,
   summary: 'Make a new signing secret, shown in this response only (Admins)',
   description: 'The previous secret also signs deliveries for `overlapSeconds` (default a day).',
   params: idParams,
@@ -84,12 +97,14 @@ const ROTATE = apiRoute({
 });
 const TEST = apiRoute({
   tags,
+  installation,
   summary: 'Send a test event to the endpoint (Admins)',
   params: idParams,
   success: { 202: ref('WebhookDelivery') },
 });
 const DELIVERIES = apiRoute({
   tags,
+  installation,
   summary: "The endpoint's deliveries, newest first (Admins)",
   params: idParams,
   querystring: {
@@ -109,6 +124,7 @@ const DELIVERIES = apiRoute({
 });
 const RESEND = apiRoute({
   tags,
+  installation,
   summary: 'Send a delivery again (Admins)',
   params: {
     type: 'object',
@@ -122,26 +138,28 @@ export function apiWebhookRoutes(
   app: FastifyInstance,
   store: Store,
   authenticator: TokenAuthenticator,
+  installationTokens: InstallationAuthenticator,
   settings: WebhookSettings,
 ): void {
-  const admin = { onRequest: requireCaller(authenticator, store, 'admin') };
-  const change = (request: { id: string }, principal: ReturnType<typeof principalOf>) => ({
-    organizationId: principal.organizationId,
-    actor: principal.actor,
+  const admin = { onRequest: requireCallerOrInstallation(authenticator, installationTokens, store, 'admin') };
+  /** Whose endpoints: the installation's (null) for an installation token, else the organization's. */
+  const scopeOf = (request: FastifyRequest): string | null =>
+    request.installation ? null : principalOf(request).organizationId;
+  const change = (request: FastifyRequest) => ({
+    organizationId: scopeOf(request),
+    actor: request.installation ? request.installation.actor : principalOf(request).actor,
     requestId: request.id,
     allowPrivate: settings.allowPrivateNetworks,
   });
 
   app.get('/api/v1/webhooks', { ...admin, schema: LIST }, async (request) => {
-    const principal = principalOf(request);
-    return { data: (await store.webhooks.listEndpoints(principal.organizationId)).map(endpointView) };
+    return { data: (await store.webhooks.listEndpoints(scopeOf(request))).map(endpointView) };
   });
 
   app.post('/api/v1/webhooks', { ...admin, schema: CREATE }, async (request, reply) => {
-    const principal = principalOf(request);
     const body = objectBody(request.body);
     const created = await createEndpoint(store, {
-      ...change(request, principal),
+      ...change(request),
       url: body.url,
       types: body.types,
       description: body.description,
@@ -150,15 +168,13 @@ export function apiWebhookRoutes(
   });
 
   app.get<WithId>('/api/v1/webhooks/:id', { ...admin, schema: GET }, async (request) => {
-    const principal = principalOf(request);
-    return endpointView(await endpointOf(store, principal.organizationId, request.params.id));
+    return endpointView(await endpointOf(store, scopeOf(request), request.params.id));
   });
 
   app.patch<WithId>('/api/v1/webhooks/:id', { ...admin, schema: UPDATE }, async (request) => {
-    const principal = principalOf(request);
     const body = objectBody(request.body);
     return updateEndpoint(store, {
-      ...change(request, principal),
+      ...change(request),
       id: request.params.id,
       url: body.url,
       types: body.types,
@@ -168,16 +184,14 @@ export function apiWebhookRoutes(
   });
 
   app.delete<WithId>('/api/v1/webhooks/:id', { ...admin, schema: DELETE }, async (request, reply) => {
-    const principal = principalOf(request);
-    await deleteEndpoint(store, { ...change(request, principal), id: request.params.id });
+    await deleteEndpoint(store, { ...change(request), id: request.params.id });
     return reply.code(204).send();
   });
 
   app.post<WithId>('/api/v1/webhooks/:id/rotate-secret', { ...admin, schema: ROTATE }, async (request) => {
-    const principal = principalOf(request);
     const body = request.body === undefined || request.body === null ? {} : objectBody(request.body);
     const rotated = await rotateSecret(store, {
-      ...change(request, principal),
+      ...change(request),
       id: request.params.id,
       overlapSeconds: body.overlapSeconds,
     });
@@ -185,14 +199,10 @@ export function apiWebhookRoutes(
   });
 
   app.post<WithId>('/api/v1/webhooks/:id/test', { ...admin, schema: TEST }, async (request, reply) => {
-    const principal = principalOf(request);
-    return reply
-      .code(202)
-      .send(await sendTestEvent(store, { ...change(request, principal), id: request.params.id }));
+    return reply.code(202).send(await sendTestEvent(store, { ...change(request), id: request.params.id }));
   });
 
   app.get<WithId>('/api/v1/webhooks/:id/deliveries', { ...admin, schema: DELIVERIES }, async (request) => {
-    const principal = principalOf(request);
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const limit = limitOf(query) ?? 50;
     if (limit < 1 || limit > 200)
@@ -201,7 +211,7 @@ export function apiWebhookRoutes(
     if (cursor !== undefined && !/^[0-9a-f-]{36}$/.test(cursor)) {
       throw new RosterError('invalid_value', 'cursor must be the nextCursor of a previous page');
     }
-    const rows = await listDeliveries(store, principal.organizationId, request.params.id, limit + 1, cursor);
+    const rows = await listDeliveries(store, scopeOf(request), request.params.id, limit + 1, cursor);
     const page = rows.slice(0, limit);
     return { data: page, nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
   });
@@ -210,9 +220,8 @@ export function apiWebhookRoutes(
     '/api/v1/webhooks/:id/deliveries/:deliveryId/resend',
     { ...admin, schema: RESEND },
     async (request, reply) => {
-      const principal = principalOf(request);
       const resent = await resendDelivery(store, {
-        organizationId: principal.organizationId,
+        organizationId: scopeOf(request),
         endpointId: request.params.id,
         deliveryId: request.params.deliveryId,
       });

@@ -21,6 +21,7 @@ import * as oidc from './014-oidc.ts';
 import * as onboarding from './015-onboarding.ts';
 import * as scimRequestUserName from './016-scim-request-user-name.ts';
 import * as effectiveAccess from './017-effective-access.ts';
+import * as installationWebhooks from './019-installation-webhooks.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -42,6 +43,7 @@ const steps: Record<string, Step> = {
   '016-scim-request-user-name': scimRequestUserName,
   '014-oidc': oidc,
   '017-effective-access': effectiveAccess,
+  '019-installation-webhooks': installationWebhooks,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

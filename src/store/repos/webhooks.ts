@@ -6,6 +6,12 @@ export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type NewWebhookDelivery = Insertable<WebhookDeliveriesTable>;
 
+/**
+ * `state = 'pending'` written as a literal, not a parameter: only then may SQLite (and a generic
+ * PostgreSQL plan) use the partial index webhook_deliveries_pending (migration 019).
+ */
+const PENDING = sql.lit<DeliveryState>('pending');
+
 /** What one attempt gave, as the delivery log shows it. */
 export interface AttemptOutcome {
   at: string;
@@ -32,23 +38,30 @@ export class WebhookRepo {
       .executeTakeFirst();
   }
 
-  async listEndpoints(organizationId: string): Promise<WebhookEndpointRow[]> {
+  /** An organization's endpoints, or the installation's (`null`): those that hear every organization. */
+  async listEndpoints(organizationId: string | null): Promise<WebhookEndpointRow[]> {
     return this.ctx.db
       .selectFrom('webhook_endpoints')
       .selectAll()
-      .where('organization_id', '=', organizationId)
+      .where('organization_id', organizationId === null ? 'is' : '=', organizationId)
       .orderBy('created_at')
       .orderBy('id')
       .execute();
   }
 
-  async getEndpoint(organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+  /** An endpoint of an organization, or of the installation (`null`): never one of another scope. */
+  async getEndpoint(organizationId: string | null, id: string): Promise<WebhookEndpointRow | undefined> {
     return this.ctx.db
       .selectFrom('webhook_endpoints')
       .selectAll()
-      .where('organization_id', '=', organizationId)
+      .where('organization_id', organizationId === null ? 'is' : '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst();
+  }
+
+  /** The endpoint a delivery belongs to, whatever its scope (the delivery worker). */
+  async endpointById(id: string): Promise<WebhookEndpointRow | undefined> {
+    return this.ctx.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async updateEndpoint(row: WebhookEndpointRow): Promise<void> {
@@ -56,27 +69,33 @@ export class WebhookRepo {
     await this.ctx.db
       .updateTable('webhook_endpoints')
       .set(columns)
-      .where('organization_id', '=', organization_id)
+      .where('organization_id', organization_id === null ? 'is' : '=', organization_id)
       .where('id', '=', id)
       .execute();
   }
 
-  async deleteEndpoint(organizationId: string, id: string): Promise<void> {
+  async deleteEndpoint(organizationId: string | null, id: string): Promise<void> {
     await this.ctx.db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
     await this.ctx.db
       .deleteFrom('webhook_endpoints')
-      .where('organization_id', '=', organizationId)
+      .where('organization_id', organizationId === null ? 'is' : '=', organizationId)
       .where('id', '=', id)
       .execute();
   }
 
-  /** The enabled endpoints of these organizations: the fan-out's subscribers. */
+  /**
+   * The fan-out's subscribers: the enabled endpoints of these organizations and the enabled
+   * installation-wide ones (which hear every organization).
+   */
   async enabledEndpointsOf(organizationIds: readonly string[]): Promise<WebhookEndpointRow[]> {
-    if (organizationIds.length === 0) return [];
     return this.ctx.db
       .selectFrom('webhook_endpoints')
       .selectAll()
-      .where('organization_id', 'in', organizationIds)
+      .where((eb) =>
+        organizationIds.length === 0
+          ? eb('organization_id', 'is', null)
+          : eb.or([eb('organization_id', 'in', organizationIds), eb('organization_id', 'is', null)]),
+      )
       .where('enabled', '=', 1)
       .execute();
   }
@@ -113,20 +132,37 @@ export class WebhookRepo {
     }
   }
 
-  /** Endpoints with a delivery due now, other than `busy` ones. */
-  async endpointsDue(at: string, busy: readonly string[], limit: number): Promise<string[]> {
+  /**
+   * Enabled endpoints with a delivery due now, other than `busy` ones (as they are now: the worker
+   * sends what it claims next with this URL and these secrets): for each endpoint, the first
+   * due one of its pending deliveries (webhook_deliveries_pending, migration 019) is enough.
+   */
+  async endpointsDue(at: string, busy: readonly string[], limit: number): Promise<WebhookEndpointRow[]> {
+    // A scalar subquery with LIMIT 1 rather than EXISTS: PostgreSQL would turn EXISTS into a join
+    // that reads every pending delivery; this stops at each endpoint's first due one.
     let builder = this.ctx.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-      .select('d.endpoint_id')
-      .distinct()
-      .where('d.state', '=', 'pending')
-      .where('d.next_attempt_at', '<=', at)
-      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
-      .where('e.enabled', '=', 1);
-    if (busy.length > 0) builder = builder.where('d.endpoint_id', 'not in', busy);
-    const rows = await builder.limit(limit).execute();
-    return rows.map((row) => row.endpoint_id);
+      .selectFrom('webhook_endpoints as e')
+      .selectAll('e')
+      .where('e.enabled', '=', 1)
+      .where(
+        (eb) =>
+          eb
+            .selectFrom('webhook_deliveries as d')
+            .select(sql.lit(1).as('one'))
+            .whereRef('d.endpoint_id', '=', 'e.id')
+            .where('d.state', '=', PENDING)
+            .where('d.next_attempt_at', '<=', at)
+            .where((inner) =>
+              inner.or([inner('d.locked_until', 'is', null), inner('d.locked_until', '<=', at)]),
+            )
+            // In the index's order, so that PostgreSQL walks it rather than the whole table.
+            .orderBy('d.position')
+            .limit(1),
+        'is not',
+        null,
+      );
+    if (busy.length > 0) builder = builder.where('e.id', 'not in', busy);
+    return builder.limit(limit).execute();
   }
 
   /**
@@ -142,11 +178,11 @@ export class WebhookRepo {
     leaseUntil: string,
     limit: number,
   ): Promise<WebhookDeliveryRow[]> {
-    let builder = this.ctx.db
+    let due = this.ctx.db
       .selectFrom('webhook_deliveries as d')
       .select('d.id')
       .where('d.endpoint_id', '=', endpointId)
-      .where('d.state', '=', 'pending')
+      .where('d.state', '=', PENDING)
       .where('d.next_attempt_at', '<=', at)
       .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
       .where(({ not, exists, selectFrom }) =>
@@ -157,22 +193,31 @@ export class WebhookRepo {
               .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
               .whereRef('p.resource_key', '=', 'd.resource_key')
               .whereRef('p.position', '<', 'd.position')
-              .where('p.state', '=', 'pending'),
+              .where('p.state', '=', PENDING),
           ),
         ),
       )
       .orderBy('d.position')
       .limit(limit);
-    if (this.ctx.dialect.name === 'postgres') builder = builder.forUpdate().skipLocked();
-    const ids = (await builder.execute()).map((row) => row.id);
-    if (ids.length === 0) return [];
-    return this.ctx.db
+    if (this.ctx.dialect.name === 'postgres') due = due.forUpdate().skipLocked();
+    // One statement: the rows chosen and leased together (one round trip, not two).
+    const rows = await this.ctx.db
       .updateTable('webhook_deliveries')
       .set((eb) => ({ locked_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', ids)
+      .where('id', 'in', due)
       .returningAll()
-      .execute()
-      .then((rows) => rows.sort((a, b) => Number(a.position) - Number(b.position)));
+      .execute();
+    return rows.sort((a, b) => Number(a.position) - Number(b.position));
+  }
+
+  /**
+   * PostgreSQL: this transaction's commit does not wait for its write-ahead log to reach the disk.
+   * For writes that may be lost to a crash of the database itself at no cost but a repeat: an
+   * attempt's outcome lost is a delivery sent again, with the same `webhook-id`.
+   */
+  async commitWithoutWaitingForDisk(): Promise<void> {
+    if (this.ctx.dialect.name === 'postgres')
+      await sql`set local synchronous_commit = off`.execute(this.ctx.db);
   }
 
   /**
@@ -202,6 +247,33 @@ export class WebhookRepo {
       .where('locked_until', '=', leaseUntil)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Files many delivered attempts in one statement per hundred (`settle`'s rule: only where the
+   * claim still holds), instead of a statement each.
+   */
+  async settleDelivered(
+    delivered: readonly { id: string; leaseUntil: string; outcome: AttemptOutcome }[],
+  ): Promise<void> {
+    for (let i = 0; i < delivered.length; i += 100) {
+      const rows = delivered
+        .slice(i, i + 100)
+        .map(
+          ({ id, leaseUntil, outcome }) =>
+            sql`(${id}, ${leaseUntil}, ${outcome.at}, ${outcome.status}, ${outcome.durationMs}, ${outcome.response})`,
+        );
+      // VALUES names its columns column1… on both databases; the numbers come as text from it.
+      await sql`update webhook_deliveries set
+          state = 'delivered', next_attempt_at = null, locked_until = null, last_error = null,
+          last_attempt_at = v.column3, delivered_at = v.column3,
+          last_status = cast(v.column4 as integer), last_duration_ms = cast(v.column5 as integer),
+          last_response = v.column6
+        from (values ${sql.join(rows)}) as v
+        where webhook_deliveries.id = v.column1 and webhook_deliveries.locked_until = v.column2`.execute(
+        this.ctx.db,
+      );
+    }
   }
 
   /** The delivery log of an endpoint, newest first, `before` an id for the next page. */
