@@ -490,8 +490,14 @@ async function outageTarget(kind: StoreKind): Promise<void> {
       const upAt = performance.now();
       const events = await allEvents(server.baseUrl, token);
       const expected = events.filter((event) => !before.has(event.id));
+      // A set of what arrived, made once per look: searching the received list for each expected
+      // event was quadratic, and with 26,000 events it held this process (and so the receiver in it)
+      // for seconds at every look.
       const arrived = await waitUntil(
-        () => expected.every((event) => receiver?.received.some((r) => r.id === event.id)),
+        () => {
+          const got = new Set(receiver?.received.map((r) => r.id));
+          return expected.every((event) => got.has(event.id));
+        },
         Math.max(180_000, expected.length * 50),
       );
       const seconds = ((receiver.last() - upAt) / 1000).toFixed(1);
