@@ -4,6 +4,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { DeliveryWorker } from '../../src/webhooks/delivery-worker.ts';
+import { setupApp, type TestApp } from './app.ts';
+import type { StoreKind } from './stores.ts';
 
 export interface ReceivedWebhook {
   id: string;
@@ -132,4 +135,17 @@ export async function startReceiver(
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
   return receiver;
+}
+
+/**
+ * An app whose webhooks may reach this machine (the receivers above), retried at once, each attempt
+ * given a second; and a delivery worker over its store, which the test drives (`drain`).
+ */
+export async function setupWebhookApp(kind: StoreKind): Promise<{ t: TestApp; worker: DeliveryWorker }> {
+  const t = await setupApp(kind, 'acme', {
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    WEBHOOK_RETRY_SCHEDULE: '0,0',
+    WEBHOOK_TIMEOUT_SECONDS: '1',
+  });
+  return { t, worker: new DeliveryWorker(t.store, { settings: t.config.webhooks, retentionDays: 30 }) };
 }

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createInstallationToken } from '../../src/accounts/installation-tokens.ts';
 import { CLI_ACTOR } from '../../src/audit/actor.ts';
-import { DeliveryWorker } from '../../src/webhooks/delivery-worker.ts';
-import { setupApp, type TestApp } from '../helpers/app.ts';
+import type { DeliveryWorker } from '../../src/webhooks/delivery-worker.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { initTestOrganization, serviceToken } from '../helpers/seed.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
-import { startReceiver, type TestReceiver } from '../helpers/webhook-receiver.ts';
+import { setupWebhookApp, startReceiver, type TestReceiver } from '../helpers/webhook-receiver.ts';
 
 // An Okta-style create (docs/idp-requests.md: userName, emails, name, active).
 const user = (email: string) => ({
@@ -35,12 +35,7 @@ for (const kind of STORE_KINDS) {
     let betaToken: string;
 
     before(async () => {
-      t = await setupApp(kind, 'acme', {
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-        WEBHOOK_RETRY_SCHEDULE: '0,0',
-        WEBHOOK_TIMEOUT_SECONDS: '1',
-      });
-      worker = new DeliveryWorker(t.store, { settings: t.config.webhooks, retentionDays: 30 });
+      ({ t, worker } = await setupWebhookApp(kind));
       acme = t.org.organization.id;
       product = (await createInstallationToken(t.store, { name: 'saas', actor: CLI_ACTOR })).token;
       beta = (await initTestOrganization(t.store, { name: 'Beta', slug: 'beta' })).organization.id;

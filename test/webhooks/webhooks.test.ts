@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { DeliveryWorker } from '../../src/webhooks/delivery-worker.ts';
 import { setupApp, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS, skipReason } from '../helpers/stores.ts';
-import { startReceiver, type TestReceiver } from '../helpers/webhook-receiver.ts';
+import { setupWebhookApp, startReceiver, type TestReceiver } from '../helpers/webhook-receiver.ts';
 
 const user = (name: string) => ({
   userName: `${name}@acme.test`,
@@ -21,12 +21,7 @@ for (const kind of STORE_KINDS) {
     let worker: DeliveryWorker;
     let receiver: TestReceiver;
     before(async () => {
-      t = await setupApp(kind, 'acme', {
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-        WEBHOOK_RETRY_SCHEDULE: '0,0',
-        WEBHOOK_TIMEOUT_SECONDS: '1',
-      });
-      worker = new DeliveryWorker(t.store, { settings: t.config.webhooks, retentionDays: 30 });
+      ({ t, worker } = await setupWebhookApp(kind));
     });
     afterEach(async () => {
       await receiver?.close();
