@@ -1,6 +1,7 @@
 // Audit events are written by the use case, inside the transaction of the change they describe.
 
 import { now } from '../store/ids.ts';
+import type { NewAuditEvent } from '../store/repos/audit.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import type { AuditAction } from './actions.ts';
 import type { Actor } from './actor.ts';
@@ -16,7 +17,12 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(tx: Repositories, entry: AuditEntry): Promise<void> {
-  await tx.audit.insert({
+  await tx.audit.insert(auditRow(entry));
+}
+
+/** The row `entry` is stored as (audit_events). */
+export function auditRow(entry: AuditEntry): NewAuditEvent {
+  return {
     organization_id: entry.organizationId,
     occurred_at: now(),
     actor_type: entry.actor.type,
@@ -29,7 +35,7 @@ export async function recordAudit(tx: Repositories, entry: AuditEntry): Promise<
     before: entry.before === undefined ? null : JSON.stringify(entry.before),
     after: entry.after === undefined ? null : JSON.stringify(entry.after),
     request_id: entry.requestId ?? null,
-  });
+  };
 }
 
 /** The actor of an event nobody proved who they are for: anyone who can send a request. */

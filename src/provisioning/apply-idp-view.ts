@@ -3,7 +3,7 @@
 // included), optimistic versioning and the audit trail, all inside the caller's transaction.
 import { recordAudit } from '../audit/record-audit.ts';
 import { memberResource } from '../events/event-resources.ts';
-import { recordEvent } from '../events/record-event.ts';
+import { recordAuditAndEvents } from '../events/record-event.ts';
 import { effectiveRoleOf } from '../membership/effective-access.ts';
 import { enforceLastAdminRule } from '../membership/last-admin-rule.ts';
 import { auditSnapshot, type LoadedMember, memberDocument } from '../membership/loaded-member.ts';
@@ -72,39 +72,43 @@ export async function applyIdpView(
   const target = { type: 'member', id: row.id, label: row.user_name };
   const base = { organizationId: ctx.organizationId, actor: ctx.actor, requestId: ctx.requestId, target };
   if (profileChanged) {
-    await recordAudit(tx, {
-      ...base,
-      action: 'member.updated',
-      before: auditSnapshot(before),
-      after: auditSnapshot(member),
-    });
-    await recordEvent(tx, {
-      type: 'member.updated',
-      organizationId: ctx.organizationId,
-      actor: ctx.actor,
-      data: memberResource(row, member.profile),
-    });
+    await recordAuditAndEvents(
+      tx,
+      { ...base, action: 'member.updated', before: auditSnapshot(before), after: auditSnapshot(member) },
+      [
+        {
+          type: 'member.updated',
+          organizationId: ctx.organizationId,
+          actor: ctx.actor,
+          data: memberResource(row, member.profile),
+        },
+      ],
+    );
   }
   if (statusChanged) {
     if (!active) {
-      await tx.sessions.deleteForMembership(row.id);
-      // Apps signed in through Roster lose the person at once: grants and tokens go, and a
-      // back-channel logout is queued for each app that asked for one (src/oidc/).
-      await tx.oidc.revokeMembership(row.id, at);
+      // Roster's sessions end, and apps signed in through Roster lose the person at once: grants
+      // and tokens go, and a back-channel logout is queued for each app that asked for one (src/oidc/).
+      await tx.oidc.revokeMembership(row.id, at, { endingSessions: true });
     }
-    await recordAudit(tx, {
-      ...base,
-      action: active ? 'member.reactivated' : 'member.deactivated',
-      before: { status: old.status, role: old.role, previousRole: old.previous_role },
-      after: { status: row.status, role: row.role, previousRole: row.previous_role },
-    });
-    await recordEvent(tx, {
-      type: active ? 'member.reactivated' : 'member.deactivated',
-      organizationId: ctx.organizationId,
-      actor: ctx.actor,
-      data: memberResource(row, member.profile),
-      previous: { status: old.status, role: old.role },
-    });
+    await recordAuditAndEvents(
+      tx,
+      {
+        ...base,
+        action: active ? 'member.reactivated' : 'member.deactivated',
+        before: { status: old.status, role: old.role, previousRole: old.previous_role },
+        after: { status: row.status, role: row.role, previousRole: row.previous_role },
+      },
+      [
+        {
+          type: active ? 'member.reactivated' : 'member.deactivated',
+          organizationId: ctx.organizationId,
+          actor: ctx.actor,
+          data: memberResource(row, member.profile),
+          previous: { status: old.status, role: old.role },
+        },
+      ],
+    );
   }
   if (refused.length > 0) {
     await recordAudit(tx, {

@@ -27,6 +27,8 @@ export function accountEmail(document: ScimUserDocument): string {
 export interface CreatedMember {
   member: LoadedMember;
   linked: boolean;
+  /** Whether the create assigned roles or workspaces: without, the new member holds no assignment. */
+  assigned: boolean;
 }
 
 export async function createMember(
@@ -44,9 +46,10 @@ export async function createMember(
   // Two identical POSTs racing: the loser's insert hits the unique index.
   return withUniquenessErrors(() =>
     store.transaction(async (tx) => {
-      const organization = await tx.organizations.getById(ctx.organizationId);
-      if (!organization) throw new RosterError('not_found', 'the organization no longer exists');
-      if (await tx.members.findByUserName(ctx.organizationId, userName)) {
+      const read = await tx.members.beforeCreate(ctx.organizationId, userName, email);
+      if (!read) throw new RosterError('not_found', 'the organization no longer exists');
+      const { organization } = read;
+      if (read.userNameTaken) {
         throw new RosterError(
           'uniqueness',
           `a User with userName "${userName}" already exists in this organization`,
@@ -63,10 +66,12 @@ export async function createMember(
         active,
         actor: ctx.actor,
         requestId: ctx.requestId,
+        account: read.user ?? null,
       });
       // Okta may assign roles and workspaces in the create itself (docs/idp-requests.md#okta-entitlements).
       const member = await applyAssignments(tx, ctx, created.member, NOTHING_HELD, assignments);
-      return { member, linked: created.linked };
+      const assigned = assignments.roles.length > 0 || assignments.workspaces.length > 0;
+      return { member, linked: created.linked, assigned };
     }),
   );
 }

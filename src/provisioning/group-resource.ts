@@ -4,7 +4,7 @@ import type { ScimGroupDocument } from '../scim/group/scim-group.ts';
 import { type ProjectionOptions, parseAttributeList } from '../scim/resource/project-resource.ts';
 import type { ScimMultiValue } from '../scim/resource/scim-user.ts';
 import { GROUP_SCHEMA } from '../scim/schemas/urns.ts';
-import type { GroupMemberRef, GroupRow } from '../store/repos/groups.ts';
+import type { GroupMemberRef, GroupRow, MemberGroupRef } from '../store/repos/groups.ts';
 import type { Repositories } from '../store/store.ts';
 import { etagOf } from './member-resource.ts';
 
@@ -72,9 +72,17 @@ export async function groupsOfMembers(
   membershipIds: readonly string[],
   scimBaseUrl: string,
 ): Promise<Map<string, ScimMultiValue[]>> {
+  if (membershipIds.length === 0) return new Map();
+  return memberGroupValues(await store.groups.groupsOf(membershipIds), scimBaseUrl);
+}
+
+/** Group references, as read, → each member's `groups` values, by membership id. */
+export function memberGroupValues(
+  refs: readonly MemberGroupRef[],
+  scimBaseUrl: string,
+): Map<string, ScimMultiValue[]> {
   const byMember = new Map<string, ScimMultiValue[]>();
-  if (membershipIds.length === 0) return byMember;
-  for (const ref of await store.groups.groupsOf(membershipIds)) {
+  for (const ref of refs) {
     const list = byMember.get(ref.membershipId) ?? [];
     list.push({
       value: ref.groupId,

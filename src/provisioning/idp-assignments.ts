@@ -64,9 +64,18 @@ export async function assignmentsOfMembers(
   tx: Repositories,
   membershipIds: readonly string[],
 ): Promise<Map<string, AssignedValues>> {
+  return memberAssignedValues(await tx.access.assignmentsOf(membershipIds));
+}
+
+/** Assignments, as read, → each member's `roles` and `entitlements` values, by membership id. */
+export function memberAssignedValues(
+  read: readonly (AssignmentRow & { membershipId: string })[],
+): Map<string, AssignedValues> {
   const rows = new Map<string, AssignmentRow[]>();
-  for (const row of await tx.access.assignmentsOf(membershipIds)) {
-    rows.set(row.membershipId, [...(rows.get(row.membershipId) ?? []), row]);
+  for (const row of read) {
+    const held = rows.get(row.membershipId);
+    if (held) held.push(row);
+    else rows.set(row.membershipId, [row]);
   }
   return new Map([...rows].map(([id, held]) => [id, assignedValues(held)]));
 }

@@ -5,10 +5,9 @@
 // same `member.created` event either way (`linked` is for the caller's own logic, never shown).
 
 import type { Actor } from '../audit/actor.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import { RosterError } from '../errors.ts';
 import { memberResource } from '../events/event-resources.ts';
-import { recordEvent } from '../events/record-event.ts';
+import { recordAuditAndEvents } from '../events/record-event.ts';
 import { auditSnapshot, type LoadedMember } from '../membership/loaded-member.ts';
 import { newMemberRow } from '../membership/member-row.ts';
 import type { ScimUserDocument } from '../scim/resource/scim-user.ts';
@@ -31,6 +30,11 @@ export interface NewMember {
   requestId: string | null;
   /** Extra facts for the audit event (e.g. `justInTime: true`). */
   auditDetails?: Record<string, unknown>;
+  /**
+   * The Roster account with `email`, when the caller read it in this transaction (null: there is
+   * none); read here when undefined.
+   */
+  account?: UserRecord | null;
 }
 
 export interface LinkedOrCreatedMember {
@@ -42,7 +46,8 @@ export interface LinkedOrCreatedMember {
 
 export async function linkOrCreateMember(tx: Repositories, input: NewMember): Promise<LinkedOrCreatedMember> {
   const at = now();
-  let user = await tx.users.findByEmail(input.email);
+  let user =
+    input.account === undefined ? await tx.users.findByEmail(input.email) : (input.account ?? undefined);
   const linked = user !== undefined;
   if (user) {
     if (await tx.members.findByUserId(input.organizationId, user.id)) {
@@ -60,7 +65,6 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
       created_at: at,
       updated_at: at,
     };
-    await tx.users.insert(user);
   }
 
   // The member's position is taken last (`insertAtNextPosition`): on PostgreSQL, taking it locks the
@@ -78,32 +82,36 @@ export async function linkOrCreateMember(tx: Repositories, input: NewMember): Pr
     at,
   });
   // The same event whether the person already had an account: the organization's log must not tell
-  // which emails have a Roster account elsewhere (nor the account's id, which dates it).
-  await recordAudit(tx, {
-    organizationId: input.organizationId,
-    actor: input.actor,
-    action: 'member.created',
-    target: { type: 'member', id: built.row.id, label: built.row.user_name },
-    after: { ...auditSnapshot({ row: built.row, profile: built.profile }), ...input.auditDetails },
-    requestId: input.requestId,
-  });
-  // The event's resource has no position either: it is written before the position is taken too.
+  // which emails have a Roster account elsewhere (nor the account's id, which dates it). The event's
+  // resource has no position either. A new account is written in the same statement (PostgreSQL):
+  // its email's unique index refuses a racing create of the same person there as it did alone.
   const data = memberResource(built.row, built.profile);
-  await recordEvent(tx, {
-    type: 'member.created',
-    organizationId: input.organizationId,
-    actor: input.actor,
-    data,
-  });
-  // Only the installation sees that the person already had an account (event-types.ts).
-  if (linked) {
-    await recordEvent(tx, {
-      type: 'member.linked',
+  await recordAuditAndEvents(
+    tx,
+    {
       organizationId: input.organizationId,
       actor: input.actor,
-      data: { ...data, userId: user.id },
-    });
-  }
+      action: 'member.created',
+      target: { type: 'member', id: built.row.id, label: built.row.user_name },
+      after: { ...auditSnapshot({ row: built.row, profile: built.profile }), ...input.auditDetails },
+      requestId: input.requestId,
+    },
+    [
+      { type: 'member.created', organizationId: input.organizationId, actor: input.actor, data },
+      // Only the installation sees that the person already had an account (event-types.ts).
+      ...(linked
+        ? [
+            {
+              type: 'member.linked' as const,
+              organizationId: input.organizationId,
+              actor: input.actor,
+              data: { ...data, userId: user.id },
+            },
+          ]
+        : []),
+    ],
+    linked ? [] : [{ table: 'users', rows: [user] }],
+  );
   const row = await tx.members.insertAtNextPosition(built.row, built.emails);
   const member: LoadedMember = { row, profile: built.profile };
   return { member, user, linked };

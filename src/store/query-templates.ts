@@ -12,7 +12,7 @@
 // leaves the placeholder as it was (lower-casing, trimming: it has no letters or spaces) cannot be
 // seen, so `build` must bind values as it receives them and leave such work to SQL (`lower(?)`,
 // the dialect's `fold`).
-import type { Compilable, CompiledQuery, Insertable, Kysely } from 'kysely';
+import { type Compilable, type CompiledQuery, type Insertable, type Kysely, sql } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -135,7 +135,65 @@ export class QueryTemplates {
         ),
     );
   }
+
+  /**
+   * INSERTs each part's rows into its table: on PostgreSQL (`writesInWith`) in one statement, all
+   * parts but the last as data-modifying `WITH`s, so a change's audit event and its public event
+   * (and a new member's account) cost one round trip; SQLite allows no writes in a WITH, and runs
+   * one INSERT per part. Nothing may read, in the same statement, what another part inserts (the
+   * parts share one snapshot): parts are independent rows. A part's rows must have the same columns.
+   */
+  async insertTogether(
+    db: Kysely<Database>,
+    writesInWith: boolean,
+    parts: readonly InsertPart[],
+  ): Promise<void> {
+    const present = parts.filter((part) => part.rows.length > 0);
+    if (!writesInWith || present.length < 2) {
+      for (const part of present) await this.insert(db, part.table, part.rows as never);
+      return;
+    }
+    const shapes = present.map((part) => {
+      const columns = definedKeys(part.rows[0] as object);
+      const shape = columns.join(',');
+      if (part.rows.some((row) => definedKeys(row).join(',') !== shape)) {
+        throw new Error(`insertTogether: the rows of ${part.table} differ in their columns`);
+      }
+      return { table: part.table, columns, count: part.rows.length };
+    });
+    const key = `insertTogether ${shapes.map((p) => `${p.table} ${p.columns.join(',')} ×${p.count}`).join(' | ')}`;
+    const values: unknown[] = [];
+    for (const part of present) {
+      for (const row of part.rows) {
+        for (const column of definedKeys(row)) values.push((row as Record<string, unknown>)[column]);
+      }
+    }
+    await this.run(db, key, values, (bound) => {
+      let next = 0;
+      const rowsOf = (shape: (typeof shapes)[number]) =>
+        Array.from({ length: shape.count }, () =>
+          Object.fromEntries(shape.columns.map((column) => [column, bound[next++]])),
+        );
+      const inserts = shapes.map((shape) => ({ table: shape.table, rows: rowsOf(shape) }));
+      const last = inserts.pop() as (typeof inserts)[number];
+      let query = db as unknown as Kysely<Database>;
+      inserts.forEach((part, i) => {
+        query = query.with(`inserted_${i}`, (qb) =>
+          qb
+            .insertInto(part.table)
+            .values(part.rows as never)
+            .returning(sql<number>`1`.as('one')),
+        ) as unknown as Kysely<Database>;
+      });
+      return query.insertInto(last.table).values(last.rows as never);
+    });
+  }
 }
+
+/** Rows for one table, for `insertTogether`. */
+export type InsertPart = {
+  [T in keyof Database & string]: { table: T; rows: readonly Insertable<Database[T]>[] };
+}[keyof Database & string];
 
 function definedKeys(row: object): string[] {
   const keys: string[] = [];

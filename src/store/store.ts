@@ -9,6 +9,7 @@ import { AuditRepo } from './repos/audit.ts';
 import type { RepoContext } from './repos/context.ts';
 import { EventRepo } from './repos/events.ts';
 import { GroupRepo } from './repos/groups.ts';
+import { InsertRepo } from './repos/inserts.ts';
 import { InstallationTokenRepo } from './repos/installation-tokens.ts';
 import { InvitationRepo } from './repos/invitations.ts';
 import { MemberDirectoryRepo } from './repos/member-directory.ts';
@@ -51,6 +52,8 @@ export interface Repositories {
   readonly setupLinks: SetupLinkRepo;
   /** The outbox of public events. */
   readonly events: EventRepo;
+  /** Rows of several tables that one change writes (an audit event and its public event). */
+  readonly inserts: InsertRepo;
   readonly webhooks: WebhookRepo;
   /** The OpenID Connect provider's models, apps, keys and logout notices. */
   readonly oidc: OidcRepo;
@@ -101,6 +104,7 @@ function repositories(ctx: RepoContext): Repositories {
     passwordResets: new PasswordResetRepo(ctx),
     setupLinks: new SetupLinkRepo(ctx),
     events: new EventRepo(ctx),
+    inserts: new InsertRepo(ctx),
     webhooks: new WebhookRepo(ctx),
     oidc: new OidcRepo(ctx),
   };

@@ -136,11 +136,15 @@ const REQUESTS: HotRequest[] = [
       active: true,
     },
     plans: {
+      // The organization, whether the userName is taken and the person's account: one statement.
       sqlite: [
-        /SEARCH users USING INDEX users_email \(<expr>=\?\)/,
-        /SEARCH memberships USING INDEX memberships_org_user_name \(organization_id=\? AND <expr>=\?\)/,
+        /SEARCH u USING INDEX users_email \(<expr>=\?\)/,
+        /SEARCH m USING INDEX memberships_org_user_name \(organization_id=\? AND <expr>=\?\)/,
       ],
-      postgres: [/Index Scan using users_email on users/],
+      postgres: [
+        /Index Scan using users_email on users u/,
+        /Index (Only )?Scan using memberships_org_user_name on memberships m/,
+      ],
     },
   },
 ];

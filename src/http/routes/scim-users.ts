@@ -5,9 +5,9 @@ import { type LoadedMember, loadMember } from '../../membership/loaded-member.ts
 import { createMember } from '../../provisioning/create-member.ts';
 import { deleteMember } from '../../provisioning/delete-member.ts';
 import { getMember } from '../../provisioning/get-member.ts';
-import { groupsOfMembers, projectionShows } from '../../provisioning/group-resource.ts';
-import { type AssignedValues, assignmentsOfMembers } from '../../provisioning/idp-assignments.ts';
+import { projectionShows } from '../../provisioning/group-resource.ts';
 import { listMembers } from '../../provisioning/list-members.ts';
+import { referencesOfMembers } from '../../provisioning/member-references.ts';
 import { etagOf, toScimUser } from '../../provisioning/member-resource.ts';
 import { patchMember } from '../../provisioning/patch-member.ts';
 import { replaceMember } from '../../provisioning/replace-member.ts';
@@ -37,22 +37,16 @@ export function scimUserRoutes(
   authenticator: TokenAuthenticator,
   scimBaseUrl: string,
 ) {
-  /** The `groups` of each member, read only when the response shows them. */
-  const groupsFor = (ids: readonly string[], fields: ProjectionOptions) =>
-    projectionShows(fields, 'groups') ? groupsOfMembers(store, ids, scimBaseUrl) : Promise.resolve(new Map());
-
-  /** The `roles` and `entitlements` the IdP assigned each member, read only when the response shows them. */
-  const assignmentsFor = (ids: readonly string[], fields: ProjectionOptions) =>
-    projectionShows(fields, 'roles') || projectionShows(fields, 'entitlements')
-      ? assignmentsOfMembers(store, ids)
-      : Promise.resolve(new Map<string, AssignedValues>());
+  /** The `groups` and the IdP's assignments of each member, read only when the response shows them. */
+  const referencesFor = (ids: readonly string[], fields: ProjectionOptions) =>
+    referencesOfMembers(store, ids, scimBaseUrl, {
+      groups: projectionShows(fields, 'groups'),
+      assignments: projectionShows(fields, 'roles') || projectionShows(fields, 'entitlements'),
+    });
 
   /** One member as the response shows it, with its groups and assignments. */
   const resourceOf = async (member: LoadedMember, fields: ProjectionOptions) => {
-    const [groups, assigned] = await Promise.all([
-      groupsFor([member.row.id], fields),
-      assignmentsFor([member.row.id], fields),
-    ]);
+    const { groups, assigned } = await referencesFor([member.row.id], fields);
     return projectResource(
       toScimUser(member, scimBaseUrl, groups.get(member.row.id), assigned.get(member.row.id)),
       fields,
@@ -77,16 +71,10 @@ export function scimUserRoutes(
         totalResults: page.totalResults,
         itemsPerPage: page.rows.length,
         startIndex: page.startIndex,
-        Resources: await Promise.all([
-          groupsFor(
-            page.rows.map((row) => row.id),
-            fields,
-          ),
-          assignmentsFor(
-            page.rows.map((row) => row.id),
-            fields,
-          ),
-        ]).then(([groups, assigned]) =>
+        Resources: await referencesFor(
+          page.rows.map((row) => row.id),
+          fields,
+        ).then(({ groups, assigned }) =>
           page.rows.map((row) =>
             projectResource(
               toScimUser(loadMember(row), scimBaseUrl, groups.get(row.id), assigned.get(row.id)),
@@ -99,15 +87,27 @@ export function scimUserRoutes(
 
     scope.post('/scim/v2/Users', async (request, reply) => {
       const input = toUserDocument(normalizeUserInput(request.body));
-      const { member } = await createMember(store, provisioningContext(request, scimBaseUrl), input);
+      const { member, assigned: assignedAny } = await createMember(
+        store,
+        provisioningContext(request, scimBaseUrl),
+        input,
+      );
       request.scimUserName = member.row.user_name;
       reply
         .header('location', `${scimBaseUrl}/Users/${member.row.id}`)
         .header('etag', etagOf(member.row.version));
-      // A new member is in no group yet: only its assignments are read.
+      // A new member is in no group yet, and holds assignments only if the create gave some.
       const fields = projection(request);
-      const assigned = (await assignmentsFor([member.row.id], fields)).get(member.row.id);
-      return scimBody(reply, 201, projectResource(toScimUser(member, scimBaseUrl, [], assigned), fields));
+      const { assigned } = await referencesOfMembers(store, [member.row.id], scimBaseUrl, {
+        groups: false,
+        assignments:
+          assignedAny && (projectionShows(fields, 'roles') || projectionShows(fields, 'entitlements')),
+      });
+      return scimBody(
+        reply,
+        201,
+        projectResource(toScimUser(member, scimBaseUrl, [], assigned.get(member.row.id)), fields),
+      );
     });
 
     scope.get('/scim/v2/Users/:id', async (request: IdRequest, reply) => {

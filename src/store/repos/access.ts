@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { EntitlementKind } from '../schema.ts';
 import type { RepoContext } from './context.ts';
+import type { MemberGroupRef } from './groups.ts';
 
 /** Where one piece of access comes from. */
 export type AccessSourceKind = 'direct' | 'group' | 'entitlement';
@@ -31,6 +32,14 @@ function batches<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < unique.length; i += BATCH) out.push(unique.slice(i, i + BATCH));
   return out;
+}
+
+/** An assignment of the IdP (`member_entitlements`), with the workspace's name for kind `workspace`. */
+export interface AssignmentRef {
+  membershipId: string;
+  kind: EntitlementKind;
+  value: string;
+  workspaceName: string | null;
 }
 
 export class AccessRepo {
@@ -199,6 +208,60 @@ export class AccessRepo {
       }
     }
     return out;
+  }
+
+  /**
+   * What the User resource shows of each of `membershipIds` besides its row, in one statement per
+   * 500 members instead of two: its groups (as `groups.groupsOf` reads them, by display name) and its
+   * assignments (as `assignmentsOf` reads them). A lookup that finds someone, a page and the answer
+   * to a PATCH each read both; on PostgreSQL each statement is a round trip.
+   */
+  async resourceReferencesOf(
+    membershipIds: readonly string[],
+  ): Promise<{ groups: MemberGroupRef[]; assignments: AssignmentRef[] }> {
+    const groups: MemberGroupRef[] = [];
+    const assignments: AssignmentRef[] = [];
+    const { db } = this.ctx;
+    for (const batch of batches(membershipIds)) {
+      const ofGroups = db
+        .selectFrom('group_members as gm')
+        .innerJoin('groups as g', 'g.id', 'gm.group_id')
+        .select([
+          'gm.membership_id',
+          sql<string>`'group'`.as('kind'),
+          'g.display_name as sort_key',
+          'g.id as value',
+          sql<string | null>`g.display_name`.as('name'),
+        ])
+        .where('gm.membership_id', 'in', batch);
+      const assigned = db
+        .selectFrom('member_entitlements as me')
+        .leftJoin('workspaces as w', (join) =>
+          join.onRef('w.id', '=', 'me.value').on('me.kind', '=', 'workspace'),
+        )
+        .select(['me.membership_id', 'me.kind', 'me.value as sort_key', 'me.value', 'w.name'])
+        .where('me.membership_id', 'in', batch);
+      const rows = await db
+        .selectFrom(ofGroups.unionAll(assigned).as('s'))
+        .select(['s.membership_id', 's.kind', 's.value', 's.name'])
+        .orderBy('s.kind')
+        .orderBy('s.sort_key')
+        .orderBy('s.value')
+        .execute();
+      for (const row of rows) {
+        if (row.kind === 'group') {
+          groups.push({ membershipId: row.membership_id, groupId: row.value, displayName: row.name ?? '' });
+        } else if (row.kind !== 'workspace' || row.name !== null) {
+          assignments.push({
+            membershipId: row.membership_id,
+            kind: row.kind as EntitlementKind,
+            value: row.value,
+            workspaceName: row.name,
+          });
+        }
+      }
+    }
+    return { groups, assignments };
   }
 
   /** Adds an entitlement; false when the member already held it. */
