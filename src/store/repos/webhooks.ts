@@ -168,9 +168,10 @@ export class WebhookRepo {
   /**
    * Claims up to `limit` due deliveries of one endpoint until `leaseUntil`, counting an attempt
    * each. A delivery waits while an earlier one of the same resource to the same endpoint is still
-   * pending, so a resource's events arrive in order. Must run in a write transaction; on
-   * PostgreSQL rows another instance is claiming are skipped (`FOR UPDATE SKIP LOCKED`), and a
-   * claim made there has moved `locked_until` past `at` when the row is read again.
+   * pending, so a resource's events arrive in order. One statement, atomic on its own (no
+   * transaction needed around it); on PostgreSQL rows another instance is claiming are skipped
+   * (`FOR UPDATE SKIP LOCKED`), and a claim made there has moved `locked_until` past `at` when the
+   * row is read again.
    */
   async claim(
     endpointId: string,
@@ -273,6 +274,22 @@ export class WebhookRepo {
         where webhook_deliveries.id = v.column1 and webhook_deliveries.locked_until = v.column2`.execute(
         this.ctx.db,
       );
+    }
+  }
+
+  /**
+   * Gives back claimed deliveries that were not sent (their lease would have run out during the
+   * request), with their attempt uncounted, where the claim still holds: any instance may claim
+   * them again at once.
+   */
+  async release(claims: readonly { id: string; leaseUntil: string }[]): Promise<void> {
+    for (const { id, leaseUntil } of claims) {
+      await this.ctx.db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({ locked_until: null, attempts: eb('attempts', '-', 1) }))
+        .where('id', '=', id)
+        .where('locked_until', '=', leaseUntil)
+        .execute();
     }
   }
 
