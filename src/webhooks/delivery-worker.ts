@@ -43,6 +43,8 @@ interface EndpointState {
 /** An endpoint answering within this is claimed for `perEndpoint * DEEP` deliveries at a time. */
 const FAST_MS = 100;
 const DEEP = 8;
+/** Endpoints with work taken per look for it. */
+const ENDPOINTS_PER_LOOK = 50;
 
 /**
  * What became of one attempt: `delivered` (2xx), `retry` (failed, sent again later), `failed` (the
@@ -116,6 +118,12 @@ export class DeliveryWorker {
   private stopped = true;
   private inTick = false;
   private again = false;
+  /** The round under way has yet to look for endpoints with work: one that asks now is included. */
+  private lookPending = false;
+  /** The endpoints the round under way has found due and is yet to claim for. */
+  private readonly toClaim = new Set<string>();
+  /** The last round left work it could take right away (a full batch, or more endpoints due). */
+  private moreNow = false;
   /** Set by `stop`: nothing more is claimed. */
   private closing = false;
   private lastPrune = 0;
@@ -172,17 +180,23 @@ export class DeliveryWorker {
       this.again = false;
       this.ticking = this.tick()
         .catch((error) => this.options.onError?.(error))
-        .then((busy) => {
+        .then(() => {
           this.inTick = false;
-          this.schedule(busy || this.again ? 0 : this.pollMs);
+          // Not after every claim: the endpoints just claimed for ask for more themselves (`kick`)
+          // as their queues run low, so looking again at once would only find nothing.
+          this.schedule(this.moreNow || this.again ? 0 : this.pollMs);
         });
     }, delay);
   }
 
-  /** A request settled: its endpoint has room again, so claim now rather than at the next poll. */
-  private kick(): void {
+  /**
+   * An endpoint (or, without one, any) has room again, so claim now rather than at the next poll;
+   * unless the round under way will claim for it anyway.
+   */
+  private kick(endpointId?: string): void {
     if (this.stopped) return;
     if (this.inTick) {
+      if (endpointId !== undefined && (this.lookPending || this.toClaim.has(endpointId))) return;
       this.again = true;
       return;
     }
@@ -192,9 +206,12 @@ export class DeliveryWorker {
 
   /** One round of work; true when there may be more right away. */
   async tick(): Promise<boolean> {
+    this.moreNow = false;
+    this.lookPending = true;
     const sequenced = await dispatchEvents(this.store);
     const claimed = await this.claimAndSend();
     await this.prune();
+    if (sequenced === DISPATCH_BATCH) this.moreNow = true;
     return sequenced === DISPATCH_BATCH || claimed > 0;
   }
 
@@ -234,12 +251,30 @@ export class DeliveryWorker {
   }
 
   private async claimAndSend(): Promise<number> {
-    if (this.closing || this.running.size >= this.maxInFlight) return 0;
+    if (this.closing || this.running.size >= this.maxInFlight) {
+      this.lookPending = false;
+      return 0;
+    }
     const busy = [...this.endpoints].filter(([, state]) => !this.wants(state)).map(([id]) => id);
-    const at = now();
-    const endpoints = await this.store.webhooks.endpointsDue(at, busy, 50);
+    let endpoints: WebhookEndpointRow[];
+    try {
+      endpoints = await this.store.webhooks.endpointsDue(now(), busy, ENDPOINTS_PER_LOOK);
+    } finally {
+      this.lookPending = false;
+    }
+    if (endpoints.length === ENDPOINTS_PER_LOOK) this.moreNow = true;
+    for (const endpoint of endpoints) this.toClaim.add(endpoint.id);
+    try {
+      return await this.claimFor(endpoints);
+    } finally {
+      this.toClaim.clear();
+    }
+  }
+
+  private async claimFor(endpoints: readonly WebhookEndpointRow[]): Promise<number> {
     let claimed = 0;
     for (const endpoint of endpoints) {
+      this.toClaim.delete(endpoint.id);
       const state = this.endpoints.get(endpoint.id);
       const held = (state?.queue.length ?? 0) + (state?.inFlight ?? 0);
       const room = Math.min(this.depth(state) - held, this.maxInFlight * DEEP - this.queued);
@@ -253,6 +288,7 @@ export class DeliveryWorker {
       this.queued += rows.length;
       this.pump(target);
       claimed += rows.length;
+      if (rows.length === room && this.wants(target)) this.moreNow = true;
     }
     return claimed;
   }
@@ -296,7 +332,7 @@ export class DeliveryWorker {
     if (state.inFlight === 0 && state.queue.length === 0 && this.endpoints.get(state.id) === state) {
       this.endpoints.delete(state.id);
     }
-    if (this.wants(state)) this.kick();
+    if (this.wants(state)) this.kick(state.id);
   }
 
   private async deliver(
@@ -353,31 +389,53 @@ export class DeliveryWorker {
     const batch = this.settlements.splice(0);
     const released = this.releases.splice(0);
     if (batch.length === 0 && released.length === 0) return;
+    const delivered = (items: Settlement[]) =>
+      items
+        .filter((item) => item.result.ok)
+        .map(({ row, leaseUntil, result, at }) => ({ id: row.id, leaseUntil, outcome: { at, ...result } }));
+    if (released.length === 0 && batch.every((item) => item.result.ok)) {
+      // Nearly always under load: one statement, no transaction around it (no BEGIN and COMMIT
+      // round trips on PostgreSQL).
+      await this.store.webhooks.settleDelivered(delivered(batch));
+      this.told(
+        batch,
+        batch.map(() => 'delivered'),
+      );
+      this.kickFiled(batch);
+      return;
+    }
     const results = await this.store.transaction(async (tx) => {
       // A crash of the database that lost this commit would only have the deliveries sent again.
       await tx.webhooks.commitWithoutWaitingForDisk();
       // The delivered (nearly all of them) in one statement; each failure on its own (it may
       // schedule a retry, or turn the endpoint off).
-      await tx.webhooks.settleDelivered(
-        batch
-          .filter((item) => item.result.ok)
-          .map(({ row, leaseUntil, result, at }) => ({
-            id: row.id,
-            leaseUntil,
-            outcome: { at, ...result },
-          })),
-      );
+      await tx.webhooks.settleDelivered(delivered(batch));
       await tx.webhooks.release(released.map(({ row, leaseUntil }) => ({ id: row.id, leaseUntil })));
       const filed: AttemptResult[] = [];
       for (const item of batch) filed.push(item.result.ok ? 'delivered' : await this.settle(tx, item));
       return filed;
     });
-    // Only once committed: a batch rolled back is filed by nobody and counted by nobody.
+    this.told(batch, results);
+    this.kickFiled(batch);
+    if (released.length > 0) this.kick();
+  }
+
+  /**
+   * Filed outcomes may free the next event of their resources (claimed only once the one before is
+   * settled): an endpoint with room is claimed for now.
+   */
+  private kickFiled(batch: readonly Settlement[]): void {
+    for (const id of new Set(batch.map((item) => item.row.endpoint_id))) {
+      if (this.wants(this.endpoints.get(id))) this.kick(id);
+    }
+  }
+
+  /** Only once committed: a batch rolled back is filed by nobody and counted by nobody. */
+  private told(batch: readonly Settlement[], results: readonly AttemptResult[]): void {
     results.forEach((result, i) => {
       const seconds = (batch[i]?.result.durationMs ?? 0) / 1000;
       for (const listener of this.listeners) listener(result, seconds);
     });
-    if (released.length > 0) this.kick();
   }
 
   private async settle(

@@ -252,7 +252,10 @@ export class WebhookRepo {
 
   /**
    * Files many delivered attempts in one statement per hundred (`settle`'s rule: only where the
-   * claim still holds), instead of a statement each.
+   * claim still holds), instead of a statement each. Each statement is atomic alone, so it needs no
+   * transaction around it; on PostgreSQL its commit (the transaction's, inside one) does not wait
+   * for the disk, as `commitWithoutWaitingForDisk`: a delivered outcome lost to a crash of the
+   * database is a delivery sent again, with the same `webhook-id`.
    */
   async settleDelivered(
     delivered: readonly { id: string; leaseUntil: string; outcome: AttemptOutcome }[],
@@ -264,13 +267,20 @@ export class WebhookRepo {
           ({ id, leaseUntil, outcome }) =>
             sql`(${id}, ${leaseUntil}, ${outcome.at}, ${outcome.status}, ${outcome.durationMs}, ${outcome.response})`,
         );
+      // set_config(…, true) is SET LOCAL as an expression: for the statement's own transaction when
+      // it runs alone (PostgreSQL reads the setting at commit, before it is reset).
+      const lazy =
+        this.ctx.dialect.name === 'postgres'
+          ? sql`with lazy as (select set_config('synchronous_commit', 'off', true) as setting) `
+          : sql``;
+      const from = this.ctx.dialect.name === 'postgres' ? sql`, lazy` : sql``;
       // VALUES names its columns column1… on both databases; the numbers come as text from it.
-      await sql`update webhook_deliveries set
+      await sql`${lazy}update webhook_deliveries set
           state = 'delivered', next_attempt_at = null, locked_until = null, last_error = null,
           last_attempt_at = v.column3, delivered_at = v.column3,
           last_status = cast(v.column4 as integer), last_duration_ms = cast(v.column5 as integer),
           last_response = v.column6
-        from (values ${sql.join(rows)}) as v
+        from (values ${sql.join(rows)}) as v${from}
         where webhook_deliveries.id = v.column1 and webhook_deliveries.locked_until = v.column2`.execute(
         this.ctx.db,
       );
