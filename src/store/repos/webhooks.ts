@@ -186,17 +186,22 @@ export class WebhookRepo {
       .where('d.state', '=', PENDING)
       .where('d.next_attempt_at', '<=', at)
       .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('webhook_deliveries as p')
-              .select(sql.lit(1).as('one'))
-              .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
-              .whereRef('p.resource_key', '=', 'd.resource_key')
-              .whereRef('p.position', '<', 'd.position')
-              .where('p.state', '=', PENDING),
-          ),
-        ),
+      // A scalar subquery with LIMIT 1 rather than NOT EXISTS, as in endpointsDue: PostgreSQL turns
+      // NOT EXISTS into an anti join, which on a table without statistics yet (a fresh backlog,
+      // before autovacuum's first ANALYZE) read every pending delivery of the endpoint for each
+      // row claimed; this looks up each row's resource in webhook_deliveries_resource.
+      .where(
+        (eb) =>
+          eb
+            .selectFrom('webhook_deliveries as p')
+            .select(sql.lit(1).as('one'))
+            .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
+            .whereRef('p.resource_key', '=', 'd.resource_key')
+            .whereRef('p.position', '<', 'd.position')
+            .where('p.state', '=', PENDING)
+            .limit(1),
+        'is',
+        null,
       )
       .orderBy('d.position')
       .limit(limit);
