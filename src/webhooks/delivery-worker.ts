@@ -24,6 +24,28 @@ interface Settlement {
   at: string;
 }
 
+/** A claimed delivery waiting in its endpoint's queue for a free request. */
+interface Claimed {
+  row: WebhookDeliveryRow;
+  leaseUntil: string;
+  endpoint: WebhookEndpointRow;
+}
+
+/** An endpoint's share of this instance: its claimed deliveries not yet sent, and its requests. */
+interface EndpointState {
+  id: string;
+  queue: Claimed[];
+  inFlight: number;
+  /** Its last answer was a 2xx within FAST_MS: the next claim may take a queue's worth. */
+  fast: boolean;
+}
+
+/** An endpoint answering within this is claimed for `perEndpoint * DEEP` deliveries at a time. */
+const FAST_MS = 100;
+const DEEP = 8;
+/** Endpoints with work taken per look for it. */
+const ENDPOINTS_PER_LOOK = 50;
+
 /**
  * What became of one attempt: `delivered` (2xx), `retry` (failed, sent again later), `failed` (the
  * last attempt failed: the delivery is given up), `refused` (not sent: outbound-address.ts refused
@@ -71,15 +93,37 @@ export function leaseMs(timeoutSeconds: number): number {
   return (timeoutSeconds + Math.min(timeoutSeconds, 5)) * 1000;
 }
 
+/**
+ * Whether a claimed delivery that waited in its endpoint's queue may still be sent at `nowMs`: its
+ * request's deadline, and half the margin to file the outcome, must end before its lease does, so
+ * no other instance can claim it while it is being sent. One that may not is given back unsent.
+ */
+export function leaseCoversSend(leaseUntilMs: number, timeoutSeconds: number, nowMs: number): boolean {
+  return nowMs + timeoutSeconds * 1000 + (Math.min(timeoutSeconds, 5) * 1000) / 2 <= leaseUntilMs;
+}
+
 export class DeliveryWorker {
-  private readonly inFlight = new Map<string, number>();
+  private readonly endpoints = new Map<string, EndpointState>();
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly settlements: Settlement[] = [];
-  private flushing: Promise<void> | undefined;
+  /** Claimed deliveries given back unsent (their lease no longer covered a request), to release. */
+  private readonly releases: Claimed[] = [];
+  /** The batch that takes the outcomes arriving now, until it starts; then the next one. */
+  private nextFlush: Promise<void> | undefined;
+  /** The last batch begun or waiting: each starts once the one before it is filed. */
+  private flushTail: Promise<void> = Promise.resolve();
+  /** Deliveries waiting in all endpoints' queues. */
+  private queued = 0;
   private stopped = true;
   private inTick = false;
   private again = false;
+  /** The round under way has yet to look for endpoints with work: one that asks now is included. */
+  private lookPending = false;
+  /** The endpoints the round under way has found due and is yet to claim for. */
+  private readonly toClaim = new Set<string>();
+  /** The last round left work it could take right away (a full batch, or more endpoints due). */
+  private moreNow = false;
   /** Set by `stop`: nothing more is claimed. */
   private closing = false;
   private lastPrune = 0;
@@ -121,7 +165,11 @@ export class DeliveryWorker {
     this.closing = true;
     clearTimeout(this.timer);
     await this.ticking;
-    await Promise.allSettled([...this.running]);
+    // What waits in the queues is given back for any instance to claim at once, not at its lease's end.
+    for (const state of this.endpoints.values()) this.releases.push(...state.queue.splice(0));
+    this.queued = 0;
+    await Promise.allSettled([...this.running, this.flushSoon()]);
+    await this.flushTail;
     this.agents.destroy();
   }
 
@@ -132,17 +180,23 @@ export class DeliveryWorker {
       this.again = false;
       this.ticking = this.tick()
         .catch((error) => this.options.onError?.(error))
-        .then((busy) => {
+        .then(() => {
           this.inTick = false;
-          this.schedule(busy || this.again ? 0 : this.pollMs);
+          // Not after every claim: the endpoints just claimed for ask for more themselves (`kick`)
+          // as their queues run low, so looking again at once would only find nothing.
+          this.schedule(this.moreNow || this.again ? 0 : this.pollMs);
         });
     }, delay);
   }
 
-  /** A request settled: its endpoint has room again, so claim now rather than at the next poll. */
-  private kick(): void {
+  /**
+   * An endpoint (or, without one, any) has room again, so claim now rather than at the next poll;
+   * unless the round under way will claim for it anyway.
+   */
+  private kick(endpointId?: string): void {
     if (this.stopped) return;
     if (this.inTick) {
+      if (endpointId !== undefined && (this.lookPending || this.toClaim.has(endpointId))) return;
       this.again = true;
       return;
     }
@@ -152,72 +206,142 @@ export class DeliveryWorker {
 
   /** One round of work; true when there may be more right away. */
   async tick(): Promise<boolean> {
+    this.moreNow = false;
+    this.lookPending = true;
     const sequenced = await dispatchEvents(this.store);
     const claimed = await this.claimAndSend();
     await this.prune();
+    if (sequenced === DISPATCH_BATCH) this.moreNow = true;
     return sequenced === DISPATCH_BATCH || claimed > 0;
   }
 
-  /** Waits until nothing is due or in flight (tests and benchmarks). */
+  /** Waits until nothing is due, queued or in flight (tests and benchmarks). */
   async drain(): Promise<void> {
     for (;;) {
       const more = await this.tick();
-      await Promise.allSettled([...this.running]);
-      if (!more && this.running.size === 0) return;
+      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      await this.flushTail;
+      if (!more && this.running.size === 0 && this.queued === 0) return;
     }
   }
 
+  private state(endpointId: string): EndpointState {
+    let state = this.endpoints.get(endpointId);
+    if (!state) {
+      state = { id: endpointId, queue: [], inFlight: 0, fast: false };
+      this.endpoints.set(endpointId, state);
+    }
+    return state;
+  }
+
+  /** How many deliveries an endpoint is claimed for at most: a queue's worth while it answers fast. */
+  private depth(state: EndpointState | undefined): number {
+    return state?.fast ? this.perEndpoint * DEEP : this.perEndpoint;
+  }
+
+  /**
+   * Whether an endpoint is to be claimed for: once half its depth is free. A claim is a statement
+   * (on PostgreSQL a round trip, on SQLite a share of a commit) of its own, so claiming one
+   * delivery each time one settled would cost one per delivery.
+   */
+  private wants(state: EndpointState | undefined): boolean {
+    if (!state) return true;
+    const depth = this.depth(state);
+    return state.queue.length + state.inFlight <= depth - Math.max(1, Math.floor(depth / 2));
+  }
+
   private async claimAndSend(): Promise<number> {
-    const free = this.maxInFlight - this.running.size;
-    if (free <= 0) return 0;
-    // An endpoint is claimed for once half its requests are free: a claim is a transaction (and a
-    // commit) of its own, so claiming one delivery each time one settled would cost a commit per
-    // delivery.
-    const batch = Math.max(1, Math.floor(this.perEndpoint / 2));
-    const busy = [...this.inFlight].filter(([, count]) => count > this.perEndpoint - batch).map(([id]) => id);
-    const at = now();
-    const endpoints = await this.store.webhooks.endpointsDue(at, busy, 50);
+    if (this.closing || this.running.size >= this.maxInFlight) {
+      this.lookPending = false;
+      return 0;
+    }
+    const busy = [...this.endpoints].filter(([, state]) => !this.wants(state)).map(([id]) => id);
+    let endpoints: WebhookEndpointRow[];
+    try {
+      endpoints = await this.store.webhooks.endpointsDue(now(), busy, ENDPOINTS_PER_LOOK);
+    } finally {
+      this.lookPending = false;
+    }
+    if (endpoints.length === ENDPOINTS_PER_LOOK) this.moreNow = true;
+    for (const endpoint of endpoints) this.toClaim.add(endpoint.id);
+    try {
+      return await this.claimFor(endpoints);
+    } finally {
+      this.toClaim.clear();
+    }
+  }
+
+  private async claimFor(endpoints: readonly WebhookEndpointRow[]): Promise<number> {
     let claimed = 0;
     for (const endpoint of endpoints) {
-      const room = Math.min(
-        this.perEndpoint - (this.inFlight.get(endpoint.id) ?? 0),
-        this.maxInFlight - this.running.size,
-      );
+      this.toClaim.delete(endpoint.id);
+      const state = this.endpoints.get(endpoint.id);
+      const held = (state?.queue.length ?? 0) + (state?.inFlight ?? 0);
+      const room = Math.min(this.depth(state) - held, this.maxInFlight * DEEP - this.queued);
       if (room <= 0 || this.closing) continue;
       const leaseUntil = new Date(Date.now() + leaseMs(this.options.settings.timeoutSeconds)).toISOString();
-      const rows = await this.store.transaction((tx) =>
-        tx.webhooks.claim(endpoint.id, now(), leaseUntil, room),
-      );
-      for (const row of rows) this.launch(row, leaseUntil, endpoint);
+      // One statement chooses and leases the rows: atomic without a transaction around it (on
+      // PostgreSQL that saves BEGIN and COMMIT, two round trips per claim).
+      const rows = await this.store.webhooks.claim(endpoint.id, now(), leaseUntil, room);
+      const target = this.state(endpoint.id);
+      for (const row of rows) target.queue.push({ row, leaseUntil, endpoint });
+      this.queued += rows.length;
+      this.pump(target);
       claimed += rows.length;
+      if (rows.length === room && this.wants(target)) this.moreNow = true;
     }
     return claimed;
   }
 
-  private launch(
-    row: WebhookDeliveryRow,
-    leaseUntil: string,
-    endpoint: WebhookEndpointRow | undefined,
-  ): void {
-    this.inFlight.set(row.endpoint_id, (this.inFlight.get(row.endpoint_id) ?? 0) + 1);
-    const job = this.deliver(row, leaseUntil, endpoint)
+  /** Sends an endpoint's queued deliveries, `perEndpoint` at a time. */
+  private pump(state: EndpointState): void {
+    const timeoutSeconds = this.options.settings.timeoutSeconds;
+    while (state.inFlight < this.perEndpoint && this.running.size < this.maxInFlight) {
+      const next = state.queue.shift();
+      if (!next) break;
+      this.queued--;
+      if (this.closing || !leaseCoversSend(Date.parse(next.leaseUntil), timeoutSeconds, Date.now())) {
+        this.releases.push(next);
+        this.flushSoon();
+        continue;
+      }
+      this.launch(state, next);
+    }
+  }
+
+  private launch(state: EndpointState, { row, leaseUntil, endpoint }: Claimed): void {
+    state.inFlight++;
+    let answered = false;
+    const job = this.deliver(state, row, leaseUntil, endpoint, () => {
+      // The answer is in: the endpoint's next request may go while this outcome waits to be filed.
+      answered = true;
+      this.answered(state);
+    })
       .catch((error) => this.options.onError?.(error))
       .finally(() => {
-        const left = (this.inFlight.get(row.endpoint_id) ?? 1) - 1;
-        if (left === 0) this.inFlight.delete(row.endpoint_id);
-        else this.inFlight.set(row.endpoint_id, left);
+        if (!answered) this.answered(state);
         this.running.delete(job);
-        this.kick();
+        if (state.queue.length > 0) this.pump(state);
       });
     this.running.add(job);
   }
 
+  private answered(state: EndpointState): void {
+    state.inFlight--;
+    this.pump(state);
+    if (state.inFlight === 0 && state.queue.length === 0 && this.endpoints.get(state.id) === state) {
+      this.endpoints.delete(state.id);
+    }
+    if (this.wants(state)) this.kick(state.id);
+  }
+
   private async deliver(
+    state: EndpointState,
     row: WebhookDeliveryRow,
     leaseUntil: string,
-    endpoint: WebhookEndpointRow | undefined,
+    endpoint: WebhookEndpointRow,
+    onAnswer: () => void,
   ): Promise<void> {
-    if (!endpoint) return;
     const settings = this.options.settings;
     const result = await sendWebhook({
       url: endpoint.url,
@@ -229,44 +353,89 @@ export class DeliveryWorker {
       ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
       agents: this.agents,
     });
-    await this.settleSoon({ row, leaseUntil, result, at: now() });
+    state.fast = result.ok && result.durationMs < FAST_MS;
+    const filed = this.settleSoon({ row, leaseUntil, result, at: now() });
+    onAnswer();
+    await filed;
   }
 
   /**
    * Outcomes are filed in batches: one transaction (one commit, one fsync) for every outcome that
    * arrived meanwhile, instead of one per delivery, which on PostgreSQL cost the SCIM writes their
-   * share of the disk.
+   * share of the disk. One batch is filed at a time: under load, what arrives while one is being
+   * filed waits for the next, so the busier the worker, the fewer its commits per delivery.
    */
   private settleSoon(settlement: Settlement): Promise<void> {
     this.settlements.push(settlement);
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const batch = this.settlements.splice(0);
-      this.flushing = undefined;
-      const results = await this.store.transaction(async (tx) => {
-        // A crash of the database that lost this commit would only have the deliveries sent again.
-        await tx.webhooks.commitWithoutWaitingForDisk();
-        // The delivered (nearly all of them) in one statement; each failure on its own (it may
-        // schedule a retry, or turn the endpoint off).
-        await tx.webhooks.settleDelivered(
-          batch
-            .filter((item) => item.result.ok)
-            .map(({ row, leaseUntil, result, at }) => ({
-              id: row.id,
-              leaseUntil,
-              outcome: { at, ...result },
-            })),
-        );
-        const filed: AttemptResult[] = [];
-        for (const item of batch) filed.push(item.result.ok ? 'delivered' : await this.settle(tx, item));
-        return filed;
-      });
-      // Only once committed: a batch rolled back is filed by nobody and counted by nobody.
-      results.forEach((result, i) => {
-        const seconds = (batch[i]?.result.durationMs ?? 0) / 1000;
-        for (const listener of this.listeners) listener(result, seconds);
-      });
+    return this.flushSoon();
+  }
+
+  private flushSoon(): Promise<void> {
+    if (!this.nextFlush) {
+      const next = this.flushTail
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => {
+          this.nextFlush = undefined;
+          return this.flush();
+        });
+      this.nextFlush = next;
+      this.flushTail = next.catch(() => undefined);
+    }
+    return this.nextFlush;
+  }
+
+  /** Files what is waiting: outcomes, and claims given back unsent. */
+  private async flush(): Promise<void> {
+    const batch = this.settlements.splice(0);
+    const released = this.releases.splice(0);
+    if (batch.length === 0 && released.length === 0) return;
+    const delivered = (items: Settlement[]) =>
+      items
+        .filter((item) => item.result.ok)
+        .map(({ row, leaseUntil, result, at }) => ({ id: row.id, leaseUntil, outcome: { at, ...result } }));
+    if (released.length === 0 && batch.every((item) => item.result.ok)) {
+      // Nearly always under load: one statement, no transaction around it (no BEGIN and COMMIT
+      // round trips on PostgreSQL).
+      await this.store.webhooks.settleDelivered(delivered(batch));
+      this.told(
+        batch,
+        batch.map(() => 'delivered'),
+      );
+      this.kickFiled(batch);
+      return;
+    }
+    const results = await this.store.transaction(async (tx) => {
+      // A crash of the database that lost this commit would only have the deliveries sent again.
+      await tx.webhooks.commitWithoutWaitingForDisk();
+      // The delivered (nearly all of them) in one statement; each failure on its own (it may
+      // schedule a retry, or turn the endpoint off).
+      await tx.webhooks.settleDelivered(delivered(batch));
+      await tx.webhooks.release(released.map(({ row, leaseUntil }) => ({ id: row.id, leaseUntil })));
+      const filed: AttemptResult[] = [];
+      for (const item of batch) filed.push(item.result.ok ? 'delivered' : await this.settle(tx, item));
+      return filed;
     });
-    return this.flushing;
+    this.told(batch, results);
+    this.kickFiled(batch);
+    if (released.length > 0) this.kick();
+  }
+
+  /**
+   * Filed outcomes may free the next event of their resources (claimed only once the one before is
+   * settled): an endpoint with room is claimed for now.
+   */
+  private kickFiled(batch: readonly Settlement[]): void {
+    for (const id of new Set(batch.map((item) => item.row.endpoint_id))) {
+      if (this.wants(this.endpoints.get(id))) this.kick(id);
+    }
+  }
+
+  /** Only once committed: a batch rolled back is filed by nobody and counted by nobody. */
+  private told(batch: readonly Settlement[], results: readonly AttemptResult[]): void {
+    results.forEach((result, i) => {
+      const seconds = (batch[i]?.result.durationMs ?? 0) / 1000;
+      for (const listener of this.listeners) listener(result, seconds);
+    });
   }
 
   private async settle(

@@ -81,13 +81,30 @@ for (const kind of STORE_KINDS) {
           if (kind === 'sqlite') {
             const plan = await planOf(store.db, 'sqlite', query);
             assert.match(plan, /SEARCH d USING INDEX webhook_deliveries_pending \(endpoint_id=\?\)/, plan);
-            assert.doesNotMatch(plan, /TEMP B-TREE|SCAN (d|webhook_deliveries)\b/, plan);
+            assert.doesNotMatch(plan, /TEMP B-TREE|SCAN (d|p|webhook_deliveries)\b/, plan);
           } else {
             // The claimed rows are claimed by now: the claim would take the next eight.
             const examined = await rowsExamined(store.db, query, ['webhook_deliveries']);
             assert.ok(examined <= 60, `${examined} deliveries examined: ${query.sql}`);
           }
         }
+
+        // Given back unsent (the worker's queue outlived the lease's cover): claimable again at
+        // once, the attempt uncounted; a release whose claim was lost changes nothing. (On
+        // PostgreSQL the measured UPDATE above ran, claiming the same rows once more.)
+        const before = await Promise.all(claimed.map((row) => store.webhooks.getDelivery('ep-1', row.id)));
+        await store.webhooks.release([
+          ...claimed.map((row) => ({ id: row.id, leaseUntil: LATER })),
+          { id: 'd-002999', leaseUntil: LATER },
+        ]);
+        const again = await store.webhooks.claim('ep-1', LATER, LATER, 8);
+        assert.deepEqual(
+          again.map((row) => [Number(row.position), row.attempts]),
+          before.map((row) => [Number(row?.position), row?.attempts]),
+        );
+        const untouched = await store.webhooks.getDelivery('ep-1', 'd-002999');
+        assert.equal(untouched?.attempts, 0);
+        assert.equal(untouched?.locked_until, null);
       } finally {
         await store.close();
         await database.drop();

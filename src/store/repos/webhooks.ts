@@ -168,9 +168,10 @@ export class WebhookRepo {
   /**
    * Claims up to `limit` due deliveries of one endpoint until `leaseUntil`, counting an attempt
    * each. A delivery waits while an earlier one of the same resource to the same endpoint is still
-   * pending, so a resource's events arrive in order. Must run in a write transaction; on
-   * PostgreSQL rows another instance is claiming are skipped (`FOR UPDATE SKIP LOCKED`), and a
-   * claim made there has moved `locked_until` past `at` when the row is read again.
+   * pending, so a resource's events arrive in order. One statement, atomic on its own (no
+   * transaction needed around it); on PostgreSQL rows another instance is claiming are skipped
+   * (`FOR UPDATE SKIP LOCKED`), and a claim made there has moved `locked_until` past `at` when the
+   * row is read again.
    */
   async claim(
     endpointId: string,
@@ -185,17 +186,22 @@ export class WebhookRepo {
       .where('d.state', '=', PENDING)
       .where('d.next_attempt_at', '<=', at)
       .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', at)]))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('webhook_deliveries as p')
-              .select(sql.lit(1).as('one'))
-              .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
-              .whereRef('p.resource_key', '=', 'd.resource_key')
-              .whereRef('p.position', '<', 'd.position')
-              .where('p.state', '=', PENDING),
-          ),
-        ),
+      // A scalar subquery with LIMIT 1 rather than NOT EXISTS, as in endpointsDue: PostgreSQL turns
+      // NOT EXISTS into an anti join, which on a table without statistics yet (a fresh backlog,
+      // before autovacuum's first ANALYZE) read every pending delivery of the endpoint for each
+      // row claimed; this looks up each row's resource in webhook_deliveries_resource.
+      .where(
+        (eb) =>
+          eb
+            .selectFrom('webhook_deliveries as p')
+            .select(sql.lit(1).as('one'))
+            .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
+            .whereRef('p.resource_key', '=', 'd.resource_key')
+            .whereRef('p.position', '<', 'd.position')
+            .where('p.state', '=', PENDING)
+            .limit(1),
+        'is',
+        null,
       )
       .orderBy('d.position')
       .limit(limit);
@@ -251,7 +257,10 @@ export class WebhookRepo {
 
   /**
    * Files many delivered attempts in one statement per hundred (`settle`'s rule: only where the
-   * claim still holds), instead of a statement each.
+   * claim still holds), instead of a statement each. Each statement is atomic alone, so it needs no
+   * transaction around it; on PostgreSQL its commit (the transaction's, inside one) does not wait
+   * for the disk, as `commitWithoutWaitingForDisk`: a delivered outcome lost to a crash of the
+   * database is a delivery sent again, with the same `webhook-id`.
    */
   async settleDelivered(
     delivered: readonly { id: string; leaseUntil: string; outcome: AttemptOutcome }[],
@@ -263,16 +272,39 @@ export class WebhookRepo {
           ({ id, leaseUntil, outcome }) =>
             sql`(${id}, ${leaseUntil}, ${outcome.at}, ${outcome.status}, ${outcome.durationMs}, ${outcome.response})`,
         );
+      // set_config(…, true) is SET LOCAL as an expression: for the statement's own transaction when
+      // it runs alone (PostgreSQL reads the setting at commit, before it is reset).
+      const lazy =
+        this.ctx.dialect.name === 'postgres'
+          ? sql`with lazy as (select set_config('synchronous_commit', 'off', true) as setting) `
+          : sql``;
+      const from = this.ctx.dialect.name === 'postgres' ? sql`, lazy` : sql``;
       // VALUES names its columns column1… on both databases; the numbers come as text from it.
-      await sql`update webhook_deliveries set
+      await sql`${lazy}update webhook_deliveries set
           state = 'delivered', next_attempt_at = null, locked_until = null, last_error = null,
           last_attempt_at = v.column3, delivered_at = v.column3,
           last_status = cast(v.column4 as integer), last_duration_ms = cast(v.column5 as integer),
           last_response = v.column6
-        from (values ${sql.join(rows)}) as v
+        from (values ${sql.join(rows)}) as v${from}
         where webhook_deliveries.id = v.column1 and webhook_deliveries.locked_until = v.column2`.execute(
         this.ctx.db,
       );
+    }
+  }
+
+  /**
+   * Gives back claimed deliveries that were not sent (their lease would have run out during the
+   * request), with their attempt uncounted, where the claim still holds: any instance may claim
+   * them again at once.
+   */
+  async release(claims: readonly { id: string; leaseUntil: string }[]): Promise<void> {
+    for (const { id, leaseUntil } of claims) {
+      await this.ctx.db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({ locked_until: null, attempts: eb('attempts', '-', 1) }))
+        .where('id', '=', id)
+        .where('locked_until', '=', leaseUntil)
+        .execute();
     }
   }
 
